@@ -1,0 +1,154 @@
+# pventry - a Xen PV x86-64 guest kernel entry layer.
+#
+#   make [O=DIR] [V=1]    build DIR/pventry (default DIR: build)
+#   make defconfig        start DIR/.config from arch/x86/configs/defconfig
+#   make menuconfig       edit DIR/.config (kconfig-mconf)
+#   make oldconfig        bring DIR/.config up to date, asking about new options
+#   make run              boot Xen 4.17 + the kernel under QEMU, once
+#   make check            every test: both CPU vendors, the runner's own test
+#   make bench            instruction counts of the entry paths
+#   make clean            remove DIR
+#
+# Kbuild style: each directory's Kbuild file lists its objects as
+# obj-y / obj-$(CONFIG_FOO); this file collects them.
+
+O ?= build
+override O := $(patsubst %/,%,$(O))
+srctree := $(CURDIR)
+
+ifeq ($(V),1)
+Q :=
+quiet = @:
+else
+Q := @
+quiet = @printf '  %-8s %s\n'
+endif
+
+CC      ?= gcc
+ifeq ($(origin CC),default)
+CC      := gcc
+endif
+LD      := ld
+NM      := nm
+OBJCOPY := objcopy
+PYTHON  := python3
+
+KCONFIG_ENV = KCONFIG_CONFIG=.config \
+	KCONFIG_AUTOCONFIG=include/config/auto.conf \
+	KCONFIG_AUTOHEADER=include/generated/autoconf.h srctree=$(srctree)
+
+CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Wno-unused-parameter -Werror=implicit-function-declaration \
+	-ffreestanding -fno-pic -fno-pie -fno-stack-protector -fno-builtin \
+	-fno-asynchronous-unwind-tables -fno-omit-frame-pointer \
+	-mcmodel=kernel -mno-red-zone -mgeneral-regs-only -m64 \
+	-I$(srctree)/include -I$(O)/include
+AFLAGS := -D__ASSEMBLY__ -I$(srctree)/include -I$(O)/include -m64
+LDFLAGS := -nostdlib -static -z max-page-size=4096 -z noexecstack --no-warn-rwx-segments
+
+# ---- configuration ----
+
+.PHONY: all defconfig menuconfig oldconfig olddefconfig config-check
+all: $(O)/pventry
+
+$(O)/.config:
+	$(Q)mkdir -p $(O)
+	$(quiet) DEFCONFIG $@
+	$(Q)cd $(O) && $(KCONFIG_ENV) kconfig-conf -s --defconfig=$(srctree)/arch/x86/configs/defconfig $(srctree)/Kconfig >/dev/null
+
+defconfig:
+	$(Q)mkdir -p $(O)
+	$(Q)cd $(O) && $(KCONFIG_ENV) kconfig-conf --defconfig=$(srctree)/arch/x86/configs/defconfig $(srctree)/Kconfig
+menuconfig: $(O)/.config
+	$(Q)cd $(O) && $(KCONFIG_ENV) kconfig-mconf $(srctree)/Kconfig
+oldconfig: $(O)/.config
+	$(Q)cd $(O) && $(KCONFIG_ENV) kconfig-conf --oldconfig $(srctree)/Kconfig
+olddefconfig: $(O)/.config
+	$(Q)cd $(O) && $(KCONFIG_ENV) kconfig-conf -s --olddefconfig $(srctree)/Kconfig
+
+$(O)/include/config/auto.conf $(O)/include/generated/autoconf.h: $(O)/.config $(srctree)/Kconfig
+	$(Q)mkdir -p $(O)/include/config $(O)/include/generated
+	$(quiet) KCONFIG $(O)/include/generated/autoconf.h
+	$(Q)cd $(O) && $(KCONFIG_ENV) kconfig-conf -s --silentoldconfig $(srctree)/Kconfig
+	$(Q)touch $(O)/include/config/auto.conf $(O)/include/generated/autoconf.h
+
+ifeq ($(filter defconfig menuconfig oldconfig olddefconfig clean deps,$(MAKECMDGOALS)),)
+-include $(O)/include/config/auto.conf
+endif
+
+# ---- the kernel ----
+
+kernel-dirs := arch/x86/xen entry hypercall kernel lib selftests/kernel selftests/user
+objs :=
+define collect-dir
+obj-y :=
+include $(srctree)/$(1)/Kbuild
+objs += $$(addprefix $(O)/$(1)/,$$(obj-y))
+endef
+$(foreach d,$(kernel-dirs),$(eval $(call collect-dir,$(d))))
+
+LDS := $(srctree)/arch/x86/xen/pventry.lds
+
+$(O)/%.o: $(srctree)/%.c $(O)/include/generated/autoconf.h
+	$(Q)mkdir -p $(@D)
+	$(quiet) CC $@
+	$(Q)$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
+
+$(O)/%.o: $(srctree)/%.S $(O)/include/generated/autoconf.h
+	$(Q)mkdir -p $(@D)
+	$(quiet) AS $@
+	$(Q)$(CC) $(AFLAGS) -MMD -MP -c $< -o $@
+
+# Link twice: the second time with the symbol table of the first.
+$(O)/pventry.tmp: $(objs) $(LDS)
+	$(quiet) LD $@
+	$(Q)$(LD) $(LDFLAGS) -T $(LDS) -o $@ $(objs)
+
+$(O)/kallsyms.S: $(O)/pventry.tmp $(srctree)/scripts/kallsyms.sh
+	$(quiet) KSYMS $@
+	$(Q)$(srctree)/scripts/kallsyms.sh $(NM) $< > $@
+
+$(O)/kallsyms.o: $(O)/kallsyms.S
+	$(Q)$(CC) $(AFLAGS) -c $< -o $@
+
+$(O)/pventry: $(objs) $(O)/kallsyms.o $(LDS)
+	$(quiet) LD $@
+	$(Q)$(LD) $(LDFLAGS) -T $(LDS) -o $@ $(objs) $(O)/kallsyms.o
+	$(Q)$(NM) -n $(O)/pventry.tmp | grep -i ' t ' > $(O)/.syms1
+	$(Q)$(NM) -n $@ | grep -i ' t ' | grep -v kallsyms > $(O)/.syms2 || true
+	$(Q)cmp -s $(O)/.syms1 $(O)/.syms2 || { echo "kallsyms: text moved between links" >&2; exit 1; }
+
+-include $(objs:.o=.d)
+
+# ---- running and testing ----
+
+.PHONY: deps run check check-xen check-runner bench clean
+
+deps:
+	$(Q)$(srctree)/scripts/deps.sh $(O)
+
+XEN ?= $(O)/xen/xen-4.17.elf
+VENDOR ?= GenuineIntel
+GUEST_ARGS ?=
+
+run: deps $(O)/pventry
+	$(Q)$(PYTHON) $(srctree)/selftests/runner.py --xen $(XEN) --kernel $(O)/pventry \
+		--vendor $(VENDOR) --show --args "$(GUEST_ARGS)"
+
+check: deps $(O)/pventry
+	$(Q)$(MAKE) --no-print-directory O=$(O) check-runner-build
+	$(Q)$(PYTHON) $(srctree)/selftests/runner.py --xen $(XEN) --kernel $(O)/pventry \
+		--vendor GenuineIntel --vendor AuthenticAMD \
+		--broken-kernel $(O)/broken/pventry --args "$(GUEST_ARGS)"
+
+# The runner's own test: a kernel whose stubs skip restoring RCX/R11
+# (CONFIG_TEST_BROKEN_ENTRY) must make the runner report failure.
+.PHONY: check-runner-build
+check-runner-build:
+	$(Q)mkdir -p $(O)/broken
+	$(Q)sed '/CONFIG_TEST_BROKEN_ENTRY/d' $(srctree)/arch/x86/configs/defconfig > $(O)/broken/.config
+	$(Q)echo CONFIG_TEST_BROKEN_ENTRY=y >> $(O)/broken/.config
+	$(Q)$(MAKE) --no-print-directory O=$(O)/broken olddefconfig >/dev/null
+	$(Q)$(MAKE) --no-print-directory O=$(O)/broken $(O)/broken/pventry
+
+clean:
+	rm -rf $(O)

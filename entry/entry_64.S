@@ -1,0 +1,235 @@
+/*
+ * entry/entry_64.S - every way into the kernel, and the one way out.
+ *
+ * A PV64 guest runs its kernel in ring 3 like its userspace, so the CPU
+ * never enters us directly: Xen takes every exception, INT $N, SYSCALL,
+ * SYSENTER and event, decides what the guest should see, and "bounces"
+ * to the handler we registered, with this frame on the kernel stack (the
+ * current stack if we were in kernel mode, else the one given to
+ * HYPERVISOR_stack_switch; its top rounded down to 16 bytes):
+ *
+ *                 +------------------------+   high addresses
+ *                 | ss                     |  <- 16-byte aligned
+ *                 | rsp                    |
+ *                 | rflags                 |  IF = events were unmasked
+ *                 | mask << 32 | cs        |  cs RPL 0: from kernel mode
+ *                 | rip                    |
+ *                 | [error code]           |  only where the vector has one
+ *                 | r11                    |
+ *   %rsp -> +0    | rcx                    |
+ *                 +------------------------+   low addresses
+ *
+ * rcx and r11 hold the interrupted values: Xen may have used SYSRET to get
+ * here, which loads them with its own rip and rflags, so the live rcx/r11
+ * are garbage on entry.  Each stub pops them back, pushes a zero error
+ * code where the vector has none, and stores the vector in the upper half
+ * of that slot.  The rest is one path: SAVE_ALL builds struct pt_regs
+ * (include/pventry/ptregs.h), do_entry() handles it, RESTORE_ALL, and
+ * HYPERVISOR_iret returns.
+ *
+ * The way out: HYPERVISOR_iret takes a struct iret_context on the stack,
+ *
+ *     rax, r11, rcx, flags, rip, cs, rflags, rsp, ss     (low -> high)
+ *
+ * of which the hypercall page entry pushes rcx, r11 and rax itself.  The
+ * error-code slot of pt_regs sits exactly where `flags' goes, so do_entry()
+ * returns the flags (0, or VGCF_in_syscall to let Xen use SYSRET), we store
+ * them there, restore the registers and jump.
+ */
+#include <pventry/xen.h>
+#include <pventry/ptregs.h>
+#include <generated/autoconf.h>
+
+	.section .entry.text, "ax", @progbits
+
+/* Build struct pt_regs below the error-code slot. */
+.macro SAVE_ALL
+	push	%rdi
+	push	%rsi
+	push	%rdx
+	push	%rcx
+	push	%rax
+	push	%r8
+	push	%r9
+	push	%r10
+	push	%r11
+	push	%rbx
+	push	%rbp
+	push	%r12
+	push	%r13
+	push	%r14
+	push	%r15
+.endm
+
+.macro RESTORE_ALL
+	pop	%r15
+	pop	%r14
+	pop	%r13
+	pop	%r12
+	pop	%rbp
+	pop	%rbx
+	pop	%r11
+	pop	%r10
+	pop	%r9
+	pop	%r8
+	pop	%rax
+	pop	%rcx
+	pop	%rdx
+	pop	%rsi
+	pop	%rdi
+.endm
+
+/*
+ * On arrival: the bounce frame above, %rsp at its rcx slot.
+ * Leaves: the interrupted rcx/r11 live, %rsp at the (error code) slot.
+ */
+.macro RESTORE_RCX_R11
+#ifdef CONFIG_TEST_BROKEN_ENTRY
+	/* Deliberately wrong, to prove the selftests notice: rcx and r11
+	   keep whatever Xen left in them. */
+	add	$16, %rsp
+#else
+	pop	%rcx
+	pop	%r11
+#endif
+.endm
+
+/*
+ * entry_<name>: a trap-table entry for vector \vec.
+ * On arrival: bounce frame, with an error code iff \has_ec.
+ */
+.macro TRAP_ENTRY name, vec, has_ec
+	.globl	entry_\name
+	.type	entry_\name, @function
+	.p2align 4
+entry_\name:
+	RESTORE_RCX_R11
+	.if !\has_ec
+	push	$0
+	.endif
+	movl	$\vec, 4(%rsp)
+	jmp	handle_entry
+	.size	entry_\name, . - entry_\name
+.endm
+
+/* The architectural exceptions.  Error code: 8, 10-14, 17, 21, 29, 30. */
+TRAP_ENTRY DE,    0, 0
+TRAP_ENTRY DB,    1, 0
+TRAP_ENTRY NMI,   2, 0
+TRAP_ENTRY BP,    3, 0
+TRAP_ENTRY OF,    4, 0
+TRAP_ENTRY BR,    5, 0
+TRAP_ENTRY UD,    6, 0
+TRAP_ENTRY NM,    7, 0
+TRAP_ENTRY DF,    8, 1
+TRAP_ENTRY CSO,   9, 0
+TRAP_ENTRY TS,   10, 1
+TRAP_ENTRY NP,   11, 1
+TRAP_ENTRY SS,   12, 1
+TRAP_ENTRY GP,   13, 1
+TRAP_ENTRY PF,   14, 1
+TRAP_ENTRY SPV,  15, 0
+TRAP_ENTRY MF,   16, 0
+TRAP_ENTRY AC,   17, 1
+TRAP_ENTRY MC,   18, 0
+TRAP_ENTRY XM,   19, 0
+TRAP_ENTRY VE,   20, 0
+TRAP_ENTRY CP,   21, 1
+TRAP_ENTRY R22,  22, 0
+TRAP_ENTRY R23,  23, 0
+TRAP_ENTRY R24,  24, 0
+TRAP_ENTRY R25,  25, 0
+TRAP_ENTRY R26,  26, 0
+TRAP_ENTRY R27,  27, 0
+TRAP_ENTRY HV,   28, 0
+TRAP_ENTRY VC,   29, 1
+TRAP_ENTRY SX,   30, 1
+TRAP_ENTRY R31,  31, 0
+
+/* INT $0x80: the legacy system call, from 64-bit and compat user mode. */
+TRAP_ENTRY INT80, 0x80, 0
+
+/* Callbacks registered with HYPERVISOR_callback_op: same frame, no error code. */
+TRAP_ENTRY event,     VEC_EVENT,     0
+TRAP_ENTRY nmi_cb,    VEC_NMI_CB,    0
+TRAP_ENTRY syscall,   VEC_SYSCALL,   0	/* SYSCALL from 64-bit user mode */
+TRAP_ENTRY syscall32, VEC_SYSCALL32, 0	/* SYSCALL from compat user mode (AMD) */
+TRAP_ENTRY sysenter,  VEC_SYSENTER,  0	/* SYSENTER from compat user mode (Intel):
+					   frame rip = 0, cs = 3, rsp = 0 */
+
+/*
+ * entry_failsafe: Xen could not load the segment selectors of the context
+ * it was returning to.  On arrival:
+ *
+ *   rcx, r11, ds, es, fs, gs, rip, cs, rflags, rsp, ss     (low -> high)
+ *
+ * The four selectors go to failsafe_segs[] for the report; the rest is an
+ * ordinary frame.
+ */
+	.globl	entry_failsafe
+	.p2align 4
+entry_failsafe:
+	RESTORE_RCX_R11
+	popq	failsafe_segs + 0(%rip)
+	popq	failsafe_segs + 8(%rip)
+	popq	failsafe_segs + 16(%rip)
+	popq	failsafe_segs + 24(%rip)
+	push	$0
+	movl	$VEC_FAILSAFE, 4(%rsp)
+	jmp	handle_entry
+
+#ifdef CONFIG_SELFTESTS
+/*
+ * entry_softint_table[N - 0x20]: a stub for each vector 0x20..0xff that the
+ * selftests register (with varying vDPL) to check INT $N delivery.
+ */
+	.pushsection .rodata
+	.p2align 3
+	.globl	entry_softint_table
+entry_softint_table:
+	.popsection
+	.set	softvec, 0x20
+	.rept	0xe0
+	.p2align 4
+1:	RESTORE_RCX_R11
+	push	$0
+	movl	$softvec, 4(%rsp)
+	jmp	handle_entry
+	.pushsection .rodata
+	.quad	1b
+	.popsection
+	.set	softvec, softvec + 1
+	.endr
+#endif
+
+/*
+ * handle_entry: the common path.
+ * On arrival: %rsp -> error code | vector << 32, then rip, cs, rflags, rsp,
+ * ss; every general register holds its interrupted value.
+ */
+	.p2align 4
+handle_entry:
+	cld
+	SAVE_ALL			/* %rsp -> struct pt_regs */
+	mov	%rsp, %rdi
+	mov	%rsp, %rbx		/* callee-saved: pt_regs across the call */
+	and	$~15, %rsp		/* the C ABI wants 16-byte alignment */
+	call	do_entry		/* uint64_t do_entry(struct pt_regs *) */
+	mov	%rbx, %rsp
+	mov	%rax, PTREGS_error_code(%rsp)	/* becomes iret_context.flags */
+
+/*
+ * restore_and_iret: %rsp -> struct pt_regs whose error-code slot holds the
+ * iret flags.  Does not return.
+ */
+	.globl	restore_and_iret
+restore_and_iret:
+	RESTORE_ALL
+	/* %rsp -> flags, rip, cs, rflags, rsp, ss */
+	jmp	HYPERCALL_iret
+
+	.section .bss
+	.p2align 3
+	.globl	failsafe_segs
+failsafe_segs:
+	.skip	4 * 8

@@ -1,0 +1,234 @@
+/*
+ * entry/traps.c - registering every entry point, and the C side of entry.
+ *
+ * entry_init() runs first thing at boot: nothing may fault before Xen
+ * knows where to send it (a missing handler for an exception is fatal to
+ * the domain, like a triple fault).  do_entry() is called by
+ * entry/entry_64.S for every way in, with the struct pt_regs it built.
+ */
+#include <pventry/arch.h>
+#include <pventry/entry.h>
+#include <pventry/hypercall.h>
+#include <pventry/ptregs.h>
+
+/* The trap-table flags bit that TI_GET_IF() reads: mask events on entry. */
+#define TI_MASK_EVENTS 4
+#define TRAP(vec, dpl, name) \
+	{ (vec), (dpl) | TI_MASK_EVENTS, FLAT_KERNEL_CS, (unsigned long)entry_##name }
+
+/*
+ * The trap table.  vDPL 3 for #BP, #OF (INT3, INTO and their INT $N forms
+ * are always delivered anyway) and INT $0x80 (the legacy system call);
+ * vDPL 0 everywhere else, so INT $N from user mode raises #GP.  Every
+ * entry masks events, so handlers run like interrupt-gate handlers.
+ */
+const struct trap_info trap_table[] = {
+	TRAP(X86_EXC_DE,  0, DE),  TRAP(X86_EXC_DB,  0, DB),
+	TRAP(X86_EXC_NMI, 0, NMI), TRAP(X86_EXC_BP,  3, BP),
+	TRAP(X86_EXC_OF,  3, OF),  TRAP(X86_EXC_BR,  0, BR),
+	TRAP(X86_EXC_UD,  0, UD),  TRAP(X86_EXC_NM,  0, NM),
+	TRAP(X86_EXC_DF,  0, DF),  TRAP(X86_EXC_CSO, 0, CSO),
+	TRAP(X86_EXC_TS,  0, TS),  TRAP(X86_EXC_NP,  0, NP),
+	TRAP(X86_EXC_SS,  0, SS),  TRAP(X86_EXC_GP,  0, GP),
+	TRAP(X86_EXC_PF,  0, PF),  TRAP(X86_EXC_SPV, 0, SPV),
+	TRAP(X86_EXC_MF,  0, MF),  TRAP(X86_EXC_AC,  0, AC),
+	TRAP(X86_EXC_MC,  0, MC),  TRAP(X86_EXC_XM,  0, XM),
+	TRAP(X86_EXC_VE,  0, VE),  TRAP(X86_EXC_CP,  0, CP),
+	TRAP(22, 0, R22), TRAP(23, 0, R23), TRAP(24, 0, R24),
+	TRAP(25, 0, R25), TRAP(26, 0, R26), TRAP(27, 0, R27),
+	TRAP(X86_EXC_HV,  0, HV),  TRAP(X86_EXC_VC,  0, VC),
+	TRAP(X86_EXC_SX,  0, SX),  TRAP(31, 0, R31),
+	TRAP(0x80, 3, INT80),
+	{ 0, 0, 0, 0 },		/* address 0 ends the table */
+};
+
+/*
+ * The callbacks.  Xen always masks events for the event upcall; the others
+ * mask them because CALLBACKF_mask_events says so, so every kernel entry
+ * starts with events masked.
+ */
+const struct callback_register callback_table[] = {
+	{ CALLBACKTYPE_event,     0,                     (unsigned long)entry_event },
+	{ CALLBACKTYPE_failsafe,  CALLBACKF_mask_events, (unsigned long)entry_failsafe },
+	{ CALLBACKTYPE_nmi,       0,                     (unsigned long)entry_nmi_cb },
+	{ CALLBACKTYPE_syscall,   CALLBACKF_mask_events, (unsigned long)entry_syscall },
+	{ CALLBACKTYPE_syscall32, CALLBACKF_mask_events, (unsigned long)entry_syscall32 },
+	{ CALLBACKTYPE_sysenter,  CALLBACKF_mask_events, (unsigned long)entry_sysenter },
+};
+
+static const char *const callback_names[] = {
+	[CALLBACKTYPE_event] = "event", [CALLBACKTYPE_failsafe] = "failsafe",
+	[CALLBACKTYPE_syscall] = "syscall", [CALLBACKTYPE_nmi] = "nmi",
+	[CALLBACKTYPE_sysenter] = "sysenter", [CALLBACKTYPE_syscall32] = "syscall32",
+};
+
+static long trap_table_rc;
+static long callback_rc[ARRAY_SIZE(callback_table)];
+
+static const char *const exc_names[32] = {
+	"#DE", "#DB", "NMI", "#BP", "#OF", "#BR", "#UD", "#NM", "#DF", "#CSO",
+	"#TS", "#NP", "#SS", "#GP", "#PF", "#SPV", "#MF", "#AC", "#MC", "#XM",
+	"#VE", "#CP", "#22", "#23", "#24", "#25", "#26", "#27", "#HV", "#VC",
+	"#SX", "#31",
+};
+
+const char *exception_name(unsigned int vector)
+{
+	switch (vector) {
+	case 0x80:          return "INT $0x80";
+	case VEC_EVENT:     return "event";
+	case VEC_FAILSAFE:  return "failsafe";
+	case VEC_SYSCALL:   return "syscall";
+	case VEC_SYSCALL32: return "syscall32";
+	case VEC_SYSENTER:  return "sysenter";
+	case VEC_NMI_CB:    return "nmi";
+	}
+	return vector < 32 ? exc_names[vector] : "INT $N";
+}
+
+const char *callback_name(unsigned int type)
+{
+	return type < ARRAY_SIZE(callback_names) && callback_names[type] ?
+		callback_names[type] : "?";
+}
+
+/*
+ * Register the trap table and every callback.  A failure here leaves an
+ * entry point undefined, so it panics naming the hypercall.
+ */
+void entry_init(void)
+{
+	unsigned int i;
+
+	trap_table_rc = HYPERCALL_OR_PANIC(HYPERVISOR_set_trap_table(trap_table));
+	for (i = 0; i < ARRAY_SIZE(callback_table); i++)
+		callback_rc[i] = HYPERCALL_OR_PANIC(
+			HYPERVISOR_callback_op(CALLBACKOP_register, &callback_table[i]));
+}
+
+/* The boot-time table: entry, address, flags, result. */
+void print_entry_table(void)
+{
+	const struct trap_info *t;
+	unsigned int i;
+
+	printk("Entry points (registered before anything else ran):\n");
+	printk("  %-10s %-6s %-18s %-18s %s\n", "entry", "vector", "address", "flags", "result");
+	for (t = trap_table; t->address; t++)
+		printk("  %-10s 0x%02x   %p dpl=%u%-9s set_trap_table=%ld\n",
+		       exception_name(t->vector), t->vector, (void *)t->address,
+		       TI_GET_DPL(t), TI_GET_IF(t) ? ",mask" : "", trap_table_rc);
+	for (i = 0; i < ARRAY_SIZE(callback_table); i++)
+		printk("  %-10s -      %p %-18s callback_op=%ld\n",
+		       callback_name(callback_table[i].type),
+		       (void *)callback_table[i].address,
+		       callback_table[i].flags & CALLBACKF_mask_events ? "mask_events" : "-",
+		       callback_rc[i]);
+}
+
+uint64_t search_exception_table(uint64_t rip)
+{
+	extern const struct exception_table_entry __ex_table_start[], __ex_table_end[];
+	const struct exception_table_entry *e;
+
+	for (e = __ex_table_start; e < __ex_table_end; e++)
+		if (e->insn == rip)
+			return e->fixup;
+	return 0;
+}
+
+/* ---- trap probes: let kernel code take an exception on purpose ---- */
+
+struct trap_probe trap_probe;
+
+static void probe_record(struct pt_regs *regs)
+{
+	struct trap_probe *p = &trap_probe;
+
+	p->frame = *regs;
+	p->mask_on_entry = this_vcpu()->evtchn_upcall_mask;
+	p->cr2 = regs->vector == X86_EXC_PF ? this_vcpu()->arch.cr2 : 0;
+	p->dr6 = regs->vector == X86_EXC_DB ? HYPERVISOR_get_debugreg(6) : 0;
+	p->hits++;
+	/* Stop single-stepping the probed code. */
+	regs->rflags &= ~X86_EFLAGS_TF;
+}
+
+/* An exception in the kernel that nobody expected: report and stop. */
+static __noreturn void die(struct pt_regs *regs)
+{
+	char sym[96];
+
+	printk("Unexpected %s (vector %#x) in kernel mode, error code %#x at %s\n",
+	       exception_name(regs->vector), regs->vector, regs->error_code,
+	       symbolize(regs->rip, sym, sizeof(sym)));
+	if (regs->vector == X86_EXC_PF)
+		printk("  CR2 (vcpu_info.arch.cr2): %p\n", (void *)this_vcpu()->arch.cr2);
+	panic_regs(regs, "fatal kernel exception %s", exception_name(regs->vector));
+}
+
+static void do_trap(struct pt_regs *regs)
+{
+	uint64_t fixup;
+
+	if (regs_from_user(regs)) {
+		user_exception(regs);
+		return;
+	}
+	if (trap_probe.armed) {
+		probe_record(regs);
+		fixup = search_exception_table(regs->rip);
+		if (fixup)
+			regs->rip = fixup;
+		return;
+	}
+	fixup = search_exception_table(regs->rip);
+	if (fixup) {
+		regs->rip = fixup;
+		return;
+	}
+	die(regs);
+}
+
+static void do_failsafe(struct pt_regs *regs)
+{
+	printk("failsafe callback: Xen could not load ds=%#lx es=%#lx fs=%#lx gs=%#lx\n",
+	       failsafe_segs[0], failsafe_segs[1], failsafe_segs[2], failsafe_segs[3]);
+	if (regs_from_user(regs)) {
+		user_exception(regs);
+		return;
+	}
+	panic_regs(regs, "failsafe callback in kernel mode");
+}
+
+/*
+ * Every entry path ends here.  Returns the flags for HYPERVISOR_iret:
+ * VGCF_in_syscall when Xen may return with SYSRET, else 0.
+ */
+uint64_t do_entry(struct pt_regs *regs)
+{
+	switch (regs->vector) {
+	case VEC_EVENT:
+		do_event_upcall(regs);
+		return 0;
+	case VEC_NMI_CB:
+	case X86_EXC_NMI:
+		printk("NMI at %p\n", (void *)regs->rip);
+		return 0;
+	case VEC_FAILSAFE:
+		do_failsafe(regs);
+		return 0;
+	case VEC_SYSCALL:
+	case VEC_SYSCALL32:
+	case VEC_SYSENTER:
+	case 0x80:
+		if (!regs_from_user(regs) && trap_probe.armed) {
+			do_trap(regs);
+			return 0;
+		}
+		return do_syscall(regs);
+	default:
+		do_trap(regs);
+		return 0;
+	}
+}

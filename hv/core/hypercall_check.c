@@ -1,0 +1,283 @@
+/*
+ * core/hypercall_check.c - argument checks for the hypercalls hv
+ * implements, and the vCPU bookkeeping of set_trap_table, callback_op and
+ * stack_switch.
+ *
+ * ABI carried: HYPERVISOR_set_trap_table (struct trap_info array ended by
+ * address 0), HYPERVISOR_callback_op (struct callback_register /
+ * callback_unregister), HYPERVISOR_stack_switch, and the page-table
+ * safety rules of HYPERVISOR_mmu_update / mmuext_op / update_va_mapping,
+ * with the error codes Xen returns (pv/callback.c, mm.c).
+ */
+#include <hv/hypercall_check.h>
+
+#define NMI_VECTOR 2
+
+/* Guest selectors with RPL 0 run in ring 3 (fixup_guest_*_selector). */
+static uint16_t fixup_sel(uint16_t sel)
+{
+    return (sel & 3) == 0 ? (uint16_t)(sel | 3) : sel;
+}
+
+int hv_check_trap_info(const struct trap_info *ti)
+{
+    return hv_is_canonical(ti->address) ? 0 : -XEN_EINVAL;
+}
+
+int hv_hc_set_trap_table(struct hv_vcpu *v, const struct hv_guest_mem *m,
+                         uint64_t gva)
+{
+    struct trap_info cur;
+
+    if (gva == 0) {                 /* no table: clear the whole IDT */
+        __builtin_memset(v->trap_ctxt, 0, sizeof(v->trap_ctxt));
+        return 0;
+    }
+    for (;; gva += sizeof(cur)) {
+        if (m->read(m->ctx, &cur, gva, sizeof(cur)) != 0)
+            return -XEN_EFAULT;
+        if (cur.address == 0)
+            return 0;
+        if (hv_check_trap_info(&cur))
+            return -XEN_EINVAL;
+        cur.cs = fixup_sel(cur.cs);
+        v->trap_ctxt[cur.vector] = cur;
+    }
+}
+
+int hv_callback_register(struct hv_vcpu *v, const struct callback_register *r)
+{
+    bool mask = (r->flags & CALLBACKF_mask_events) != 0;
+    struct trap_info *nmi = &v->trap_ctxt[NMI_VECTOR];
+
+    if (!hv_is_canonical(r->address))
+        return -XEN_EINVAL;
+
+    switch (r->type) {
+    case CALLBACKTYPE_event:
+        v->event_callback = r->address;
+        return 0;
+    case CALLBACKTYPE_failsafe:
+        v->failsafe_callback = r->address;
+        v->failsafe_mask = mask;
+        return 0;
+    case CALLBACKTYPE_syscall:
+        v->syscall_callback = r->address;
+        v->syscall_mask = mask;
+        return 0;
+    case CALLBACKTYPE_syscall32:
+        v->syscall32_callback = r->address;
+        v->syscall32_mask = mask;
+        return 0;
+    case CALLBACKTYPE_sysenter:
+        v->sysenter_callback = r->address;
+        v->sysenter_mask = mask;
+        return 0;
+    case CALLBACKTYPE_nmi:
+        /* The NMI callback is trap_ctxt[2], always masking events. */
+        nmi->vector = NMI_VECTOR;
+        nmi->flags = 0;
+        TI_SET_IF(nmi, 1);
+        nmi->cs = FLAT_KERNEL_CS;
+        nmi->address = r->address;
+        return 0;
+    default:
+        return -XEN_ENOSYS;
+    }
+}
+
+int hv_callback_unregister(struct hv_vcpu *v,
+                           const struct callback_unregister *u)
+{
+    switch (u->type) {
+    case CALLBACKTYPE_event:
+    case CALLBACKTYPE_failsafe:
+    case CALLBACKTYPE_syscall:
+    case CALLBACKTYPE_syscall32:
+    case CALLBACKTYPE_sysenter:
+        return -XEN_EINVAL;         /* Xen: only the NMI one can go */
+    case CALLBACKTYPE_nmi:
+        __builtin_memset(&v->trap_ctxt[NMI_VECTOR], 0,
+                         sizeof(v->trap_ctxt[NMI_VECTOR]));
+        return 0;
+    default:
+        return -XEN_ENOSYS;
+    }
+}
+
+int hv_hc_callback_op(struct hv_vcpu *v, const struct hv_guest_mem *m,
+                      unsigned int cmd, uint64_t gva)
+{
+    switch (cmd) {
+    case CALLBACKOP_register: {
+        struct callback_register r;
+
+        if (m->read(m->ctx, &r, gva, sizeof(r)) != 0)
+            return -XEN_EFAULT;
+        return hv_callback_register(v, &r);
+    }
+    case CALLBACKOP_unregister: {
+        struct callback_unregister u;
+
+        if (m->read(m->ctx, &u, gva, sizeof(u)) != 0)
+            return -XEN_EFAULT;
+        return hv_callback_unregister(v, &u);
+    }
+    default:
+        return -XEN_ENOSYS;
+    }
+}
+
+int hv_hc_stack_switch(struct hv_vcpu *v, uint64_t ss, uint64_t esp)
+{
+    v->kernel_ss = fixup_sel((uint16_t)ss);
+    v->kernel_sp = esp;
+    return 0;
+}
+
+/* ---- memory ---- */
+
+static unsigned int page_type(const struct hv_page_oracle *o, uint64_t mfn)
+{
+    unsigned int t = o->type(o->ctx, mfn);
+
+    return t > HV_PAGE_L4 ? HV_PAGE_INVALID : t;
+}
+
+/*
+ * Flag bits a guest may set, per level.  L1: everything architectural
+ * (PAT/PCD/PWT/G included) plus the available bits 9-11 and 52-62.
+ * L2/L3: no PSE (hv gives PV guests no superpages).  L4: no PSE/G.
+ */
+#define PTE_AVAIL      ((7ull << 9) | (0x7ffull << 52))
+#define PTE_L1_OK      (HV_PTE_P | HV_PTE_RW | HV_PTE_US | HV_PTE_PWT |   \
+                        HV_PTE_PCD | HV_PTE_A | HV_PTE_D | HV_PTE_PSE |    \
+                        HV_PTE_G | HV_PTE_NX | PTE_AVAIL | HV_PTE_ADDR)
+#define PTE_UPPER_OK   (HV_PTE_P | HV_PTE_RW | HV_PTE_US | HV_PTE_PWT |   \
+                        HV_PTE_PCD | HV_PTE_A | HV_PTE_D | HV_PTE_NX |     \
+                        PTE_AVAIL | HV_PTE_ADDR)
+
+int hv_check_pte(unsigned int level, unsigned int slot, uint64_t val,
+                 const struct hv_page_oracle *o)
+{
+    uint64_t mfn = HV_PTE_MFN(val);
+    unsigned int t;
+
+    if (level < 1 || level > 4 || slot > 511)
+        return -XEN_EINVAL;
+    if (level == 4 && slot >= HV_L4_FIRST_HV_SLOT &&
+        slot <= HV_L4_LAST_HV_SLOT)
+        return -XEN_EINVAL;         /* the hypervisor's own slots */
+    if (!(val & HV_PTE_P))
+        return 0;
+
+    t = page_type(o, mfn);
+    if (level == 1) {
+        if (val & ~PTE_L1_OK)
+            return -XEN_EINVAL;
+        if (t == HV_PAGE_INVALID)
+            return -XEN_EPERM;      /* not RAM of this guest (MMIO, ...) */
+        if (t == HV_PAGE_HV)
+            return -XEN_EBUSY;      /* hypervisor memory */
+        if ((val & HV_PTE_RW) && t != HV_PAGE_RAM)
+            return -XEN_EBUSY;      /* a page table, writable: never */
+        return 0;
+    }
+
+    if (val & ~PTE_UPPER_OK)
+        return -XEN_EINVAL;         /* PSE (superpage) or reserved bits */
+    if (t == HV_PAGE_OF_LEVEL(level - 1))
+        return 0;
+    if (t == HV_PAGE_RAM && !o->writable(o->ctx, mfn))
+        return 0;                   /* will be validated as L(level-1) */
+    return -XEN_EINVAL;
+}
+
+int hv_check_mmu_update(const struct mmu_update *req,
+                        const struct hv_page_oracle *o,
+                        struct hv_mmu_req *d)
+{
+    uint64_t ptr = req->ptr;
+    unsigned int cmd = (unsigned int)(ptr & 3), t;
+
+    __builtin_memset(d, 0, sizeof(*d));
+    d->cmd = cmd;
+    d->val = req->val;
+    if (cmd != MMU_NORMAL_PT_UPDATE && cmd != MMU_PT_UPDATE_PRESERVE_AD &&
+        cmd != MMU_PT_UPDATE_NO_TRANSLATE)
+        return -XEN_ENOSYS;         /* MMU_MACHPHYS_UPDATE: no M2P in hv */
+
+    ptr &= ~3ull;
+    if (ptr & 7)
+        return -XEN_EINVAL;
+    d->table_mfn = ptr >> 12;
+    d->slot = (unsigned int)((ptr & 0xfff) >> 3);
+
+    t = page_type(o, d->table_mfn);
+    if (t == HV_PAGE_INVALID || t == HV_PAGE_HV)
+        return -XEN_EINVAL;
+    if (t == HV_PAGE_RAM) {
+        d->level = 0;               /* a plain write to an ordinary page */
+        return 0;
+    }
+    d->level = HV_PAGE_LEVEL(t);
+    return hv_check_pte(d->level, d->slot, req->val, o);
+}
+
+static bool guest_ram(unsigned int t)
+{
+    return t != HV_PAGE_INVALID && t != HV_PAGE_HV;
+}
+
+int hv_check_mmuext_op(const struct mmuext_op *op,
+                       const struct hv_page_oracle *o)
+{
+    uint64_t mfn = op->arg1.mfn;
+    unsigned int t;
+
+    switch (op->cmd) {
+    case MMUEXT_PIN_L1_TABLE:
+    case MMUEXT_PIN_L2_TABLE:
+    case MMUEXT_PIN_L3_TABLE:
+    case MMUEXT_PIN_L4_TABLE:
+        t = page_type(o, mfn);
+        if (!guest_ram(t))
+            return -XEN_EINVAL;
+        if (t == HV_PAGE_RAM)
+            return o->writable(o->ctx, mfn) ? -XEN_EINVAL : 0;
+        if (HV_PAGE_LEVEL(t) != op->cmd - MMUEXT_PIN_L1_TABLE + 1)
+            return -XEN_EINVAL;     /* already a table of another level */
+        return o->pinned(o->ctx, mfn) ? -XEN_EINVAL : 0;
+    case MMUEXT_UNPIN_TABLE:
+        t = page_type(o, mfn);
+        if (!guest_ram(t) || !o->pinned(o->ctx, mfn))
+            return -XEN_EINVAL;
+        return 0;
+    case MMUEXT_NEW_USER_BASEPTR:
+        if (mfn == 0)
+            return 0;               /* no user page table */
+        /* fall through */
+    case MMUEXT_NEW_BASEPTR:
+        return page_type(o, mfn) == HV_PAGE_L4 ? 0 : -XEN_EINVAL;
+    case MMUEXT_TLB_FLUSH_LOCAL:
+    case MMUEXT_INVLPG_LOCAL:
+        return 0;
+    default:
+        return -XEN_ENOSYS;
+    }
+}
+
+int hv_check_update_va_mapping(uint64_t va, uint64_t val, uint64_t flags,
+                               const struct hv_page_oracle *o)
+{
+    uint64_t where = flags & ~UVMF_FLUSHTYPE_MASK;
+
+    if (!hv_is_canonical(va) ||
+        (va >= HYPERVISOR_VIRT_START && va < HYPERVISOR_VIRT_END))
+        return -XEN_EINVAL;
+    if ((flags & UVMF_FLUSHTYPE_MASK) == UVMF_FLUSHTYPE_MASK)
+        return -XEN_EINVAL;
+    if (where != UVMF_LOCAL && where != UVMF_ALL)
+        return -XEN_EINVAL;         /* UVMF_MULTI bitmaps: not in hv */
+    return hv_check_pte(1, (unsigned int)((va >> 12) & 511), val, o);
+}

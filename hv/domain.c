@@ -1,0 +1,333 @@
+/*
+ * hv/domain.c - the PV64 domain builder, the hypercall page, and the
+ * domain's start, crash, shutdown and every return to the guest.
+ *
+ * ABI carried: Xen's dom0 layout for a PV64 kernel (xen/arch/x86/pv/
+ * dom0_build.c), in guest virtual order from VIRT_BASE:
+ *
+ *   v_start = VIRT_BASE
+ *     kernel image          [kstart, kend)     PT_LOAD segments
+ *     p2m list              nr_pages * 8 bytes, p2m[pfn] = mfn
+ *     start_info            + struct dom0_vga_console_info room
+ *     initial page tables   L4, then L1, L2, L3 (+ more L1/L2 as needed),
+ *                           mapped read-only, nr_pt_frames of them
+ *     boot stack            one page; %rsp = its top
+ *     padding               to a 4 MiB boundary, at least 512 KiB
+ *   v_end
+ *
+ * pfn p is mapped at v_start + p * 4K and is machine frame base_mfn + p
+ * ("identity-ish": one contiguous run).  The guest starts in ring 3 at
+ * XEN_ELFNOTE_ENTRY on FLAT_KERNEL_CS/SS, %rsi = start_info, %rflags = IF,
+ * events masked, in guest kernel mode.
+ *
+ * The hypercall page (XEN_ELFNOTE_HYPERCALL_PAGE) is Xen's 64-bit ring-3
+ * one: entry N at N * 32 is "push %rcx; push %r11; mov $N, %eax; syscall;
+ * pop %r11; pop %rcx; ret", except __HYPERVISOR_iret: "push %rcx;
+ * push %r11; push %rax; mov $__HYPERVISOR_iret, %eax; syscall" (no return);
+ * the rest of the page is int3 (0xcc).
+ */
+#include "domain.h"
+#include "arch/x86.h"
+#include "arch/arch.h"
+#include <hv/elfnote.h>
+#include <xen/sched.h>
+
+struct domain dom;
+
+static uint8_t shared_info_page[PAGE_SIZE] __attribute__((aligned(PAGE_SIZE)));
+
+/* Guest pfn -> hv pointer (the builder only; the guest owns them after). */
+static void *pfn_va(uint64_t pfn) { return __va((dom.base_mfn + pfn) << PAGE_SHIFT); }
+
+static void write_hypercall_page(uint8_t *p)
+{
+    memset(p, 0xcc, PAGE_SIZE);
+    for (unsigned int i = 0; i < PAGE_SIZE / 32; i++, p += 32) {
+        if (i == __HYPERVISOR_iret) {
+            p[0] = 0x51;                                /* push %rcx          */
+            p[1] = 0x41; p[2] = 0x53;                   /* push %r11          */
+            p[3] = 0x50;                                /* push %rax          */
+            p[4] = 0xb8; memcpy(p + 5, &i, 4);          /* mov $i, %eax       */
+            p[9] = 0x0f; p[10] = 0x05;                  /* syscall            */
+            continue;
+        }
+        p[0] = 0x51;                                    /* push %rcx          */
+        p[1] = 0x41; p[2] = 0x53;                       /* push %r11          */
+        p[3] = 0xb8; memcpy(p + 4, &i, 4);              /* mov $i, %eax       */
+        p[8] = 0x0f; p[9] = 0x05;                       /* syscall            */
+        p[10] = 0x41; p[11] = 0x5b;                     /* pop %r11           */
+        p[12] = 0x59;                                   /* pop %rcx           */
+        p[13] = 0xc3;                                   /* ret                */
+    }
+}
+
+#define PGUP(x) ROUNDUP((x), PAGE_SIZE)
+#define NR(l, h, s) ((ROUNDUP((h), 1ul << (s)) - ((l) & ~((1ul << (s)) - 1))) >> (s))
+#define GUEST_PROT (_PAGE_PRESENT | _PAGE_RW | _PAGE_ACCESSED | _PAGE_DIRTY | _PAGE_USER)
+
+void domain_build(const void *img, size_t len, uint64_t mod_end_pa, const char *cmdline)
+{
+    struct hv_elf_image im;
+    const char *err = NULL;
+    int rc = hv_elf_parse(img, len, &im, &err);
+    if (rc)
+        boot_refuse("guest ELF: %s (%d)", err ? err : "bad image", rc);
+    if (!im.has_entry || !im.has_virt_base)
+        boot_refuse("guest ELF: needs XEN_ELFNOTE_ENTRY and XEN_ELFNOTE_VIRT_BASE");
+    printk("hv: guest \"%s\" %s, loader %s, features \"%s\"\n",
+           im.guest_os ? im.guest_os : "?", im.guest_version ? im.guest_version : "?",
+           im.loader ? im.loader : "?", im.features ? im.features : "");
+
+    /* Guest virtual = paddr + (virt_base - paddr_offset), as libelf. */
+    uint64_t voff = im.has_paddr_offset ? im.virt_base - im.paddr_offset : 0;
+    uint64_t kstart = ~0ul, kend = 0;
+    for (unsigned int i = 0; i < im.nr_loads; i++) {
+        uint64_t s = (im.has_paddr_offset ? im.load[i].paddr + voff : im.load[i].vaddr);
+        if (s < kstart) kstart = s;
+        if (s + im.load[i].memsz > kend) kend = s + im.load[i].memsz;
+    }
+    uint64_t v_start = im.virt_base;
+    if (v_start & (PAGE_SIZE - 1) || kstart < v_start || !hv_is_canonical(v_start) ||
+        kend < kstart || !hv_is_canonical(kend - 1) ||
+        ((kstart ^ (kend - 1)) >> 47) != 0)
+        boot_refuse("guest ELF: kernel %lx-%lx not above VIRT_BASE %lx or not canonical",
+                    kstart, kend, v_start);
+
+    uint64_t nr_pages = hv_opts.guest_mem >> PAGE_SHIFT;
+    uint64_t vphysmap_start = PGUP(kend);
+    uint64_t vphysmap_end = vphysmap_start + nr_pages * 8;
+    uint64_t vstartinfo_start = PGUP(vphysmap_end);
+    uint64_t vstartinfo_end = vstartinfo_start + sizeof(start_info_t);
+    uint64_t vpt_start = PGUP(vstartinfo_end);
+    uint64_t nr_pt, vpt_end, vstack_start, vstack_end, v_end;
+    for (nr_pt = 2;; nr_pt++) {
+        vpt_end = vpt_start + nr_pt * PAGE_SIZE;
+        vstack_start = vpt_end;
+        vstack_end = vstack_start + PAGE_SIZE;
+        v_end = ROUNDUP(vstack_end, 1ul << 22);
+        if (v_end - vstack_end < (512ul << 10))
+            v_end += 1ul << 22;
+        if (1 + NR(v_start, v_end, 39) + NR(v_start, v_end, 30) + NR(v_start, v_end, 21) <= nr_pt)
+            break;
+    }
+    if ((v_start < HYPERVISOR_VIRT_END && v_end > HYPERVISOR_VIRT_START) ||
+        !hv_is_canonical(v_end - 1) || ((v_start ^ (v_end - 1)) >> 47))
+        boot_refuse("guest image overlaps hv's reserved range or is not canonical");
+    if (v_end - v_start > hv_opts.guest_mem)
+        boot_refuse("guest needs %lu MiB for its initial mapping, mem= is %lu MiB",
+                    (v_end - v_start) >> 20, hv_opts.guest_mem >> 20);
+    if (im.has_hypercall_page &&
+        (im.hypercall_page < v_start || im.hypercall_page >= v_end ||
+         (im.hypercall_page & (PAGE_SIZE - 1))))
+        boot_refuse("Invalid HYPERCALL_PAGE field in ELF notes");
+    if (im.entry < kstart || im.entry >= kend)
+        boot_refuse("guest entry %lx outside the kernel image", im.entry);
+
+    /* Guest RAM: the first 2 MiB boundary above hv and the modules. */
+    uint64_t base = ROUNDUP(mod_end_pa > __pa(_end) ? mod_end_pa : __pa(_end), 2ul << 20);
+    if (base < (16ul << 20))
+        base = 16ul << 20;
+    if (base + hv_opts.guest_mem > HV_DIRECTMAP_SIZE)
+        boot_refuse("guest memory does not fit below 1 GiB");
+    mm_init_domain(base >> PAGE_SHIFT, nr_pages);
+    memset(__va(base), 0, hv_opts.guest_mem);
+    dom.shared_info = (shared_info_t *)shared_info_page;
+    dom.shared_info_mfn = __pa(shared_info_page) >> PAGE_SHIFT;
+
+    printk("hv: guest RAM %lx-%lx (%lu pages)\n", base, base + hv_opts.guest_mem, nr_pages);
+    printk("hv:  Loaded kernel: %lx->%lx\n", kstart, kend);
+    printk("hv:  Phys-Mach map: %lx->%lx\n", vphysmap_start, vphysmap_end);
+    printk("hv:  Start info:    %lx->%lx\n", vstartinfo_start, vstartinfo_end);
+    printk("hv:  Page tables:   %lx->%lx\n", vpt_start, vpt_end);
+    printk("hv:  Boot stack:    %lx->%lx\n", vstack_start, vstack_end);
+    printk("hv:  TOTAL:         %lx->%lx\n", v_start, v_end);
+    printk("hv:  ENTRY ADDRESS: %lx\n", im.entry);
+
+    /* Initial page tables, allocated in Xen's order: L4, then L1, L2, L3. */
+    uint64_t pt_pfn = (vpt_start - v_start) >> PAGE_SHIFT;
+    uint64_t next_pt = pt_pfn;
+    uint64_t l4_pfn = next_pt++;
+    uint64_t *l4 = pfn_va(l4_pfn), *l3 = NULL, *l2 = NULL, *l1 = NULL;
+    uint64_t count = (v_end - v_start) >> PAGE_SHIFT;
+    for (uint64_t p = 0; p < count; p++) {
+        uint64_t va = v_start + (p << PAGE_SHIFT);
+        if (!l1 || !(va & ((1ul << 21) - 1))) {
+            uint64_t l1_pfn = next_pt++;
+            l1 = pfn_va(l1_pfn);
+            if (!l2 || !(va & ((1ul << 30) - 1))) {
+                uint64_t l2_pfn = next_pt++;
+                l2 = pfn_va(l2_pfn);
+                if (!l3 || !(va & ((1ul << 39) - 1))) {
+                    uint64_t l3_pfn = next_pt++;
+                    l3 = pfn_va(l3_pfn);
+                    l4[(va >> 39) & 511] = ((dom.base_mfn + l3_pfn) << PAGE_SHIFT) | GUEST_PROT;
+                }
+                l3[(va >> 30) & 511] = ((dom.base_mfn + l2_pfn) << PAGE_SHIFT) | GUEST_PROT;
+            }
+            l2[(va >> 21) & 511] = ((dom.base_mfn + l1_pfn) << PAGE_SHIFT) | GUEST_PROT;
+        }
+        uint64_t prot = GUEST_PROT;
+        if (p >= pt_pfn && p < pt_pfn + nr_pt)
+            prot &= ~_PAGE_RW;          /* page tables are read-only */
+        l1[(va >> 12) & 511] = ((dom.base_mfn + p) << PAGE_SHIFT) | prot;
+    }
+    if (next_pt > pt_pfn + nr_pt)
+        panic("builder used %lu page-table pages, planned %lu", next_pt - pt_pfn, nr_pt);
+
+    /* The kernel image. */
+    for (unsigned int i = 0; i < im.nr_loads; i++) {
+        const struct hv_elf_load *ld = &im.load[i];
+        uint64_t va = (im.has_paddr_offset ? ld->paddr + voff : ld->vaddr);
+        uint64_t pfn0 = (va - v_start) >> PAGE_SHIFT;
+        uint8_t *dst = (uint8_t *)pfn_va(pfn0) + (va & (PAGE_SIZE - 1));
+        memcpy(dst, (const uint8_t *)img + ld->offset, ld->filesz);
+        /* bss is already zero (all guest RAM was cleared). */
+    }
+    if (im.has_hypercall_page)
+        write_hypercall_page(pfn_va((im.hypercall_page - v_start) >> PAGE_SHIFT));
+
+    /* p2m list. */
+    uint64_t *p2m = (uint64_t *)pfn_va((vphysmap_start - v_start) >> PAGE_SHIFT);
+    for (uint64_t p = 0; p < nr_pages; p++)
+        p2m[p] = dom.base_mfn + p;
+
+    /* start_info. */
+    start_info_t *si = pfn_va((vstartinfo_start - v_start) >> PAGE_SHIFT);
+    memset(si, 0, PAGE_SIZE);
+    snprintf(si->magic, sizeof(si->magic), "xen-3.0-x86_64");
+    si->nr_pages = nr_pages;
+    si->shared_info = dom.shared_info_mfn << PAGE_SHIFT;
+    si->flags = SIF_PRIVILEGED | SIF_INITDOMAIN;
+    si->pt_base = vpt_start;
+    si->nr_pt_frames = nr_pt;
+    si->mfn_list = vphysmap_start;
+    si->first_p2m_pfn = nr_pages;
+    si->nr_p2m_frames = 0;
+    strlcpy((char *)si->cmd_line, cmdline, sizeof(si->cmd_line));
+
+    /* shared_info: all upcalls masked. */
+    memset(dom.shared_info, 0, PAGE_SIZE);
+    for (unsigned int i = 0; i < XEN_LEGACY_MAX_VCPUS; i++)
+        dom.shared_info->vcpu_info[i].evtchn_upcall_mask = 1;
+    dom.shared_info->arch.max_pfn = nr_pages;
+
+    /* Validate the initial tables the way any guest table is validated. */
+    uint64_t l4_mfn = dom.base_mfn + l4_pfn;
+    if ((rc = mm_get_type(l4_mfn, 4)))
+        panic("initial page tables fail validation (%d)", rc);
+    dom.kernel_l4 = l4_mfn;
+
+    /* The vCPU. */
+    struct hv_vcpu *v = &dom.vcpu;
+    hv_vcpu_init(v, &dom.shared_info->vcpu_info[0]);
+    v->regs.rip = im.entry;
+    v->regs.rsp = vstack_end;
+    v->regs.rsi = vstartinfo_start;
+    v->regs.rflags = X86_EFLAGS_IF | X86_EFLAGS_MBS;
+    v->regs.cs = FLAT_KERNEL_CS;
+    v->regs.ss = FLAT_KERNEL_SS;
+    v->regs.in_syscall = 0;
+    dom.mem = (struct hv_guest_mem){ &dom, NULL, NULL };
+    extern const struct hv_guest_mem guest_mem_ops;
+    dom.mem = guest_mem_ops;
+}
+
+void load_guest_cr3(void)
+{
+    write_cr3(mm_guest_cr3_mfn() << PAGE_SHIFT);
+}
+
+_Noreturn void domain_start(void)
+{
+    printk("hv: starting guest (%s delivery)\n",
+           hv_opts.delivery == HV_DELIVERY_FRED ? "FRED" : "IDT");
+    wrmsr(MSR_GS_BASE, 0);
+    wrmsr(MSR_KERNEL_GS_BASE, 0);
+    wrmsr(MSR_FS_BASE, 0);
+    load_guest_cr3();
+    resume_guest();
+}
+
+static void dump_regs(const struct hv_regs *r)
+{
+    printk("hv:  rip %016lx  cs %04lx  rflags %08lx  rsp %016lx  ss %04lx\n",
+           r->rip, r->cs, r->rflags, r->rsp, r->ss);
+    printk("hv:  rax %016lx  rbx %016lx  rcx %016lx  rdx %016lx\n", r->rax, r->rbx, r->rcx, r->rdx);
+    printk("hv:  rsi %016lx  rdi %016lx  rbp %016lx  r8  %016lx\n", r->rsi, r->rdi, r->rbp, r->r8);
+    printk("hv:  guest %s mode, kernel_sp %lx\n", dom.vcpu.kernel_mode ? "kernel" : "user",
+           dom.vcpu.kernel_sp);
+}
+
+_Noreturn void domain_crash(const char *fmt, ...)
+{
+    char buf[200];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof(buf), fmt, ap);
+    va_end(ap);
+    printk("hv: domain crashed: %s\n", buf);
+    dump_regs(&dom.vcpu.regs);
+    printk("hv: exit: domain crash\n");
+    hv_exit(HV_EXIT_DOMAIN_CRASH);
+}
+
+_Noreturn void domain_shutdown(unsigned int reason)
+{
+    static const char *const names[] = { "poweroff", "reboot", "suspend", "crash", "watchdog", "soft_reset" };
+    printk("hv: domain shutdown: %s\n", reason < ARRAY_SIZE(names) ? names[reason] : "unknown");
+    if (reason == SHUTDOWN_poweroff || reason == SHUTDOWN_reboot) {
+        printk("hv: exit: clean shutdown\n");
+        hv_exit(HV_EXIT_SHUTDOWN);
+    }
+    printk("hv: exit: guest-reported crash\n");
+    hv_exit(HV_EXIT_GUEST_CRASH);
+}
+
+/*
+ * Every return to the guest comes here: deliver what is pending (Xen's
+ * test_all_events), make the register image safe for ring 3, and leave
+ * through IRETQ or ERETU.
+ */
+_Noreturn void resume_guest(void)
+{
+    struct hv_vcpu *v = &dom.vcpu;
+    struct hv_outcome out;
+    bool was = v->kernel_mode;
+
+    if (hv_deliver_pending(v, &dom.mem, &out) == HV_CRASH)
+        domain_crash("%s", out.reason ? out.reason : "event delivery failed");
+    if (v->kernel_mode != was) {
+        gs_base_swap();
+        load_guest_cr3();
+    }
+
+    struct hv_regs *r = &v->regs;
+    if ((r->cs != FLAT_RING3_CS64 && r->cs != FLAT_RING3_CS32) ||
+        r->ss != FLAT_RING3_SS64 || !hv_is_canonical(r->rip) ||
+        (!v->kernel_mode && !dom.user_l4))
+        domain_crash("cannot return to guest: cs %lx ss %lx rip %lx%s", r->cs, r->ss, r->rip,
+                     !v->kernel_mode && !dom.user_l4 ? " (user mode without user page table)" : "");
+    /* Ring-3 flags: IF on, IOPL 0, VM 0, only architectural bits. */
+    r->rflags = ((r->rflags & 0x003f7fd5) | X86_EFLAGS_IF | X86_EFLAGS_MBS) &
+                ~(uint64_t)(X86_EFLAGS_IOPL | X86_EFLAGS_VM);
+    if (r->in_syscall) {
+        r->rcx = r->rip;
+        r->r11 = r->rflags;
+    }
+    if (fred_active)
+        exit_to_guest_eretu(r);
+    exit_to_guest_iret(r);
+}
+
+/* Guest memory for the core: through the current mode's page tables. */
+static int gm_read(void *ctx, void *dst, uint64_t gva, size_t len)
+{
+    (void)ctx;
+    return copy_from_guest(dst, gva, len);
+}
+static int gm_write(void *ctx, uint64_t gva, const void *src, size_t len)
+{
+    (void)ctx;
+    return copy_to_guest(gva, src, len);
+}
+const struct hv_guest_mem guest_mem_ops = { &dom, gm_read, gm_write };

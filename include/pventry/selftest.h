@@ -1,0 +1,51 @@
+/*
+ * include/pventry/selftest.h - TAP 13 output for the kernel-mode selftests.
+ *
+ * One line per check: "ok N - what" or "not ok N - what", with "# " lines
+ * of diagnostics after a failure.  The plan ("1..N") is printed last,
+ * by tap_done(), since the number of checks depends on the hypervisor.
+ */
+#ifndef PVENTRY_SELFTEST_H
+#define PVENTRY_SELFTEST_H
+
+#include <pventry/kernel.h>
+
+void tap_start(void);
+bool tap_check(bool ok, const char *fmt, ...) __printf(2, 3);
+void tap_diag(const char *fmt, ...) __printf(1, 2);
+void tap_skip(const char *reason, const char *fmt, ...) __printf(2, 3);
+void tap_done(void);
+unsigned int tap_failures(void);
+
+/* Compare two values; print both on mismatch. */
+#define tap_eq(got, want, fmt, ...) ({					\
+	uint64_t __g = (uint64_t)(got), __w = (uint64_t)(want);		\
+	bool __ok = tap_check(__g == __w, fmt, ##__VA_ARGS__);		\
+	if (!__ok)							\
+		tap_diag("  got %#lx, want %#lx", __g, __w);		\
+	__ok; })
+
+/*
+ * Known emulator deviations.  The runner names the emulator on the command
+ * line (emu=qemu-10.0.2).  A check that fails because the emulator does
+ * not do what the architecture says is still run and still asserts the
+ * architectural result; on that emulator only, its failure is reported as
+ * "not ok ... # TODO known emulator deviation: <why>" (TAP: not a failure),
+ * everywhere else it is an ordinary failure.
+ */
+enum emu_deviation {
+	DEV_NONE,
+	DEV_QEMU_NO_SSE_XM,		/* SSE FP exceptions never raise #XM */
+	DEV_QEMU_INTO_64,		/* INTO in 64-bit mode does not #UD */
+	DEV_QEMU_MOVSS_DB,		/* MOV SS shadow not modelled for data breakpoints */
+	DEV_QEMU_WRFSBASE,		/* non-canonical WRFSBASE does not #GP */
+	DEV_QEMU_NONCANON_SS,		/* non-canonical stack access: #GP, not #SS */
+};
+bool tap_check_dev(bool ok, enum emu_deviation dev, const char *fmt, ...) __printf(3, 4);
+bool emu_has_deviation(enum emu_deviation dev);
+
+void run_selftests(void);
+void run_kernel_selftests(void);
+void run_user_selftests(void);
+
+#endif

@@ -1,0 +1,95 @@
+/*
+ * kernel/events.c - event channels and the event upcall.
+ *
+ * Xen raises an event by setting its bit in shared_info->evtchn_pending,
+ * the word's bit in vcpu_info->evtchn_pending_sel, and
+ * vcpu_info->evtchn_upcall_pending; if vcpu_info->evtchn_upcall_mask is
+ * clear it then bounces to the event callback (entry_event), masking
+ * events.  Returning through HYPERVISOR_iret restores the mask from the
+ * frame's RFLAGS.IF.
+ */
+#include <pventry/arch.h>
+#include <pventry/hypercall.h>
+#include <pventry/ptregs.h>
+
+#define MAX_PORTS 1024
+static evtchn_handler_t handlers[MAX_PORTS];
+
+void events_init(void)
+{
+	/* Nothing is bound yet; start with everything masked. */
+	memset(shared_info->evtchn_mask, 0xff, sizeof(shared_info->evtchn_mask));
+}
+
+/*
+ * Unmask, then make Xen deliver anything that became pending while masked:
+ * writing the mask alone does not re-check, any hypercall does.
+ */
+void events_unmask(void)
+{
+	struct vcpu_info *v = this_vcpu();
+
+	v->evtchn_upcall_mask = 0;
+	barrier();
+	if (READ_ONCE(v->evtchn_upcall_pending))
+		HYPERVISOR_xen_version(XENVER_version, NULL);
+}
+
+int evtchn_bind_ipi_self(evtchn_handler_t h, evtchn_port_t *port)
+{
+	struct evtchn_bind_ipi bind = { .vcpu = 0 };
+	struct evtchn_unmask unmask;
+	long rc;
+
+	rc = HYPERVISOR_event_channel_op(EVTCHNOP_bind_ipi, &bind);
+	if (rc)
+		return rc;
+	if (bind.port >= MAX_PORTS) {
+		evtchn_close(bind.port);
+		return -1;
+	}
+	handlers[bind.port] = h;
+	unmask.port = bind.port;
+	*port = bind.port;
+	return HYPERVISOR_event_channel_op(EVTCHNOP_unmask, &unmask);
+}
+
+void evtchn_close(evtchn_port_t port)
+{
+	struct evtchn_close cl = { .port = port };
+
+	HYPERVISOR_event_channel_op(EVTCHNOP_close, &cl);
+	if (port < MAX_PORTS)
+		handlers[port] = NULL;
+}
+
+void do_event_upcall(struct pt_regs *regs)
+{
+	struct vcpu_info *v = this_vcpu();
+
+	do {
+		unsigned long sel;
+
+		WRITE_ONCE(v->evtchn_upcall_pending, 0);
+		sel = __atomic_exchange_n(&v->evtchn_pending_sel, 0, __ATOMIC_SEQ_CST);
+		while (sel) {
+			unsigned int w = __builtin_ctzl(sel);
+			unsigned long pending;
+
+			sel &= sel - 1;
+			pending = shared_info->evtchn_pending[w] & ~shared_info->evtchn_mask[w];
+			while (pending) {
+				unsigned int b = __builtin_ctzl(pending);
+				evtchn_port_t port = w * 64 + b;
+
+				pending &= pending - 1;
+				__atomic_fetch_and(&shared_info->evtchn_pending[w], ~(1UL << b),
+						   __ATOMIC_SEQ_CST);
+				if (port < MAX_PORTS && handlers[port])
+					handlers[port](port, regs);
+				else
+					printk("event on unbound port %u\n", port);
+			}
+		}
+	} while (READ_ONCE(v->evtchn_upcall_pending));
+}

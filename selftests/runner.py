@@ -1,0 +1,191 @@
+#!/usr/bin/env python3
+"""selftests/runner.py - boot pventry under a hypervisor in QEMU and judge it.
+
+Each run boots a multiboot hypervisor (Xen, or hv/'s pventry-hv) in
+qemu-system-x86_64 (TCG) with the kernel as its first module, reads the
+serial console, and parses the TAP 13 stream the kernel prints.  A run
+passes when the plan is there and complete, every check is "ok" (a
+"not ok ... # TODO" is a known emulator deviation, reported but not a
+failure), nothing bailed out, and the kernel said it was done.
+
+The closing line is "N passed, N failed" over all checks of all runs.
+
+  runner.py --xen XEN --kernel KERNEL [--vendor V ...] [--args "..."]
+            [--broken-kernel K] [--show]
+"""
+import argparse
+import os
+import re
+import selectors
+import subprocess
+import sys
+import time
+
+QEMU = os.environ.get("QEMU", "qemu-system-x86_64")
+XEN_ARGS = "console=com1 com1=115200,8n1 dom0_mem=64M dom0_max_vcpus=1 loglvl=all guest_loglvl=all"
+DONE = "pventry: all done"
+
+TAP_RE = re.compile(r"^(not ok|ok) (\d+)(?: - (.*))?$")
+PLAN_RE = re.compile(r"^1\.\.(\d+)$")
+
+
+def qemu_version():
+    try:
+        out = subprocess.run([QEMU, "--version"], capture_output=True, text=True).stdout
+    except FileNotFoundError:
+        sys.exit(f"runner: {QEMU} not found (run scripts/deps.sh)")
+    m = re.search(r"version (\d+)\.(\d+)\.(\d+)", out)
+    return m.group(0).split()[1] if m else "unknown"
+
+
+def emulator_tag():
+    """What the guest is told it runs on, so it can mark known deviations."""
+    return "qemu-" + qemu_version()
+
+
+def boot(hypervisor, hv_args, kernel, kargs, vendor, timeout, show, extra_qemu=()):
+    """Run one boot; return (lines, status) where status says how it ended."""
+    if "," in kargs or "," in kernel:
+        sys.exit("runner: QEMU module strings cannot contain ','")
+    cmd = [QEMU, "-M", "pc", "-cpu", f"max,vendor={vendor}", "-m", "512",
+           "-nographic", "-no-reboot", "-monitor", "none", "-serial", "stdio",
+           "-kernel", hypervisor, "-append", hv_args,
+           "-initrd", f"{kernel} {kargs}".strip(), *extra_qemu]
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            stdin=subprocess.DEVNULL)
+    sel = selectors.DefaultSelector()
+    sel.register(proc.stdout, selectors.EVENT_READ)
+    lines, buf, status = [], b"", None
+    deadline = time.monotonic() + timeout
+    while status is None:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            status = f"timed out after {timeout}s"
+            break
+        if not sel.select(min(left, 1.0)):
+            if proc.poll() is not None:
+                status = "exited"
+            continue
+        chunk = proc.stdout.read1(65536)
+        if not chunk:
+            status = "exited"
+            break
+        buf += chunk
+        *complete, buf = buf.split(b"\n")
+        for raw in complete:
+            line = raw.decode("utf-8", "replace").rstrip("\r")
+            lines.append(line)
+            if show:
+                print(line, flush=True)
+            if line.startswith("Bail out!") or "crashed" in line or "Panic on CPU" in line:
+                # Let the report finish printing, then stop: Xen would sit
+                # out its reboot delay otherwise.
+                deadline = min(deadline, time.monotonic() + 1.0)
+    if proc.poll() is None:
+        proc.kill()
+    proc.wait()
+    if buf:
+        lines.append(buf.decode("utf-8", "replace"))
+    return lines, status
+
+
+def judge(lines, status):
+    """Parse TAP; return dict with passed, failed, todo, problems."""
+    r = {"passed": 0, "failed": 0, "todo": 0, "problems": [], "failures": []}
+    plan, seen, done, expect = None, 0, False, 1
+    for line in lines:
+        body = line[6:] if line.startswith("(XEN) ") else line
+        if body.startswith("Bail out!"):
+            r["problems"].append(body)
+        if DONE in body:
+            done = True
+        m = PLAN_RE.match(body)
+        if m:
+            plan = int(m.group(1))
+            continue
+        m = TAP_RE.match(body)
+        if not m:
+            continue
+        seen += 1
+        if int(m.group(2)) != expect:
+            r["problems"].append(f"test number {m.group(2)} out of sequence (expected {expect})")
+        expect = int(m.group(2)) + 1
+        desc = m.group(3) or ""
+        if m.group(1) == "ok":
+            r["passed"] += 1
+        elif "# TODO" in desc:
+            r["todo"] += 1
+            r["passed"] += 1
+        else:
+            r["failed"] += 1
+            r["failures"].append(body)
+    if plan is None:
+        r["problems"].append("no TAP plan")
+    elif plan != seen:
+        r["problems"].append(f"plan says {plan} checks, {seen} ran")
+    if not done:
+        r["problems"].append(f"kernel did not finish ({status})")
+    return r
+
+
+def report(name, r, lines, show):
+    ok = not r["failed"] and not r["problems"]
+    print(f"{'PASS' if ok else 'FAIL'}: {name}: {r['passed']} passed, {r['failed']} failed"
+          + (f" ({r['todo']} known emulator deviations)" if r["todo"] else ""), flush=True)
+    for f in r["failures"][:50]:
+        print(f"    {f}")
+    for p in r["problems"]:
+        print(f"    problem: {p}")
+    if not ok and not show:
+        print("    --- last lines of the console ---")
+        for line in lines[-25:]:
+            print(f"    | {line}")
+    return ok
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--xen", help="multiboot Xen binary")
+    ap.add_argument("--xen-args", default=XEN_ARGS)
+    ap.add_argument("--kernel", required=True)
+    ap.add_argument("--vendor", action="append", default=[])
+    ap.add_argument("--args", default="", help="extra kernel command line")
+    ap.add_argument("--broken-kernel", help="a kernel built with CONFIG_TEST_BROKEN_ENTRY: must fail")
+    ap.add_argument("--timeout", type=int, default=120)
+    ap.add_argument("--show", action="store_true", help="print the whole console")
+    a = ap.parse_args()
+    vendors = a.vendor or ["GenuineIntel"]
+    for f in (a.xen, a.kernel):
+        if not f or not os.path.exists(f):
+            sys.exit(f"runner: {f} does not exist")
+    emu = emulator_tag()
+    total_pass = total_fail = 0
+    for vendor in vendors:
+        kargs = f"emu={emu} vendor={vendor} {a.args}".strip()
+        t0 = time.monotonic()
+        lines, status = boot(a.xen, a.xen_args, a.kernel, kargs, vendor, a.timeout, a.show)
+        r = judge(lines, status)
+        name = f"Xen {os.path.basename(a.xen)}, {vendor} ({time.monotonic() - t0:.1f}s)"
+        ok = report(name, r, lines, a.show)
+        total_pass += r["passed"]
+        total_fail += r["failed"] + (0 if ok or r["failed"] else 1)
+    if a.broken_kernel:
+        # The runner's own test: a kernel whose entry stubs lose RCX/R11
+        # must not pass.
+        lines, status = boot(a.xen, a.xen_args, a.broken_kernel, f"emu={emu}", vendors[0],
+                             a.timeout, False)
+        r = judge(lines, status)
+        caught = bool(r["failed"] or r["problems"])
+        print(f"{'PASS' if caught else 'FAIL'}: runner self-test: broken entry stubs "
+              f"{'detected' if caught else 'NOT detected'} ({r['failed']} checks failed"
+              f"{', ' + '; '.join(r['problems']) if r['problems'] else ''})")
+        for f in r["failures"][:5]:
+            print(f"    {f}")
+        total_pass += caught
+        total_fail += not caught
+    print(f"{total_pass} passed, {total_fail} failed")
+    return 1 if total_fail else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
