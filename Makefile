@@ -119,6 +119,63 @@ $(O)/pventry: $(objs) $(O)/kallsyms.o $(LDS)
 
 -include $(objs:.o=.d)
 
+# ---- user programs (selftests/user): 64-bit and compat ELF files ----
+
+UCFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Wno-unused-parameter -ffreestanding -fno-pic -fno-pie \
+	-fno-stack-protector -fno-builtin -fno-asynchronous-unwind-tables -mgeneral-regs-only \
+	-I$(srctree)/include -I$(O)/include
+ulib-objs := ulib.o ulib_asm.o lib-vsprintf.o lib-string.o
+user-dir := $(O)/selftests/user
+USER_LDS := $(srctree)/selftests/user/user.lds
+
+$(user-dir)/64/%.o: $(srctree)/selftests/user/%.c $(O)/include/generated/autoconf.h
+	$(Q)mkdir -p $(@D)
+	$(quiet) UCC64 $@
+	$(Q)$(CC) $(UCFLAGS) -m64 -MMD -MP -c $< -o $@
+$(user-dir)/64/%.o: $(srctree)/selftests/user/%.S
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(AFLAGS) -m64 -c $< -o $@
+$(user-dir)/64/lib-%.o: $(srctree)/lib/%.c $(O)/include/generated/autoconf.h
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(UCFLAGS) -m64 -c $< -o $@
+$(user-dir)/32/%.o: $(srctree)/selftests/user/%.c $(O)/include/generated/autoconf.h
+	$(Q)mkdir -p $(@D)
+	$(quiet) UCC32 $@
+	$(Q)$(CC) $(UCFLAGS) -m32 -march=i686 -MMD -MP -c $< -o $@
+$(user-dir)/32/%.o: $(srctree)/selftests/user/%.S
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(AFLAGS) -m32 -c $< -o $@
+$(user-dir)/32/lib-%.o: $(srctree)/lib/%.c $(O)/include/generated/autoconf.h
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(UCFLAGS) -m32 -march=i686 -c $< -o $@
+
+define user-prog
+$(user-dir)/$(1): $$(addprefix $(user-dir)/$(2)/,$$(or $$($(1)-objs),$(1).o) $(ulib-objs)) $(USER_LDS)
+	$$(quiet) ULD$(2) $$@
+	$$(Q)$(LD) -m $(3) -nostdlib -static --no-warn-rwx-segments -T $(USER_LDS) -o $$@ \
+		$$(filter %.o,$$^) $$(shell $(CC) -m$(2) -print-libgcc-file-name)
+user-elfs += $(user-dir)/$(1)
+endef
+user-elfs :=
+$(foreach p,$(user-progs-64),$(eval $(call user-prog,$(p),64,elf_x86_64)))
+$(foreach p,$(user-progs-32),$(eval $(call user-prog,$(p),32,elf_i386)))
+
+# The kernel embeds them, in this order, as user_programs[].
+$(user-dir)/programs.S: $(user-elfs) $(srctree)/selftests/user/Kbuild
+	$(quiet) GEN $@
+	$(Q){ echo '	.section .rodata'; echo '	.balign 8'; \
+	  echo '	.globl user_programs, nr_user_programs'; echo 'user_programs:'; \
+	  i=0; for p in $(notdir $(user-elfs)); do echo "	.quad .Lname$$i, .Lstart$$i, .Lend$$i"; i=$$((i+1)); done; \
+	  echo "nr_user_programs: .long $$i"; \
+	  i=0; for p in $(user-elfs); do echo ".Lname$$i: .asciz \"$$(basename $$p)\""; \
+	    echo '	.balign 16'; echo ".Lstart$$i: .incbin \"$$p\""; echo ".Lend$$i:"; i=$$((i+1)); done; } > $@
+
+$(user-dir)/programs.o: $(user-dir)/programs.S $(user-elfs)
+	$(quiet) AS $@
+	$(Q)$(CC) $(AFLAGS) -c $< -o $@
+
+-include $(wildcard $(user-dir)/64/*.d $(user-dir)/32/*.d)
+
 # ---- running and testing ----
 
 .PHONY: deps run check check-xen check-runner bench clean

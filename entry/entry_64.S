@@ -233,3 +233,15 @@ restore_and_iret:
 	.globl	failsafe_segs
 failsafe_segs:
 	.skip	4 * 8
+
+/*
+ * enter_user(struct pt_regs *regs): start running a user context.
+ * regs lies on the user-entry stack (the one given to stack_switch) with
+ * its error-code slot zero, so this is the second half of an ordinary
+ * return: HYPERVISOR_iret sees cs RPL 3 and switches to user mode.
+ */
+	.section .entry.text, "ax", @progbits
+	.globl	enter_user
+enter_user:
+	mov	%rdi, %rsp
+	jmp	restore_and_iret

@@ -161,6 +161,7 @@ _Noreturn void hv_exit(enum hv_exit code)
     }
     /* Not under QEMU (or no isa-debug-exit): just stop here. */
     halt_forever();
+    __builtin_unreachable();
 }
 
 _Noreturn void panic(const char *fmt, ...)

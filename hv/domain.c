@@ -63,6 +63,8 @@ static void write_hypercall_page(uint8_t *p)
 
 #define PGUP(x) ROUNDUP((x), PAGE_SIZE)
 #define NR(l, h, s) ((ROUNDUP((h), 1ul << (s)) - ((l) & ~((1ul << (s)) - 1))) >> (s))
+/* Xen's L1_PROT (with _PAGE_GUEST_KERNEL, PTE bit 52) and L2..L4_PROT. */
+#define L1_PROT (_PAGE_PRESENT | _PAGE_RW | _PAGE_ACCESSED | _PAGE_USER | (1ul << 52))
 #define GUEST_PROT (_PAGE_PRESENT | _PAGE_RW | _PAGE_ACCESSED | _PAGE_DIRTY | _PAGE_USER)
 
 void domain_build(const void *img, size_t len, uint64_t mod_end_pa, const char *cmdline)
@@ -166,7 +168,7 @@ void domain_build(const void *img, size_t len, uint64_t mod_end_pa, const char *
             }
             l2[(va >> 21) & 511] = ((dom.base_mfn + l1_pfn) << PAGE_SHIFT) | GUEST_PROT;
         }
-        uint64_t prot = GUEST_PROT;
+        uint64_t prot = L1_PROT;
         if (p >= pt_pfn && p < pt_pfn + nr_pt)
             prot &= ~_PAGE_RW;          /* page tables are read-only */
         l1[(va >> 12) & 511] = ((dom.base_mfn + p) << PAGE_SHIFT) | prot;

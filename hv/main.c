@@ -28,9 +28,20 @@ struct mb_mod {
 #define MBI_CMDLINE (1u << 2)
 #define MBI_MODS    (1u << 3)
 
-/* Split "word word ..." on spaces; calls f(word, len) for each. */
+static bool memchr_eq(const char *w, size_t n, char c)
+{
+    for (size_t i = 0; i < n; i++)
+        if (w[i] == c)
+            return true;
+    return false;
+}
+
+/* The first word may be the image name (GRUB, QEMU): not an option. */
 static void parse_cmdline(const char *s)
 {
+    const char *first = s;
+    while (*first == ' ')
+        first++;
     while (*s) {
         while (*s == ' ')
             s++;
@@ -58,8 +69,11 @@ static void parse_cmdline(const char *s)
             hv_opts.guest_mem = mib << 20;
         } else if (n == 7 && !strncmp(w, "verbose", 7))
             hv_opts.verbose = true;
-        else
-            printk("hv: ignoring unknown option '%.*s'\n", (int)n, w);
+        else if (w != first || memchr_eq(w, n, '=')) {
+            char word[64];
+            strlcpy(word, w, n < sizeof(word) ? n + 1 : sizeof(word));
+            printk("hv: ignoring unknown option '%s'\n", word);
+        }
     }
 }
 
@@ -74,7 +88,6 @@ void hv_main(uint32_t magic, uint32_t mbi_pa)
     if (mbi->flags & MBI_CMDLINE) {
         const char *cl = __va(mbi->cmdline);
         printk("hv: command line: %s\n", cl);
-        /* The first word is the image name under GRUB, an option under QEMU. */
         parse_cmdline(cl);
     }
     printk("hv: delivery=%s, guest memory %lu MiB\n",

@@ -78,6 +78,29 @@ static bool hv_slot(unsigned int level, unsigned int slot)
     return level == 4 && slot >= HV_L4_FIRST && slot <= HV_L4_LAST;
 }
 
+/*
+ * Xen's adjust_guest_l*e() for 64-bit PV: guest kernel and user both run
+ * in ring 3, so every present entry gets _PAGE_USER.  An L1 entry the
+ * guest wrote without USER is a kernel page: it gets USER plus the
+ * software bit _PAGE_GUEST_KERNEL (PTE bit 52); a real user page gets
+ * GLOBAL (ignored here: hv runs with CR4.PGE clear).  L4 entries also get
+ * ACCESSED.  The guest reads its entries back this way, as on Xen.
+ */
+#define _PAGE_GUEST_KERNEL (1ul << 52)
+static uint64_t adjust_entry(unsigned int level, uint64_t e)
+{
+    if (!(e & _PAGE_PRESENT))
+        return e;
+    if (level == 1) {
+        if (!(e & _PAGE_USER))
+            e |= _PAGE_GUEST_KERNEL | _PAGE_USER;
+        if (!(e & _PAGE_GUEST_KERNEL))
+            e |= _PAGE_GLOBAL | _PAGE_USER;
+        return e;
+    }
+    return e | _PAGE_USER | (level == 4 ? _PAGE_ACCESSED : 0);
+}
+
 /* Take/drop what one present entry of a level-`level` table references. */
 static int get_entry_ref(unsigned int level, uint64_t e)
 {
@@ -139,6 +162,7 @@ int mm_get_type(uint64_t mfn, unsigned int level)
             rc = get_entry_ref(level, t[i]);
         if (rc)
             break;
+        t[i] = adjust_entry(level, t[i]);
     }
     if (rc) {
         while (i-- > 0)
@@ -243,6 +267,7 @@ static int write_entry(uint64_t table_mfn, unsigned int level, unsigned int slot
 {
     uint64_t *t = table(table_mfn);
     uint64_t old = t[slot];
+    val = adjust_entry(level, val);
     int rc = get_entry_ref(level, val);
     if (rc)
         return rc;

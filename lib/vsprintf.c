@@ -1,7 +1,7 @@
 /*
  * lib/vsprintf.c - formatted output for printk and the selftests.
  *
- * Conversions: d i u x X p s c %; flags '-' '0' '#'; a field width (or
+ * Conversions: d i u x X p s c %; flags '-' '0' '#' '+'; a field width (or
  * '*'); a precision for %s (.N or .*); length l, ll, z.  %p prints 0x and 16 hex digits.
  */
 #include <pventry/kernel.h>
@@ -43,7 +43,7 @@ int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
 
 	for (; *fmt; fmt++) {
 		char tmp[24], *p;
-		bool left = false, alt = false;
+		bool left = false, alt = false, plus = false;
 		char pad = ' ';
 		int width = 0, lng = 0, prec = -1;
 		unsigned long long v;
@@ -61,6 +61,8 @@ int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
 				pad = '0';
 			else if (fmt[1] == '#')
 				alt = true;
+			else if (fmt[1] == '+')
+				plus = true;
 			else
 				break;
 		}
@@ -154,6 +156,8 @@ int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
 		}
 		if (neg)
 			*--p = '-';
+		else if (plus && (*fmt == 'd' || *fmt == 'i'))
+			*--p = '+';
 		put_padded(&o, p, tmp + sizeof(tmp) - p, width, left, pad);
 	}
 	if (o.size)

@@ -8,6 +8,11 @@
 #ifndef HV_ARCH_ARCH_H
 #define HV_ARCH_ARCH_H
 
+#define ENTRY_LSTAR    0x100
+#define ENTRY_CSTAR    0x101
+#define ENTRY_SYSENTER 0x102
+
+#ifndef __ASSEMBLER__
 #include <stdint.h>
 #include <hv/vcpu.h>
 
@@ -39,10 +44,6 @@ struct entry_frame {
     uint64_t edata, reserved;
 };
 
-#define ENTRY_LSTAR    0x100
-#define ENTRY_CSTAR    0x101
-#define ENTRY_SYSENTER 0x102
-
 #define IST_DF  1
 #define IST_NMI 2
 #define IST_MC  3
@@ -65,5 +66,6 @@ extern char hv_stack_top[];
 void hv_idt_entry(struct entry_frame *f);
 void hv_fred_entry(struct entry_frame *f);
 void hv_fred_entry_r0(struct entry_frame *f);
+#endif /* __ASSEMBLER__ */
 
 #endif /* HV_ARCH_ARCH_H */

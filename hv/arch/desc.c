@@ -93,10 +93,16 @@ static void init_fred(void)
     wrmsr(MSR_FRED_RSP_SL2, (uint64_t)ist_stacks[IST_MC - 1] + 4096);
     wrmsr(MSR_FRED_RSP_SL3, (uint64_t)ist_stacks[IST_DF - 1] + 4096);
     wrmsr(MSR_FRED_STK_LVLS, (2ull << (HV_EXC_MC * 2)) | (3ull << (HV_EXC_DF * 2)));
-    /* No shadow stacks in hv: CR4.CET stays clear, SSPs zero. */
-    wrmsr(MSR_FRED_SSP_SL1, 0);
-    wrmsr(MSR_FRED_SSP_SL2, 0);
-    wrmsr(MSR_FRED_SSP_SL3, 0);
+    /* No shadow stacks in hv (CR4.CET stays clear): the SSP MSRs exist
+     * only with CET shadow stacks (CPUID.(7,0):ECX[7]); zero them then. */
+    uint32_t r[4];
+    cpuid(7, 0, r);
+    if (r[2] & (1u << 7)) {
+        wrmsr(MSR_PL0_SSP, 0);
+        wrmsr(MSR_FRED_SSP_SL1, 0);
+        wrmsr(MSR_FRED_SSP_SL2, 0);
+        wrmsr(MSR_FRED_SSP_SL3, 0);
+    }
     write_cr4(read_cr4() | CR4_FRED);
     fred_active = true;
 }

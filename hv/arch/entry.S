@@ -9,7 +9,7 @@
 #include "x86.h"
 #include "arch.h"
 
-#define FLAT_KERNEL_SS   0xe02b
+#define FLAT_KERNEL_SS   0xe02b    /* <xen/xen.h> is C-only */
 #define FLAT_KERNEL_CS64 0xe033
 
 .macro PUSH_GPRS
@@ -74,7 +74,7 @@
 idt_stubs:
         .set vec, 0
         .rept 256
-        IDT_STUB %vec
+        IDT_STUB vec
         .set vec, vec + 1
         .endr
 

@@ -49,5 +49,7 @@ long remap_page(void *va, unsigned long mfn, unsigned long flags);
 /* arch/x86/xen/mm.c */
 void mm_init(void);
 void *alloc_page(void);		/* zeroed, kernel-mapped, writable */
+void user_mm_init(void);	/* build and install the user page table */
+extern char *user_image_kva, *user_stack_kva;
 
 #endif

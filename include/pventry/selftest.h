@@ -9,6 +9,7 @@
 #define PVENTRY_SELFTEST_H
 
 #include <pventry/kernel.h>
+#include <uapi/pventry.h>	/* softint_test_dpl() */
 
 void tap_start(void);
 bool tap_check(bool ok, const char *fmt, ...) __printf(2, 3);
@@ -40,11 +41,14 @@ enum emu_deviation {
 	DEV_QEMU_MOVSS_DB,		/* MOV SS shadow not modelled for data breakpoints */
 	DEV_QEMU_WRFSBASE,		/* non-canonical WRFSBASE does not #GP */
 	DEV_QEMU_NONCANON_SS,		/* non-canonical stack access: #GP, not #SS */
+	DEV_QEMU_NO_AC,			/* no alignment checking: #AC never raised */
+	DEV_QEMU_SYSENTER_AMD,		/* SYSENTER in long mode runs on AMD, no #UD */
 };
 bool tap_check_dev(bool ok, enum emu_deviation dev, const char *fmt, ...) __printf(3, 4);
 bool emu_has_deviation(enum emu_deviation dev);
 
 void run_selftests(void);
+void register_softint_vectors(void);
 void run_kernel_selftests(void);
 void run_user_selftests(void);
 

@@ -256,21 +256,7 @@ static void test_mf(void)
 
 extern char softint_probes[];
 
-/*
- * The selftests register vectors 0x20..0xff (not 0x80) with a vDPL that
- * varies with N, leaving some without a handler, so INT $N meets every
- * case.  User-mode tests use the same rule.
- */
-int softint_test_dpl(unsigned int n)
-{
-	if (n < 0x20 || n == 0x80)
-		return -2;		/* the real trap table's entry */
-	if (n % 5 == 4)
-		return -1;		/* no handler */
-	return n % 4;
-}
-
-static void register_softint_vectors(void)
+void register_softint_vectors(void)
 {
 	static struct trap_info t[0xe0 + 1];
 	unsigned int n, i = 0;

@@ -39,6 +39,8 @@ static const struct {
 	[DEV_QEMU_MOVSS_DB]    = { "qemu-", "QEMU TCG does not model the MOV SS shadow for data breakpoints" },
 	[DEV_QEMU_WRFSBASE]    = { "qemu-", "QEMU TCG does not #GP on a non-canonical WRFSBASE" },
 	[DEV_QEMU_NONCANON_SS] = { "qemu-", "QEMU TCG raises #GP, not #SS, for non-canonical stack accesses" },
+	[DEV_QEMU_NO_AC]       = { "qemu-", "QEMU TCG does not implement alignment checking (#AC)" },
+	[DEV_QEMU_SYSENTER_AMD] = { "qemu-", "QEMU TCG executes SYSENTER in long mode with an AMD vendor (AMD: #UD)" },
 };
 
 bool emu_has_deviation(enum emu_deviation dev)

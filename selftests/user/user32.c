@@ -1,0 +1,266 @@
+/*
+ * selftests/user/user32.c - compat (32-bit) user mode: exceptions, INT $N,
+ * and the compat entry paths: INT $0x80 always, SYSCALL on AMD (the
+ * syscall32 callback), SYSENTER on Intel (the sysenter callback), each
+ * registered and not.  The other vendor's instruction is #UD in hardware.
+ */
+#include "ulib.h"
+
+void run_exception_tests(void);
+
+/* eax = SYS_nop, every other register poisoned, then `insn'; out[]: eax
+   ebx ecx edx esi edi ebp, [7] = the address after insn. */
+#define POISON32(n) (0x3c3c0000u | (n))
+#define RT32(name, setup, insn)					\
+	asm(".pushsection .text\n"					\
+	    #name ":\n"							\
+	    "push %ebx; push %esi; push %edi; push %ebp\n"		\
+	    "mov $4, %eax\n"						\
+	    "mov $0x3c3c0002, %ebx\n"					\
+	    "mov $0x3c3c0003, %ecx\n"					\
+	    "mov $0x3c3c0004, %edx\n"					\
+	    "mov $0x3c3c0005, %esi\n"					\
+	    "mov $0x3c3c0006, %edi\n"					\
+	    "mov $0x3c3c0007, %ebp\n"					\
+	    setup "\n"							\
+	    "0: " insn "\n"						\
+	    "1: push %edi\n"						\
+	    "mov 24(%esp), %edi\n"	/* out: 4 saved + pushed edi + ret */ \
+	    "mov %eax, 0(%edi); mov %ebx, 4(%edi); mov %ecx, 8(%edi)\n"	\
+	    "mov %edx, 12(%edi); mov %esi, 16(%edi)\n"			\
+	    "pop %eax; mov %eax, 20(%edi)\n"				\
+	    "mov %ebp, 24(%edi); movl $1b, 28(%edi)\n"			\
+	    "pop %ebp; pop %edi; pop %esi; pop %ebx\n"			\
+	    "ret\n"							\
+	    UEXTABLE(0b, 1b)	/* #UD from the other vendor's instruction */ \
+	    ".popsection");						\
+	void name(uint32_t out[8])
+
+RT32(rt_int80, "", "int $0x80");
+RT32(rt_syscall32, "", "syscall");
+/* SYSENTER by our convention: edx = return eip, ecx = esp. */
+RT32(rt_sysenter, "mov %esp, %ecx\n mov $1f, %edx", "sysenter");
+
+static const char *const names32[7] = { "eax", "ebx", "ecx", "edx", "esi", "edi", "ebp" };
+
+static void check_rt(const char *what, const uint32_t out[8], unsigned int clobbered)
+{
+	unsigned int i, bad = 0;
+
+	tap_eq(out[0], SYS_NOP_MAGIC, "%s: SYS_nop returned its magic in eax", what);
+	for (i = 1; i < 7; i++) {
+		if (clobbered & (1u << i))
+			continue;
+		if (out[i] != POISON32(i + 1)) {
+			diag("  %s = %#x, want %#x", names32[i], out[i], POISON32(i + 1));
+			bad++;
+		}
+	}
+	tap(!bad, "%s: every register the ABI preserves is preserved", what);
+}
+
+/* f: CTL_LAST_FRAME taken right after the call, before any other. */
+static void check_frame32(const char *what, const struct entry_frame *fp, unsigned int vector,
+			  uint64_t rip, uint16_t cs, uint64_t rsp)
+{
+	struct entry_frame f = *fp;
+	tap_eq(f.vector, vector, "%s: entered through %#x", what, vector);
+	tap_eq(f.rip, rip, "%s: frame %%rip", what);
+	tap_eq((uint16_t)f.cs, cs, "%s: frame %%cs", what);
+	if (rsp != ~0ull)
+		tap_eq(f.rsp, rsp, "%s: frame %%rsp", what);
+	tap_eq(f.frame_addr, f.kernel_stack_top & ~15ull, "%s: frame at the top of the stack_switch stack", what);
+}
+
+#define DEV_QEMU_SYSENTER_AMD 7	/* include/pventry/selftest.h */
+
+/* Run `rt' expecting #UD from the hardware (the other vendor's instruction). */
+static void hw_ud(const char *what, void (*rt)(uint32_t *), int dev)
+{
+	uint32_t out[8];
+
+	fault_log_clear();
+	rt(out);
+	if (!tap_dev(fault_log_n == 1 && fault_log[0].vector == 6, dev, "%s: #UD from the hardware", what))
+		diag("  %u faults (vector %u); eax after: %#x", fault_log_n, fault_log[0].vector, out[0]);
+}
+
+static void test_registered(bool intel)
+{
+	uint32_t out[8];
+	struct entry_frame f;
+
+	rt_int80(out);
+	sys_ctl(CTL_LAST_FRAME, (long)&f, 0);
+	check_rt("INT $0x80 compat", out, 0);
+	check_frame32("INT $0x80 compat", &f, 0x80, out[7], FLAT_USER_CS32, ~0ull);
+
+	if (intel) {
+		hw_ud("SYSCALL compat on Intel", rt_syscall32, 0);
+		rt_sysenter(out);
+		sys_ctl(CTL_LAST_FRAME, (long)&f, 0);
+		/* ecx and edx carry esp and the return eip, by our convention. */
+		check_rt("SYSENTER compat", out, (1u << 2) | (1u << 3));
+		tap_eq(out[3], out[7], "SYSENTER compat: edx still holds the return eip");
+		/* Xen's SYSENTER frame: rip 0, cs 3, rsp 0. */
+		check_frame32("SYSENTER compat (Xen's null frame)", &f, VEC_SYSENTER, 0, 3, 0);
+	} else {
+		rt_syscall32(out);
+		sys_ctl(CTL_LAST_FRAME, (long)&f, 0);
+		check_rt("SYSCALL compat", out, 1u << 2);	/* ecx = return eip */
+		check_frame32("SYSCALL compat", &f, VEC_SYSCALL32, out[7], FLAT_USER_CS32, ~0ull);
+		hw_ud("SYSENTER compat on AMD", rt_sysenter, DEV_QEMU_SYSENTER_AMD);
+	}
+}
+
+static void unreg(const char *what, int entry, unsigned int vec, uint32_t ec, bool null_rip,
+		  enum upath ctl)
+{
+	struct uprobe r = { .ax = SYS_nop };
+	bool fred = expect_fred();
+
+	sys_ctl(CTL_UNREGISTER, entry, 0);
+	ulib_path = ctl;
+	fault_log_clear();
+	if (entry == ENTRY_INT80) {
+		UPROBE(r, "int $0x80");
+	} else if (entry == ENTRY_SYSCALL32) {
+		UPROBE(r, "syscall");
+	} else {
+		/*
+		 * Xen's #GP for an unregistered SYSENTER has rip 0 and rsp 0:
+		 * resume at label 4, which takes back the stack saved in 5.
+		 */
+		static uint32_t saved_esp;
+
+		fault_fixup_any = 0;
+		asm volatile("movl $4f, fault_fixup_any\n\t"
+			     "mov %%esp, %[save]\n\t"
+			     "push %%ebp\n\tmov %%esp, %%ecx\n\tmov $3f, %%edx\n\t"
+			     "sysenter\n"
+			     "3:\tpop %%ebp\n\t"
+			     "jmp 5f\n"
+			     "4:\tmov %[save], %%esp\n"
+			     "5:"
+			     : [save] "=m"(saved_esp), "+a"(r.ax)
+			     : : "ecx", "edx", "memory", "cc");
+		fault_fixup_any = 0;
+	}
+	if (null_rip) {
+		/* Unregistered SYSENTER: #GP(0) with Xen's null frame, rip 0. */
+		if (tap_eq(fault_log_n, 1, "%s: delivered once", what)) {
+			tap_eq(fault_log[0].vector, vec, "%s: vector", what);
+			tap_eq(fault_log[0].error_code, ec, "%s: error code", what);
+			tap_eq(fault_log[0].rip, 0, "%s: %%rip 0 (Xen's SYSENTER frame)", what);
+		}
+	} else {
+		check_fault(what, &r, vec, ec, XEN_FAULT, 0);
+	}
+	if (entry == ENTRY_INT80) {
+		fault_log_clear();
+		r.ax = SYS_nop;
+		UPROBE(r, ".byte 0x3e\n3:\tint $0x80\n" UEXTABLE(3b, 2f));
+		if (tap_eq(fault_log_n, 1, "%s, prefixed: delivered once", what)) {
+			diag("rewind: %s (%s, prefixed: %%rip = start %+ld)",
+			     fault_log[0].rip == r.start ? "fred" : fault_log[0].rip == r.end - 2 ? "idt" : "other",
+			     what, (long)(fault_log[0].rip - r.start));
+			tap(fault_log[0].rip == (fred ? r.start : r.end - 2),
+			    "%s, prefixed: %%rip rewound %s", what,
+			    fred ? "over the prefix (FRED)" : "by the unprefixed length only (IDT)");
+		}
+	}
+	sys_ctl(CTL_RESTORE, 0, 0);
+	ulib_path = PATH_INT80;
+}
+
+static void test_unregistered(bool intel)
+{
+	unreg("INT $0x80 compat unregistered: #GP(0x402)", ENTRY_INT80, 13, 0x402, false,
+	      intel ? PATH_SYSENTER : PATH_SYSCALL);
+	if (intel) {
+		unreg("SYSENTER unregistered: #GP(0)", ENTRY_SYSENTER, 13, 0, true, PATH_INT80);
+		tap_skip("SYSCALL is #UD in compat mode on Intel, checked above",
+			 "SYSCALL compat unregistered");
+	} else {
+		unreg("SYSCALL compat unregistered: #UD", ENTRY_SYSCALL32, 6, 0, false, PATH_INT80);
+		tap_skip("SYSENTER is #UD in long mode on AMD, checked above",
+			 "SYSENTER compat unregistered");
+	}
+}
+
+static void test_hazards(bool intel)
+{
+	struct entry_frame f;
+	uint32_t ax;
+
+	/* POP SS then INT3 / INT1 / the system call. */
+	{
+		struct uprobe r = { 0 };
+
+		fault_log_clear();
+		UPROBE(r, "push %%ss\n\tpop %%ss\n\tint3");
+		tap(fault_log_n == 1 && fault_log[0].vector == 3 && fault_log[0].rip == r.end,
+		    "POP SS; INT3: #BP after the int3");
+		fault_log_clear();
+		UPROBE(r, "push %%ss\n\tpop %%ss\n\t.byte 0xf1");
+		tap(fault_log_n == 1 && fault_log[0].vector == 1 && fault_log[0].rip == r.end,
+		    "POP SS; INT1: #DB after the int1");
+	}
+	if (intel) {
+		/* SYSENTER with NT set: Xen clears NT, the return is clean. */
+		ax = SYS_nop;
+		asm volatile("pushf\n\torl $0x4000, (%%esp)\n\tpopf\n\t"
+			     "push %%ebp\n\tmov %%esp, %%ecx\n\tmov $1f, %%edx\n\tsysenter\n"
+			     "1:\tpop %%ebp"
+			     : "+a"(ax) : : "ecx", "edx", "memory", "cc");
+		asm volatile("pushf\n\tandl $~0x4000, (%%esp)\n\tpopf" ::: "memory", "cc");
+		sys_ctl(CTL_LAST_FRAME, (long)&f, 0);
+		tap_eq(ax, SYS_NOP_MAGIC, "SYSENTER with NT set: the call completes");
+		/* Xen clears NT in its own flags (an IRET with NT set would #GP)
+		   but leaves the user's NT in the frame. */
+		tap(f.rflags & EFL_NT, "SYSENTER with NT set: frame keeps the user's NT");
+
+		/* SYSENTER with TF set. */
+		fault_log_clear();
+		ax = SYS_nop;
+		{
+			uintptr_t l2;
+
+			asm volatile("pushf\n\torl $0x100, (%%esp)\n\tpopf\n\t"
+				     "push %%ebp\n\tmov %%esp, %%ecx\n\tmov $2f, %%edx\n\tsysenter\n"
+				     "2:\tpop %%ebp\n3:\n\tmov $2b, %[l2]\n"
+				     UEXTABLE(2b, 3b)
+				     : "+a"(ax), [l2] "=r"(l2) : : "ecx", "edx", "memory", "cc");
+			tap_eq(ax, SYS_NOP_MAGIC, "SYSENTER with TF: the call completes");
+			if (tap(fault_log_n >= 1 && fault_log[0].vector == 1, "SYSENTER with TF: #DB in user mode"))
+				diag("SYSENTER with TF: %u #DB, first at %+ld from the return point", fault_log_n,
+				     (long)(fault_log[0].rip - l2));
+			asm volatile("pushf\n\tandl $~0x100, (%%esp)\n\tpopf" ::: "memory", "cc");
+		}
+	} else {
+		/* SYSCALL (compat) with TF set. */
+		fault_log_clear();
+		ax = SYS_nop;
+		asm volatile("pushf\n\torl $0x100, (%%esp)\n\tpopf\n\tsyscall\n2:\tnop\n3:\n"
+			     UEXTABLE(2b, 3b)
+			     : "+a"(ax) : : "ecx", "memory", "cc");
+		sys_ctl(CTL_LAST_FRAME, (long)&f, 0);
+		tap_eq(ax, SYS_NOP_MAGIC, "SYSCALL compat with TF: the call completes");
+		tap_eq(f.fast_return, 0, "SYSCALL compat with TF: returned by full iret");
+		tap(fault_log_n >= 1 && fault_log[0].vector == 1, "SYSCALL compat with TF: #DB in user mode");
+	}
+}
+
+int main(void)
+{
+	bool intel = cpu_is_intel();
+
+	fault_init();
+	diag("user32: compat user mode on %s, expecting %s delivery", intel ? "Intel" : "AMD",
+	     expect_fred() ? "FRED" : "IDT");
+	run_exception_tests();
+	test_registered(intel);
+	test_unregistered(intel);
+	test_hazards(intel);
+	return 0;
+}
