@@ -178,7 +178,7 @@ $(user-dir)/programs.o: $(user-dir)/programs.S $(user-elfs)
 
 # ---- running and testing ----
 
-.PHONY: deps run check check-xen check-runner bench clean
+.PHONY: deps run check check-xen bench clean
 
 deps:
 	$(Q)$(srctree)/scripts/deps.sh $(O)
@@ -191,11 +191,23 @@ run: deps $(O)/pventry
 	$(Q)$(PYTHON) $(srctree)/selftests/runner.py --xen $(XEN) --kernel $(O)/pventry \
 		--vendor $(VENDOR) --show --args "$(GUEST_ARGS)"
 
-check: deps $(O)/pventry
+BOCHS ?=
+
+# Everything: hv's host unit tests and bad guests, the guest on Xen 4.17
+# (both vendors, plus the runner's own test), the guest on hv with IDT
+# delivery, and with FRED delivery when BOCHS= names a FRED-capable Bochs.
+check: deps $(O)/pventry hv
 	$(Q)$(MAKE) --no-print-directory O=$(O) check-runner-build
+	$(Q)$(srctree)/scripts/check.sh $(O) $(XEN) $(BOCHS)
+
+# The guest alone, on the Xen given by XEN= (both vendors).
+check-xen: deps $(O)/pventry
 	$(Q)$(PYTHON) $(srctree)/selftests/runner.py --xen $(XEN) --kernel $(O)/pventry \
-		--vendor GenuineIntel --vendor AuthenticAMD \
-		--broken-kernel $(O)/broken/pventry --args "$(GUEST_ARGS)"
+		--vendor GenuineIntel --vendor AuthenticAMD --args "$(GUEST_ARGS)"
+
+.PHONY: hv
+hv: $(O)/include/generated/autoconf.h
+	$(Q)$(MAKE) --no-print-directory -C $(srctree)/hv O=$(abspath $(O))
 
 # The runner's own test: a kernel whose stubs skip restoring RCX/R11
 # (CONFIG_TEST_BROKEN_ENTRY) must make the runner report failure.

@@ -416,6 +416,12 @@ static int run_program(const struct user_program *p)
 		return -1000;
 	}
 	cur.compat = compat;
+	/*
+	 * Data segments: ignored in 64-bit mode, but compat code faults (#GP)
+	 * on a null %ds or %es.  Xen's iret does not touch them, so load the
+	 * flat user data selector ourselves; the kernel (64-bit) is unaffected.
+	 */
+	asm volatile("mov %0, %%ds\n\tmov %0, %%es" : : "r"(FLAT_USER_DS32));
 	if (kernel_setjmp(&cur.exit_jmp) == 0) {
 		memset(regs, 0, sizeof(*regs));
 		regs->rip = entry;

@@ -84,6 +84,7 @@ int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
 				prec = prec * 10 + *fmt++ - '0';
 		}
 		while (*fmt == 'l' || *fmt == 'z') {
+			/* l: long, ll: long long, z: size_t (a long here) */
 			lng++;
 			fmt++;
 		}
@@ -112,7 +113,8 @@ int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
 			break;
 		case 'd':
 		case 'i': {
-			long long s = lng ? va_arg(ap, long long) : va_arg(ap, int);
+			long long s = lng >= 2 ? va_arg(ap, long long) :
+				      lng ? va_arg(ap, long) : va_arg(ap, int);
 
 			neg = s < 0;
 			v = neg ? -(unsigned long long)s : (unsigned long long)s;
@@ -120,14 +122,16 @@ int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
 			break;
 		}
 		case 'u':
-			v = lng ? va_arg(ap, unsigned long long) : va_arg(ap, unsigned);
+			v = lng >= 2 ? va_arg(ap, unsigned long long) :
+			    lng ? va_arg(ap, unsigned long) : va_arg(ap, unsigned);
 			base = 10;
 			break;
 		case 'X':
 			upper = true;
 			/* fall through */
 		case 'x':
-			v = lng ? va_arg(ap, unsigned long long) : va_arg(ap, unsigned);
+			v = lng >= 2 ? va_arg(ap, unsigned long long) :
+			    lng ? va_arg(ap, unsigned long) : va_arg(ap, unsigned);
 			base = 16;
 			break;
 		default:

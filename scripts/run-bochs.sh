@@ -72,6 +72,11 @@ case $timeout in
 	''|*[!0-9]*) echo "run-bochs: TIMEOUT must be a whole number of seconds, not '$timeout'" >&2; exit 2 ;;
 esac
 [ "$timeout" -gt 0 ] || { echo "run-bochs: TIMEOUT must be > 0" >&2; exit 2; }
+for v in BOCHS_MEGS BOCHS_IPS; do
+	case ${!v:-1} in
+		''|*[!0-9]*|0) echo "run-bochs: $v must be a positive whole number, not '${!v}'" >&2; exit 2 ;;
+	esac
+done
 for f in "$kernel" "$module"; do
 	[ -f "$f" ] && [ -r "$f" ] || { echo "run-bochs: cannot read '$f'" >&2; exit 2; }
 done
@@ -227,7 +232,7 @@ if [ -n "$bpid" ]; then
 	wait "$bpid" 2>/dev/null || true
 	bpid=
 fi
-wait "$tpid" 2>/dev/null || true	# tail drains com1.out, then follows bochs out
+wait "$tpid" 2>/dev/null || true	# tail reads com1.out to its end, then exits
 tpid=
 # Make sure the verdict starts on a line of its own.
 [ -s "$work/com1.out" ] && [ -n "$(tail -c 1 "$work/com1.out")" ] && echo
@@ -236,6 +241,6 @@ if [ "$status" = 1 ] || [ "$status" = 124 ]; then
 	# The log up to the reset, if there was one (after it the BIOS starts over).
 	echo "run-bochs: last lines of the Bochs log:" >&2
 	awk '/bx_pc_system_c::Reset\(/ { n++ } n < 2 && !/ips = /' "$work/bochs.log" | tail -n 15 >&2 || true
-	grep -v '^00000000000i' "$work/bochs.out" | tail -n 5 >&2 || true
+	grep -E '^[0-9]+[ep]\[' "$work/bochs.out" | tail -n 5 >&2 || true	# startup errors
 fi
 exit "$status"

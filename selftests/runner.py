@@ -86,7 +86,8 @@ def boot(hypervisor, hv_args, kernel, kargs, vendor, timeout, show, extra_qemu=(
             lines.append(line)
             if show:
                 print(line, flush=True)
-            if line.startswith("Bail out!") or "crashed" in line or "Panic on CPU" in line:
+            if (line.startswith("Bail out!") or "crashed" in line or "Panic on CPU" in line
+                    or line.startswith("hv: exit:")):
                 # Let the report finish printing, then stop: Xen would sit
                 # out its reboot delay otherwise.
                 deadline = min(deadline, time.monotonic() + 1.0)
@@ -103,8 +104,13 @@ def judge(lines, status):
     """Parse TAP; return dict with passed, failed, todo, problems."""
     r = {"passed": 0, "failed": 0, "todo": 0, "problems": [], "failures": []}
     plan, seen, done, expect = None, 0, False, 1
+    last_failed = False
     for line in lines:
         body = line[6:] if line.startswith("(XEN) ") else line
+        if last_failed and body.startswith("#   "):
+            r["failures"].append(body)      # the diagnostics of a failure
+            continue
+        last_failed = False
         if body.startswith("Bail out!"):
             r["problems"].append(body)
         if DONE in body:
@@ -129,6 +135,7 @@ def judge(lines, status):
         else:
             r["failed"] += 1
             r["failures"].append(body)
+            last_failed = True
     if plan is None:
         r["problems"].append("no TAP plan")
     elif plan != seen:
@@ -156,6 +163,9 @@ def report(name, r, lines, show):
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--xen", help="multiboot Xen binary")
+    ap.add_argument("--hv", help="hv/'s pventry-hv instead of Xen (isa-debug-exit ends the run)")
+    ap.add_argument("--delivery", default="idt", choices=["idt", "fred"],
+                    help="how the hypervisor delivers events: the rewind the guest must see")
     ap.add_argument("--xen-args", default=XEN_ARGS)
     ap.add_argument("--kernel", required=True)
     ap.add_argument("--vendor", action="append", default=[])
@@ -165,25 +175,31 @@ def main():
     ap.add_argument("--show", action="store_true", help="print the whole console")
     a = ap.parse_args()
     vendors = a.vendor or ["GenuineIntel"]
+    extra_qemu = ()
+    if a.hv:
+        a.xen, a.xen_args = a.hv, f"delivery={a.delivery} console=com1"
+        extra_qemu = ("-device", "isa-debug-exit,iobase=0xf4,iosize=0x04")
     for f in (a.xen, a.kernel):
         if not f or not os.path.exists(f):
             sys.exit(f"runner: {f} does not exist")
     emu = emulator_tag()
     total_pass = total_fail = 0
     for vendor in vendors:
-        kargs = f"emu={emu} vendor={vendor} {a.args}".strip()
+        kargs = f"emu={emu} delivery={a.delivery} {a.args}".strip()
         t0 = time.monotonic()
-        lines, status = boot(a.xen, a.xen_args, a.kernel, kargs, vendor, a.timeout, a.show)
+        lines, status = boot(a.xen, a.xen_args, a.kernel, kargs, vendor, a.timeout, a.show,
+                             extra_qemu)
         r = judge(lines, status)
-        name = f"Xen {os.path.basename(a.xen)}, {vendor} ({time.monotonic() - t0:.1f}s)"
+        name = (f"{'hv' if a.hv else 'Xen'} {os.path.basename(a.xen)}"
+                f"{' delivery=' + a.delivery if a.hv else ''}, {vendor} ({time.monotonic() - t0:.1f}s)")
         ok = report(name, r, lines, a.show)
         total_pass += r["passed"]
         total_fail += r["failed"] + (0 if ok or r["failed"] else 1)
     if a.broken_kernel:
         # The runner's own test: a kernel whose entry stubs lose RCX/R11
         # must not pass.
-        lines, status = boot(a.xen, a.xen_args, a.broken_kernel, f"emu={emu}", vendors[0],
-                             a.timeout, False)
+        lines, status = boot(a.xen, a.xen_args, a.broken_kernel, f"emu={emu} delivery={a.delivery}",
+                             vendors[0], a.timeout, False, extra_qemu)
         r = judge(lines, status)
         caught = bool(r["failed"] or r["problems"])
         print(f"{'PASS' if caught else 'FAIL'}: runner self-test: broken entry stubs "

@@ -26,24 +26,7 @@ unsigned int tap_failures(void);
 		tap_diag("  got %#lx, want %#lx", __g, __w);		\
 	__ok; })
 
-/*
- * Known emulator deviations.  The runner names the emulator on the command
- * line (emu=qemu-10.0.2).  A check that fails because the emulator does
- * not do what the architecture says is still run and still asserts the
- * architectural result; on that emulator only, its failure is reported as
- * "not ok ... # TODO known emulator deviation: <why>" (TAP: not a failure),
- * everywhere else it is an ordinary failure.
- */
-enum emu_deviation {
-	DEV_NONE,
-	DEV_QEMU_NO_SSE_XM,		/* SSE FP exceptions never raise #XM */
-	DEV_QEMU_INTO_64,		/* INTO in 64-bit mode does not #UD */
-	DEV_QEMU_MOVSS_DB,		/* MOV SS shadow not modelled for data breakpoints */
-	DEV_QEMU_WRFSBASE,		/* non-canonical WRFSBASE does not #GP */
-	DEV_QEMU_NONCANON_SS,		/* non-canonical stack access: #GP, not #SS */
-	DEV_QEMU_NO_AC,			/* no alignment checking: #AC never raised */
-	DEV_QEMU_SYSENTER_AMD,		/* SYSENTER in long mode runs on AMD, no #UD */
-};
+/* Known emulator deviations: enum emu_deviation in <uapi/pventry.h>. */
 bool tap_check_dev(bool ok, enum emu_deviation dev, const char *fmt, ...) __printf(3, 4);
 bool emu_has_deviation(enum emu_deviation dev);
 

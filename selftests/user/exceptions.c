@@ -9,10 +9,6 @@
  */
 #include "ulib.h"
 
-#define DEV_QEMU_NO_SSE_XM 1	/* include/pventry/selftest.h */
-#define DEV_QEMU_INTO_64   2
-#define DEV_QEMU_MOVSS_DB  3
-#define DEV_QEMU_NO_AC     6
 
 static const char *mode = sizeof(long) == 8 ? "64" : "compat";
 

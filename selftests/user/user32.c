@@ -72,7 +72,6 @@ static void check_frame32(const char *what, const struct entry_frame *fp, unsign
 	tap_eq(f.frame_addr, f.kernel_stack_top & ~15ull, "%s: frame at the top of the stack_switch stack", what);
 }
 
-#define DEV_QEMU_SYSENTER_AMD 7	/* include/pventry/selftest.h */
 
 /* Run `rt' expecting #UD from the hardware (the other vendor's instruction). */
 static void hw_ud(const char *what, void (*rt)(uint32_t *), int dev)
@@ -220,22 +219,28 @@ static void test_hazards(bool intel)
 		   but leaves the user's NT in the frame. */
 		tap(f.rflags & EFL_NT, "SYSENTER with NT set: frame keeps the user's NT");
 
-		/* SYSENTER with TF set. */
+		/* SYSENTER with TF set: the popf right before it, so SYSENTER is
+		   the instruction being single-stepped. */
 		fault_log_clear();
 		ax = SYS_nop;
 		{
-			uintptr_t l2;
+			uintptr_t l2, l3;
 
-			asm volatile("pushf\n\torl $0x100, (%%esp)\n\tpopf\n\t"
-				     "push %%ebp\n\tmov %%esp, %%ecx\n\tmov $2f, %%edx\n\tsysenter\n"
-				     "2:\tpop %%ebp\n3:\n\tmov $2b, %[l2]\n"
-				     UEXTABLE(2b, 3b)
-				     : "+a"(ax), [l2] "=r"(l2) : : "ecx", "edx", "memory", "cc");
-			tap_eq(ax, SYS_NOP_MAGIC, "SYSENTER with TF: the call completes");
-			if (tap(fault_log_n >= 1 && fault_log[0].vector == 1, "SYSENTER with TF: #DB in user mode"))
-				diag("SYSENTER with TF: %u #DB, first at %+ld from the return point", fault_log_n,
-				     (long)(fault_log[0].rip - l2));
+			asm volatile("push %%ebp\n\tmov %%esp, %%ecx\n\tmov $2f, %%edx\n\t"
+				     "pushf\n\torl $0x100, (%%esp)\n\tpopf\n\t"
+				     "sysenter\n"
+				     "2:\tpop %%ebp\n3:\n\tmov $2b, %[l2]\n\tmov $3b, %[l3]\n"
+				     : "+a"(ax), [l2] "=r"(l2), [l3] "=r"(l3) : : "ecx", "edx", "memory", "cc");
 			asm volatile("pushf\n\tandl $~0x100, (%%esp)\n\tpopf" ::: "memory", "cc");
+			sys_ctl(CTL_LAST_FRAME, (long)&f, 0);
+			tap_eq(ax, SYS_NOP_MAGIC, "SYSENTER with TF: the call completes");
+			tap(f.rflags & EFL_TF, "SYSENTER with TF: frame rflags has TF");
+			if (tap(fault_log_n >= 1 && fault_log[0].vector == 1, "SYSENTER with TF: #DB in user mode")) {
+				diag("SYSENTER with TF: %u #DB, first at %+ld from the return point",
+				     fault_log_n, (long)(fault_log[0].rip - l2));
+				tap(fault_log[0].rip == l2 || fault_log[0].rip == l3,
+				    "SYSENTER with TF: #DB at the return point or after the next instruction");
+			}
 		}
 	} else {
 		/* SYSCALL (compat) with TF set. */

@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# scripts/check.sh BUILD_DIR XEN [BOCHS] - every test `make check` runs.
+#
+# Each step's output goes to the terminal and to BUILD_DIR/check/STEP.log.
+# A step is counted by its own closing "N passed, N failed" line, or else
+# by its TAP "ok"/"not ok" lines; a step that exits non-zero without a
+# counted failure counts one.  The last line is the total, for CI.
+set -u
+build=$1 xen=$2 bochs=${3:-}
+top=$(cd "$(dirname "$0")/.." && pwd)
+logs=$build/check
+mkdir -p "$logs"
+total_pass=0 total_fail=0 summary=()
+
+step() {	# step NAME COMMAND...
+	local name=$1 log=$logs/$1.log rc p f line
+	shift
+	echo "=== $name: $*"
+	"$@" 2>&1 | tee "$log"
+	rc=${PIPESTATUS[0]}
+	line=$(grep -E '^([A-Za-z]+: )?[0-9]+ passed, [0-9]+ failed' "$log" | tail -1)
+	if [ -n "$line" ]; then
+		p=$(sed -E 's/^([A-Za-z]+: )?([0-9]+) passed, ([0-9]+) failed.*/\2/' <<<"$line")
+		f=$(sed -E 's/^([A-Za-z]+: )?([0-9]+) passed, ([0-9]+) failed.*/\3/' <<<"$line")
+	else
+		p=$(grep -cE '^ok [0-9]+' "$log")
+		f=$(grep -cE '^not ok [0-9]+' "$log")
+	fi
+	[ "$rc" -ne 0 ] && [ "$f" -eq 0 ] && f=1
+	total_pass=$((total_pass + p)) total_fail=$((total_fail + f))
+	summary+=("$(printf '%-28s %6d passed, %d failed%s' "$name" "$p" "$f" \
+		"$([ "$rc" -ne 0 ] && echo " (exit $rc)")")")
+}
+
+step hv-host-tests make --no-print-directory -C "$top/hv" O="$build" hv-host-test
+step hv-bad-guests make --no-print-directory -C "$top/hv" O="$build" check
+step xen-4.17 python3 "$top/selftests/runner.py" --xen "$xen" --kernel "$build/pventry" \
+	--vendor GenuineIntel --vendor AuthenticAMD --delivery idt \
+	--broken-kernel "$build/broken/pventry"
+step hv-idt python3 "$top/selftests/runner.py" --hv "$build/hv/pventry-hv" --delivery idt \
+	--kernel "$build/pventry" --vendor GenuineIntel --vendor AuthenticAMD
+if [ -n "$bochs" ]; then
+	step hv-fred "$top/scripts/run-bochs.sh" --check "$build/hv/pventry-hv" "$build/pventry"
+else
+	echo "SKIP: hv delivery=fred: no FRED-capable emulator (make check BOCHS=/path/to/bochs)"
+	summary+=("$(printf '%-28s %s' hv-fred 'SKIP (no BOCHS=)')")
+fi
+
+echo
+echo "=== summary"
+printf '  %s\n' "${summary[@]}"
+echo "$total_pass passed, $total_fail failed"
+[ "$total_fail" -eq 0 ]
