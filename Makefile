@@ -192,13 +192,15 @@ run: deps $(O)/pventry
 		--vendor $(VENDOR) --show --args "$(GUEST_ARGS)"
 
 BOCHS ?=
+XEN_FRED ?=
 
 # Everything: hv's host unit tests and bad guests, the guest on Xen 4.17
 # (both vendors, plus the runner's own test), the guest on hv with IDT
-# delivery, and with FRED delivery when BOCHS= names a FRED-capable Bochs.
+# delivery; with BOCHS= (a Bochs built with FRED) the guest on hv with FRED
+# delivery, and with XEN_FRED= also on that Xen with fred=1.
 check: deps $(O)/pventry hv
 	$(Q)$(MAKE) --no-print-directory O=$(O) check-runner-build
-	$(Q)$(srctree)/scripts/check.sh $(O) $(XEN) $(BOCHS)
+	$(Q)$(srctree)/scripts/check.sh $(O) $(XEN) "$(BOCHS)" "$(XEN_FRED)"
 
 # The guest alone, on the Xen given by XEN= (both vendors).
 check-xen: deps $(O)/pventry
@@ -218,6 +220,14 @@ check-runner-build:
 	$(Q)echo CONFIG_TEST_BROKEN_ENTRY=y >> $(O)/broken/.config
 	$(Q)$(MAKE) --no-print-directory O=$(O)/broken olddefconfig >/dev/null
 	$(Q)$(MAKE) --no-print-directory O=$(O)/broken $(O)/broken/pventry
+
+# Round-trip cost of each entry path: instruction counts under hv (QEMU
+# -icount), wall-clock TSC ticks under Xen (QEMU 10 can't count there).
+bench: deps $(O)/pventry hv
+	$(Q)$(PYTHON) $(srctree)/selftests/runner.py --hv $(O)/hv/pventry-hv --kernel $(O)/pventry \
+		--vendor GenuineIntel --vendor AuthenticAMD --bench
+	$(Q)$(PYTHON) $(srctree)/selftests/runner.py --xen $(XEN) --kernel $(O)/pventry \
+		--vendor GenuineIntel --bench
 
 clean:
 	rm -rf $(O)

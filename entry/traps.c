@@ -201,12 +201,39 @@ static void do_failsafe(struct pt_regs *regs)
 	panic_regs(regs, "failsafe callback in kernel mode");
 }
 
+#ifdef CONFIG_DEBUG_ENTRY
+/*
+ * Does the frame look like one Xen built?  Its top must be 16-byte aligned
+ * (Xen rounds the stack down) and its selectors Xen's flat ones, RPL 0 for
+ * kernel mode.  A stub that consumed the bounce frame with the wrong layout
+ * (a missing error code, say) fails this at once.
+ */
+static void check_entry_frame(const struct pt_regs *regs)
+{
+	uint16_t cs = regs_cs_sel(regs), ss = (uint16_t)regs->ss;
+	/* cs 3: Xen's SYSENTER frame, on the sysenter callback or, with
+	   none registered, on #GP. */
+	bool ok_cs = cs == KERNEL_FRAME_CS || cs == FLAT_USER_CS64 || cs == FLAT_USER_CS32 ||
+		     (cs == 3 && (regs->vector == VEC_SYSENTER || regs->vector == X86_EXC_GP));
+
+	if (((uint64_t)&regs->ss + 8) & 15)
+		panic_regs(regs, "entry frame for %s not 16-byte aligned: stub layout wrong?",
+			   exception_name(regs->vector));
+	if (!ok_cs || (ss != FLAT_KERNEL_SS && ss != FLAT_USER_SS32))
+		panic_regs(regs, "entry frame for %s has cs %#x ss %#x: not from Xen's flat selectors",
+			   exception_name(regs->vector), cs, ss);
+}
+#endif
+
 /*
  * Every entry path ends here.  Returns the flags for HYPERVISOR_iret:
  * VGCF_in_syscall when Xen may return with SYSRET, else 0.
  */
 uint64_t do_entry(struct pt_regs *regs)
 {
+#ifdef CONFIG_DEBUG_ENTRY
+	check_entry_frame(regs);
+#endif
 	switch (regs->vector) {
 	case VEC_EVENT:
 		do_event_upcall(regs);

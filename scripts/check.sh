@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
-# scripts/check.sh BUILD_DIR XEN [BOCHS] - every test `make check` runs.
+# scripts/check.sh BUILD_DIR XEN [BOCHS [XEN_FRED]] - every test `make check` runs.
 #
 # Each step's output goes to the terminal and to BUILD_DIR/check/STEP.log.
 # A step is counted by its own closing "N passed, N failed" line, or else
 # by its TAP "ok"/"not ok" lines; a step that exits non-zero without a
 # counted failure counts one.  The last line is the total, for CI.
 set -u
-build=$1 xen=$2 bochs=${3:-}
+build=$1 xen=$2 bochs=${3:-} xen_fred=${4:-}
 top=$(cd "$(dirname "$0")/.." && pwd)
 logs=$build/check
 mkdir -p "$logs"
@@ -40,7 +40,15 @@ step xen-4.17 python3 "$top/selftests/runner.py" --xen "$xen" --kernel "$build/p
 step hv-idt python3 "$top/selftests/runner.py" --hv "$build/hv/pventry-hv" --delivery idt \
 	--kernel "$build/pventry" --vendor GenuineIntel --vendor AuthenticAMD
 if [ -n "$bochs" ]; then
-	step hv-fred "$top/scripts/run-bochs.sh" --check "$build/hv/pventry-hv" "$build/pventry"
+	step hv-fred python3 "$top/selftests/runner.py" --bochs "$bochs" --hv "$build/hv/pventry-hv" \
+		--delivery fred --kernel "$build/pventry"
+	step hv-idt-bochs python3 "$top/selftests/runner.py" --bochs "$bochs" --hv "$build/hv/pventry-hv" \
+		--delivery idt --kernel "$build/pventry"
+	if [ -n "$xen_fred" ]; then
+		step xen-fred python3 "$top/selftests/runner.py" --bochs "$bochs" --xen "$xen_fred" \
+			--xen-args "console=com1 dom0_mem=64M dom0_max_vcpus=1 fred=1" \
+			--delivery fred --kernel "$build/pventry"
+	fi
 else
 	echo "SKIP: hv delivery=fred: no FRED-capable emulator (make check BOCHS=/path/to/bochs)"
 	summary+=("$(printf '%-28s %s' hv-fred 'SKIP (no BOCHS=)')")

@@ -33,6 +33,7 @@ bool emu_has_deviation(enum emu_deviation dev);
 void run_selftests(void);
 void register_softint_vectors(void);
 void run_kernel_selftests(void);
+void run_kernel_bench(void);
 void run_user_selftests(void);
 
 #endif

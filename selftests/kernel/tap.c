@@ -103,7 +103,10 @@ void tap_done(void)
 void run_selftests(void)
 {
 	tap_start();
-	run_kernel_selftests();
+	if (cmdline_has("bench"))
+		run_kernel_bench();
+	else
+		run_kernel_selftests();
 #ifdef CONFIG_USER_SELFTESTS
 	run_user_selftests();
 #endif
