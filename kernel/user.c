@@ -59,51 +59,61 @@ static void *user_ptr(uint64_t uaddr, uint64_t len, bool write)
 	return NULL;
 }
 
-/* Copy a user ELF's PT_LOAD segments into the image pages. */
+/* One PT_LOAD segment, whichever ELF class it came from. */
+struct segment {
+	uint64_t offset, vaddr, filesz, memsz;
+};
+
+static int load_segment(const uint8_t *elf, size_t size, const struct segment *seg)
+{
+	char *dst = user_ptr(seg->vaddr, seg->memsz, true);
+
+	if (!dst || seg->filesz > seg->memsz || seg->offset > size || seg->filesz > size - seg->offset)
+		return -1;
+	memcpy(dst, elf + seg->offset, seg->filesz);	/* the rest stays zero */
+	return 0;
+}
+
+/*
+ * Copy a user ELF's PT_LOAD segments into the (zeroed) image pages.  A
+ * 64-bit image runs on FLAT_USER_CS64, a 32-bit one on FLAT_USER_CS32.
+ */
 static int load_elf(const uint8_t *elf, size_t size, uint64_t *entry, bool *compat)
 {
-	const Elf64_Ehdr *e64 = (const void *)elf;
-	unsigned int i, phnum;
+	unsigned int i;
 
-	if (size < sizeof(Elf32_Ehdr) || memcmp(elf, ELFMAG, SELFMAG))
+	if (size < sizeof(Elf64_Ehdr) || memcmp(elf, ELFMAG, SELFMAG))
 		return -1;
 	memset(user_image_kva, 0, USER_IMAGE_PAGES * PAGE_SIZE);
 	memset(user_stack_kva, 0, USER_STACK_PAGES * PAGE_SIZE);
 	*compat = elf[EI_CLASS] == ELFCLASS32;
 	if (*compat) {
 		const Elf32_Ehdr *e = (const void *)elf;
+		const Elf32_Phdr *ph = (const void *)(elf + e->e_phoff);
 
-		if (e->e_machine != EM_386 || e->e_phoff + (uint64_t)e->e_phnum * sizeof(Elf32_Phdr) > size)
+		if (e->e_machine != EM_386 || e->e_phoff + (uint64_t)e->e_phnum * sizeof(*ph) > size)
 			return -1;
-		phnum = e->e_phnum;
 		*entry = e->e_entry;
-		for (i = 0; i < phnum; i++) {
-			const Elf32_Phdr *p = (const void *)(elf + e->e_phoff) + i * sizeof(*p);
-			char *dst;
+		for (i = 0; i < e->e_phnum; i++) {
+			struct segment seg = { ph[i].p_offset, ph[i].p_vaddr, ph[i].p_filesz, ph[i].p_memsz };
 
-			if (p->p_type != PT_LOAD)
-				continue;
-			dst = user_ptr(p->p_vaddr, p->p_memsz, true);
-			if (!dst || p->p_filesz > p->p_memsz || p->p_offset + (uint64_t)p->p_filesz > size)
+			if (ph[i].p_type == PT_LOAD && load_segment(elf, size, &seg))
 				return -1;
-			memcpy(dst, elf + p->p_offset, p->p_filesz);
 		}
-		return 0;
-	}
-	if (elf[EI_CLASS] != ELFCLASS64 || e64->e_machine != EM_X86_64 ||
-	    e64->e_phoff + (uint64_t)e64->e_phnum * sizeof(Elf64_Phdr) > size)
-		return -1;
-	*entry = e64->e_entry;
-	for (i = 0; i < e64->e_phnum; i++) {
-		const Elf64_Phdr *p = (const void *)(elf + e64->e_phoff) + i * sizeof(*p);
-		char *dst;
+	} else {
+		const Elf64_Ehdr *e = (const void *)elf;
+		const Elf64_Phdr *ph = (const void *)(elf + e->e_phoff);
 
-		if (p->p_type != PT_LOAD)
-			continue;
-		dst = user_ptr(p->p_vaddr, p->p_memsz, true);
-		if (!dst || p->p_filesz > p->p_memsz || p->p_offset + p->p_filesz > size)
+		if (elf[EI_CLASS] != ELFCLASS64 || e->e_machine != EM_X86_64 ||
+		    e->e_phoff + (uint64_t)e->e_phnum * sizeof(*ph) > size)
 			return -1;
-		memcpy(dst, elf + p->p_offset, p->p_filesz);
+		*entry = e->e_entry;
+		for (i = 0; i < e->e_phnum; i++) {
+			struct segment seg = { ph[i].p_offset, ph[i].p_vaddr, ph[i].p_filesz, ph[i].p_memsz };
+
+			if (ph[i].p_type == PT_LOAD && load_segment(elf, size, &seg))
+				return -1;
+		}
 	}
 	return 0;
 }
@@ -168,11 +178,11 @@ void user_exception(struct pt_regs *regs)
 
 /* ---- test controls ---- */
 
-static void event_on_return(evtchn_port_t port, struct pt_regs *regs)
+/* Keep a copy of the frame Xen delivered, for CTL_LAST_FRAME and friends. */
+static void record_frame(struct entry_frame *f, const struct pt_regs *regs)
 {
-	struct entry_frame *f = &cur.event;
-
 	f->vector = regs->vector;
+	f->fast_return = 0;
 	f->rcx = regs->rcx;
 	f->r11 = regs->r11;
 	f->rip = regs->rip;
@@ -180,9 +190,15 @@ static void event_on_return(evtchn_port_t port, struct pt_regs *regs)
 	f->rflags = regs->rflags;
 	f->rsp = regs->rsp;
 	f->ss = regs->ss;
-	f->frame_addr = (uint64_t)&regs->ss + 8;
+	f->frame_addr = (uint64_t)&regs->ss + 8;	/* the frame's top */
 	f->kernel_stack_top = USER_ENTRY_STACK_TOP;
-	f->fast_return = this_vcpu()->evtchn_upcall_mask;	/* masked in the handler? */
+}
+
+static void event_on_return(evtchn_port_t port, struct pt_regs *regs)
+{
+	record_frame(&cur.event, regs);
+	/* For this frame, fast_return says: were events masked in the handler? */
+	cur.event.fast_return = this_vcpu()->evtchn_upcall_mask;
 }
 
 static long sys_ctl(struct pt_regs *regs, uint64_t op, uint64_t a1, uint64_t a2)
@@ -301,17 +317,7 @@ uint64_t do_syscall(struct pt_regs *regs)
 		panic_regs(regs, "%s from kernel mode", exception_name(regs->vector));
 
 	cur.prev = cur.cur;
-	f->vector = regs->vector;
-	f->rcx = regs->rcx;
-	f->r11 = regs->r11;
-	f->rip = regs->rip;
-	f->cs = regs->cs;
-	f->rflags = regs->rflags;
-	f->rsp = regs->rsp;
-	f->ss = regs->ss;
-	f->frame_addr = (uint64_t)&regs->ss + 8;
-	f->kernel_stack_top = USER_ENTRY_STACK_TOP;
-	f->fast_return = 0;
+	record_frame(f, regs);
 
 	if (regs->vector == VEC_SYSENTER) {
 		/* Xen's SYSENTER frame has rip 0, cs 3, rsp 0: by our ABI the

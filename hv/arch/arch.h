@@ -58,7 +58,7 @@ void gs_base_swap(void);        /* guest kernel <-> user GS base */
 _Noreturn void exit_to_guest_iret(struct hv_regs *r);
 _Noreturn void exit_to_guest_eretu(struct hv_regs *r);
 extern char idt_stubs[];
-extern char lstar_entry[], cstar_entry[], sysenter_entry[];
+extern char lstar_entry[], cstar_entry[], sysenter_entry[], sysenter_eflags_saved[];
 extern char fred_entry_page[];
 extern char hv_stack_top[];
 

@@ -143,6 +143,9 @@ cstar_entry:
  * SYSENTER (Intel only).  %rsp = SYSENTER_ESP = hv_stack_top; the guest's
  * rip and rsp are lost by the instruction (the guest passes them in
  * registers).  Frame: 0, 0, rflags, 0, 0, ENTRY_SYSENTER | 0.
+ * SYSENTER keeps TF: hv single-steps until the PUSHFQ has saved it for
+ * the guest's frame, and hv's #DB handler clears TF at
+ * sysenter_eflags_saved (traps.c, as Xen's do_debug).
  */
         .align 16
         .globl sysenter_entry
@@ -150,6 +153,17 @@ sysenter_entry:
         pushq   $0
         pushq   $0
         pushfq
+        .globl sysenter_eflags_saved
+sysenter_eflags_saved:
+        /* SYSENTER leaves the user's NT in hv's own flags, and IRETQ with
+         * NT set is #GP(0) in hv.  Clear the live NT (as Xen's
+         * sysenter_nt_set); the image above keeps the user's for the frame. */
+        testl   $X86_EFLAGS_NT, (%rsp)
+        jz      1f
+        pushfq
+        andl    $~X86_EFLAGS_NT, (%rsp)
+        popfq
+1:
         pushq   $0
         pushq   $0
         pushq   $0
