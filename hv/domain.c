@@ -287,8 +287,11 @@ _Noreturn void domain_shutdown(unsigned int reason)
 
 /*
  * Every return to the guest comes here: deliver what is pending (Xen's
- * test_all_events), make the register image safe for ring 3, and leave
- * through IRETQ or ERETU.
+ * test_all_events), finish the register image (hv_prepare_exit: IF on,
+ * IOPL 0, SYSRET semantics), and leave through IRETQ or ERETU.  hv does
+ * not vet rip, cs or ss beyond that: as in Xen, the CPU does, and a fault
+ * of the exit instruction becomes the guest's fault (traps.c,
+ * hv_exit_faulted).  Only what would break hv itself is checked here.
  */
 _Noreturn void resume_guest(void)
 {
@@ -304,16 +307,12 @@ _Noreturn void resume_guest(void)
     }
 
     struct hv_regs *r = &v->regs;
-    if (0)
-        domain_crash("cannot return to guest: cs %lx ss %lx rip %lx%s", r->cs, r->ss, r->rip,
-                     !v->kernel_mode && !dom.user_l4 ? " (user mode without user page table)" : "");
-    /* Ring-3 flags: IF on, IOPL 0, VM 0, only architectural bits. */
-    r->rflags = ((r->rflags & 0x003f7fd5) | X86_EFLAGS_IF | X86_EFLAGS_MBS) &
-                ~(uint64_t)(X86_EFLAGS_IOPL | X86_EFLAGS_VM);
-    if (r->in_syscall) {
-        r->rcx = r->rip;
-        r->r11 = r->rflags;
-    }
+    /* RPL 3 is what keeps the guest out of ring 0: every path forces it. */
+    if ((r->cs & 3) != 3 || (r->ss & 3) != 3 || (r->cs | r->ss) > 0xffff)
+        panic("return to the guest with cs %lx ss %lx (not RPL 3)", r->cs, r->ss);
+    if (!v->kernel_mode && !dom.user_l4)
+        domain_crash("cannot return to guest user mode without a user page table");
+    hv_prepare_exit(v, fred_active ? HV_DELIVERY_FRED : HV_DELIVERY_IDT);
     if (fred_active)
         exit_to_guest_eretu(r);
     exit_to_guest_iret(r);

@@ -4,7 +4,8 @@
  * ABI carried: Multiboot 1 information (modules, command lines) and hv's
  * own command line: delivery=idt|fred, console=com1, mem=<MiB>, verbose.
  * The first module is the guest ELF; its string after the file name is the
- * guest's command line (start_info.cmd_line), as Xen does for dom0.
+ * guest's command line (start_info.cmd_line), as Xen does for dom0 (Xen's
+ * cmdline_cook: GRUB 2 passes no file name, so nothing is skipped there).
  */
 #include "hv.h"
 #include "arch/x86.h"
@@ -21,12 +22,26 @@ struct hv_opts hv_opts = {
 struct mb_info {
     uint32_t flags, mem_lower, mem_upper, boot_device, cmdline;
     uint32_t mods_count, mods_addr;
+    uint32_t syms[4], mmap_length, mmap_addr, drives_length, drives_addr;
+    uint32_t config_table, boot_loader_name;
 };
 struct mb_mod {
     uint32_t start, end, string, reserved;
 };
 #define MBI_CMDLINE (1u << 2)
 #define MBI_MODS    (1u << 3)
+#define MBI_LOADER  (1u << 9)
+
+/* Xen's loader_is_grub2(): "GRUB 2.xx" (not "GNU GRUB 0.97"). */
+static bool loader_is_grub2(const struct mb_info *mbi)
+{
+    if (!(mbi->flags & MBI_LOADER) || !mbi->boot_loader_name)
+        return false;
+    for (const char *p = __va(mbi->boot_loader_name); *p; p++)
+        if (!strncmp(p, "GRUB ", 5))
+            return p[5] != '0';
+    return false;
+}
 
 static bool memchr_eq(const char *w, size_t n, char c)
 {
@@ -101,10 +116,14 @@ void hv_main(uint32_t magic, uint32_t mbi_pa)
     const struct mb_mod *mod = __va(mbi->mods_addr);
     const char *mstr = mod->string ? __va(mod->string) : "";
     const char *gcmd = mstr;
-    while (*gcmd && *gcmd != ' ')
-        gcmd++;
     while (*gcmd == ' ')
         gcmd++;
+    if (!loader_is_grub2(mbi)) {        /* skip the image name */
+        while (*gcmd && *gcmd != ' ')
+            gcmd++;
+        while (*gcmd == ' ')
+            gcmd++;
+    }
     if (mod->end <= mod->start || mod->end > HV_DIRECTMAP_SIZE)
         boot_refuse("guest module at %x-%x is empty or above 1 GiB", mod->start, mod->end);
     printk("hv: guest module %x-%x \"%s\"\n", mod->start, mod->end, mstr);

@@ -2,7 +2,8 @@
 # scripts/run-hv.sh - boot pventry-hv with a guest under QEMU (TCG).
 #
 #   scripts/run-hv.sh [options] GUEST_ELF [guest command line...]
-#   scripts/run-hv.sh --check [BUILD_DIR]     hv's own tests (test guests)
+#   scripts/run-hv.sh --check [BUILD_DIR]     hv's own tests (test guests;
+#                                             with BOCHS=... also in Bochs)
 #
 # Options:
 #   --build DIR       where hv/pventry-hv lives (default: build)
@@ -69,6 +70,8 @@ check() {
 		expect badaddr 5 'set_trap_table rc=-22' 'callback_op rc=-22' \
 			'set_trap_table(bad pointer) rc=-14' 'hv: domain crashed'
 		expect usermode 0 '^usermode: ok$' 'pin user L4' 'every user entry seen once'
+		expect badreturn 0 '^badreturn: ok$' 'case 0 (user, non-canonical rip): vector 0xd ec 0x0 rip 0x8000000000001000 cs 0xe033' \
+			'case 10 (user, VGCF_in_syscall, data selector as cs): vector 0x100'
 		expect unmapped-stack 5 'set_trap_table rc=0' 'hv: domain crashed: .*stack'
 	done
 	# FRED is refused clearly where the CPU has none (QEMU TCG has none).
@@ -79,6 +82,24 @@ check() {
 		echo "ok $n - delivery=fred refused without FRED: status 9"
 	else
 		echo "not ok $n - delivery=fred without FRED: status $rc"; fails=$((fails + 1))
+	fi
+	# In Bochs (FRED; its IRETQ checks %rip, QEMU's does not): the exit
+	# faults of badreturn through IRETQ and through ERETU.
+	if [ -n "${BOCHS:-}" ] && [ -x "$BOCHS" ]; then
+		for d in idt fred; do
+			n=$((n + 1))
+			out=$("$(dirname "$0")/run-bochs.sh" "$build/hv/pventry-hv" "delivery=$d console=com1" \
+				"$build/hv/guests/badreturn" "delivery=$d" 300 2>&1 | tr -d '\r')
+			if grep -q '^badreturn: ok$' <<<"$out" && grep -q '^hv: exit: clean shutdown' <<<"$out"; then
+				echo "ok $n - badreturn (Bochs, $d): status 0"
+			else
+				echo "not ok $n - badreturn (Bochs, $d)"
+				grep -a 'FAIL\|^hv: \(exit\|domain\|PANIC\)' <<<"$out" | sed 's/^/#   /' | tail -10
+				fails=$((fails + 1))
+			fi
+		done
+	else
+		echo "# Bochs runs skipped: set BOCHS=/path/to/bochs (built with FRED)"
 	fi
 	echo "1..$n"
 	[ $fails = 0 ]

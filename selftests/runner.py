@@ -116,7 +116,7 @@ def boot(hypervisor, hv_args, kernel, kargs, vendor, timeout, show, extra_qemu=(
 
 def judge(lines, status):
     """Parse TAP; return dict with passed, failed, todo, problems."""
-    r = {"passed": 0, "failed": 0, "todo": 0, "problems": [], "failures": []}
+    r = {"passed": 0, "failed": 0, "todo": 0, "problems": [], "failures": [], "rewind": {}}
     plan, seen, done, expect = None, 0, False, 1
     last_failed = False
     for line in lines:
@@ -129,6 +129,9 @@ def judge(lines, status):
             r["problems"].append(body)
         if DONE in body:
             done = True
+        m = re.match(r"^# rewind: (\w+) ", body)
+        if m:   # how the hypervisor rewound %rip over a prefixed instruction
+            r["rewind"][m.group(1)] = r["rewind"].get(m.group(1), 0) + 1
         m = PLAN_RE.match(body)
         if m:
             plan = int(m.group(1))
@@ -163,6 +166,9 @@ def report(name, r, lines, show):
     ok = not r["failed"] and not r["problems"]
     print(f"{'PASS' if ok else 'FAIL'}: {name}: {r['passed']} passed, {r['failed']} failed"
           + (f" ({r['todo']} known emulator deviations)" if r["todo"] else ""), flush=True)
+    if r["rewind"]:
+        print("    %rip rewind over prefixed instructions: "
+              + ", ".join(f"{k}-style x{v}" for k, v in sorted(r["rewind"].items())))
     for f in r["failures"][:50]:
         print(f"    {f}")
     for p in r["problems"]:

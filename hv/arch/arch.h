@@ -47,6 +47,9 @@ struct entry_frame {
 #define IST_DF  1
 #define IST_NMI 2
 #define IST_MC  3
+#define IST_DB  4   /* as Xen: a #DB can hit hv's first instruction after
+                       SYSCALL, still on the guest's %rsp */
+#define IST_STACK_SIZE 8192
 
 /* desc.c */
 void arch_init_cpu(int delivery);

@@ -4,8 +4,9 @@
  *
  * ABI carried: the IDT front end (hardware gate frame, SYSCALL/SYSENTER
  * frames) and the FRED front end (FRED frame); what happens to events that
- * interrupted hv itself (panic, never a triple fault) and to a bad return
- * state (domain crash).
+ * interrupted hv itself (panic, never a triple fault), to the single-step
+ * of a SYSENTER with TF, and to a fault of the exit instruction itself
+ * (IRETQ/ERETU refusing the guest's rip or selectors: the guest's fault).
  */
 #include "../domain.h"
 #include "x86.h"
@@ -56,13 +57,72 @@ static _Noreturn void dispatch_event(const struct hv_event *ev)
         domain_crash("%s (event %s vector %u at %lx)", out.reason ? out.reason : "?",
                      hv_event_type_name(ev->type), ev->vector, ev->rip);
     default:
-        /* Not a guest event after all: resume it untouched. */
-        v->regs.rip = ev->rip;
-        v->regs.rflags = ev->rflags;
-        v->regs.rsp = ev->rsp;
-        v->regs.cs = ev->cs;
-        v->regs.ss = ev->ss;
+        /* HV_NOT_GUEST: the front ends filter NMI, #DF, #MC, interrupts and
+         * hv's own events, so this is a nested FRED event from guest
+         * context: only a broken hv stack makes one (Xen: fatal). */
+        panic("%s vector %u from guest context is not a guest event%s",
+              hv_event_type_name(ev->type), ev->vector, ev->nested ? " (nested FRED event)" : "");
+    }
+}
+
+/*
+ * The exit instruction (IRETQ at iret_to_guest, ERETU at eretu_to_guest)
+ * faulted on the guest state it was loading: a non-canonical %rip, a bad
+ * or null selector.  hv's stack at that point (entry.S):
+ *
+ *   EXIT_FRAME + 120   ss rsp rflags cs rip   what IRETQ was loading (the
+ *                                             GPRs below it already popped;
+ *                                             ERETU: ssx ... rip, error slot)
+ *   below              the CPU's ring-0 frame of the fault and the stub's
+ *   f ->               GPRs: a struct entry_frame
+ *
+ * The guest's state is still in dom.vcpu.regs (the image was a copy), and
+ * nothing on this stack is needed again: resume_guest() builds a new exit
+ * image.  As Xen does, the core makes the fault the guest's own, at that
+ * state (hv_exit_faulted).
+ */
+static _Noreturn void exit_faulted(struct entry_frame *f, unsigned int vector)
+{
+    struct hv_vcpu *v = &dom.vcpu;
+    struct hv_event ev;
+    struct hv_outcome out;
+    bool was = v->kernel_mode;
+    int rc;
+
+    if (fred_active) {
+        rc = hv_decode_fred(&ev, (const struct hv_fred_frame *)&f->error_code, v->kernel_mode);
+    } else {
+        struct hv_idt_frame fr = { f->error_code, f->rip, f->cs, f->rflags, f->rsp, f->ss };
+
+        /* hv's own NT would make IRETQ #GP(0) whatever the guest state. */
+        if (f->rflags & X86_EFLAGS_NT)
+            panic("IRETQ to the guest with NT set in hv's flags");
+        rc = hv_decode_idt(&ev, HV_IDT_GATE, (uint8_t)vector, &fr,
+                           vector == HV_EXC_PF ? read_cr2() : 0, v->kernel_mode);
+    }
+    if (rc)
+        panic("exit fault: cannot decode vector %u", vector);
+
+    int action = hv_exit_faulted(v, &dom.mem, &ev, &out);
+    if (hv_opts.verbose)
+        printk("hv: return to the guest faulted: vector %u error %x -> %s\n",
+               vector, ev.error_code, action == HV_RESUME ? "the guest's fault" :
+               action == HV_CRASH ? "domain crash" : "not the guest's");
+    if (v->kernel_mode != was) {
+        gs_base_swap();
+        load_guest_cr3();
+    }
+    switch (action) {
+    case HV_RESUME:
         resume_guest();
+    case HV_CRASH:
+        domain_crash("%s (vector %u, error %x at the return to the guest)",
+                     out.reason ? out.reason : "?", vector, f->error_code);
+    default:
+        printk("\nhv: PANIC: vector %u error %x at the return to the guest (hv's fault)\n",
+               vector, f->error_code);
+        dump_frame(f);
+        hv_exit(HV_EXIT_PANIC);
     }
 }
 
@@ -74,13 +134,32 @@ static void hv_mode_event(struct entry_frame *f, unsigned int vector, const char
         return;
     }
     if (vector == HV_EXC_DB) {
-        /* SYSENTER keeps TF: single-stepped guest entering hv. */
+        /*
+         * Xen's do_debug for a #DB in its own context: %dr6 back to its
+         * default (the step or breakpoint is not the guest's), then
+         *  - SYSENTER keeps TF: keep stepping until the guest's flags are
+         *    saved (sysenter_eflags_saved), then clear TF;
+         *  - else a trap the guest carried into hv (SYSCALL with TF; a
+         *    data breakpoint held back by MOV SS/POP SS until after the
+         *    SYSCALL): note it, clear TF, carry on.
+         */
+        static unsigned int noted;
+
+        if (!fred_active)
+            __asm__ volatile("mov %0, %%dr6" :: "r"(HV_DR6_DEFAULT));
+        if ((f->rflags & X86_EFLAGS_TF) &&
+            f->rip >= (uint64_t)sysenter_entry && f->rip <= (uint64_t)sysenter_eflags_saved) {
+            if (f->rip == (uint64_t)sysenter_eflags_saved)
+                f->rflags &= ~(uint64_t)X86_EFLAGS_TF;
+            return;
+        }
         f->rflags &= ~(uint64_t)X86_EFLAGS_TF;
+        if (noted++ < 10 || hv_opts.verbose)
+            printk("hv: #DB in hv context at %lx, stack %lx: ignored\n", f->rip, f->rsp);
         return;
     }
     if (f->rip == (uint64_t)iret_to_guest || f->rip == (uint64_t)eretu_to_guest)
-        domain_crash("the return to the guest faulted (vector %u, error %x)",
-                     vector, f->error_code);
+        exit_faulted(f, vector);
     printk("\nhv: PANIC: %s vector %u error %x in hv\n", via, vector, f->error_code);
     dump_frame(f);
     hv_exit(HV_EXIT_PANIC);

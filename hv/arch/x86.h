@@ -14,7 +14,6 @@
 /* hv's own ring-0 selectors: Xen's __HYPERVISOR_CS / _DS, same GDT page. */
 #define HV_CS      0xe008
 #define HV_DS      0xe010
-#define HV_CS32    0xe018
 #define HV_TSS_SEL 0xe040
 #define GDT_ENTRIES 8192          /* the whole 64 KiB a GDTR can describe */
 
@@ -33,6 +32,7 @@
 #define CR0_TS (1u << 3)
 #define CR0_NE (1u << 5)
 #define CR0_WP (1u << 16)
+#define CR0_AM (1u << 18)
 #define CR0_PG (1u << 31)
 #define CR4_PAE (1u << 5)
 #define CR4_PGE (1u << 7)

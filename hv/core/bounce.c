@@ -6,7 +6,10 @@
  * x86_64/entry.S (create_bounce_frame, switch_to_kernel, sysenter_entry,
  * entry_int80), traps.c (do_general_protection, entry_from_pv for FRED),
  * pv/traps.c (pv_inject_event), pv/iret.c (do_iret), domain.c
- * (load_segments: the failsafe frame).
+ * (load_segments: the failsafe frame); and the way back to the guest:
+ * restore_all_guest (IRET or SYSRET) / eretu_exit_to_guest (FRED), and a
+ * fault of that exit (the IRETQ's pre-exception-table fixup in 4.17,
+ * handle_eretu_event in master).
  *
  * The bounce frame, written below the 16-byte aligned top of the target
  * stack (lowest address first, one 8-byte word each):
@@ -491,4 +494,65 @@ int hv_do_iret(struct hv_vcpu *v, const struct hv_guest_mem *m,
     v->nmi_masked = false;
     v->regs.rax = ic.rax;
     return HV_RESUME;
+}
+
+/*
+ * The way back (Xen's restore_all_guest, IDT; eretu_exit_to_guest, FRED).
+ * Xen tests TRAP_syscall: set, it loads %rcx/%r11 from rip/rflags and
+ * (IDT, canonical rip) leaves by SYSRETQ/SYSRETL with STAR's selectors
+ * (SYSRET base FLAT_USER_CS32: +0 CS32, +8 SS, +16 CS64); otherwise, and
+ * always under FRED, it leaves by IRETQ/ERETU with the frame as it is.
+ */
+void hv_prepare_exit(struct hv_vcpu *v, int delivery)
+{
+    struct hv_regs *r = &v->regs;
+
+    r->rflags = (r->rflags & EF_ALL & ~(EF_IOPL | EF_VM)) | EF_IF | EF_MBS;
+    if (!r->in_syscall)
+        return;
+    r->rcx = r->rip;
+    r->r11 = r->rflags;
+    if (delivery != HV_DELIVERY_IDT || !hv_is_canonical(r->rip))
+        return;                         /* IRET/ERETU: may fault */
+    if (r->cs == FLAT_USER_CS32) {      /* SYSRETL: %eip = %ecx */
+        r->rip = (uint32_t)r->rip;
+    } else {                            /* SYSRETQ */
+        r->cs = FLAT_USER_CS64;
+    }
+    r->ss = FLAT_USER_SS;
+    r->rflags &= ~EF_RF;                /* SYSRET loads r11 without RF */
+}
+
+/* Exit state bits a ring-3 return must not have (the FRED spec's ERETU
+ * checks, as Xen's handle_eretu_event tests them). */
+#define EXIT_CSX_CHECK    0xffffffffffff0003ull /* must read 3 */
+#define EXIT_RFLAGS_CHECK 0xffffffffffc2b02aull /* must read 2 */
+#define EXIT_SSX_CHECK    0x00000000fff80003ull /* must read 3 */
+
+int hv_exit_faulted(struct hv_vcpu *v, const struct hv_guest_mem *m,
+                    const struct hv_event *ev, struct hv_outcome *out)
+{
+    const struct hv_regs *r = &v->regs;
+
+    outcome_init(out);
+    if (ev->type != HV_ET_HW_EXC || ev->nested)
+        return out->action = HV_NOT_GUEST;
+
+    switch (ev->vector) {
+    case HV_EXC_GP:
+        /* #GP(0) is the guest's for a null cs/ss or a non-canonical rip;
+         * for a state hv should never have made, Xen crashes the domain. */
+        if (ev->error_code == 0 && (r->cs & ~3ull) && (r->ss & ~3ull) &&
+            ((r->cs & EXIT_CSX_CHECK) != 3 ||
+             (r->rflags & EXIT_RFLAGS_CHECK) != 2 ||
+             (r->ss & EXIT_SSX_CHECK) != 3))
+            return crash(out, "bad return state (cs/ss RPL or rflags)");
+        break;
+    case HV_EXC_NP:                     /* not-present code segment */
+    case HV_EXC_SS:                     /* not-present stack segment */
+        break;
+    default:
+        return out->action = HV_NOT_GUEST;
+    }
+    return exception(v, m, ev->vector, true, ev->error_code, 0, out);
 }

@@ -5,7 +5,8 @@
  * 5 (software interrupts), 6 (SYSCALL/SYSENTER) and 7 (event, failsafe,
  * NMI callbacks), as Xen's create_bounce_frame, do_general_protection,
  * entry_int80, switch_to_kernel, sysenter_entry, entry_from_pv (FRED) and
- * do_iret implement them.
+ * do_iret implement them; and the return to the guest (restore_all_guest,
+ * eretu_exit_to_guest), including a return the CPU refuses.
  *
  * The frame written on the guest kernel stack (16-byte aligned top):
  *
@@ -131,6 +132,47 @@ int hv_bounce_failsafe(struct hv_vcpu *v, const struct hv_guest_mem *m,
  */
 int hv_do_iret(struct hv_vcpu *v, const struct hv_guest_mem *m,
                struct hv_outcome *out);
+
+/*
+ * The way back to the guest (Xen's restore_all_guest for IDT delivery,
+ * eretu_exit_to_guest for FRED).  Called last, after hv_deliver_pending;
+ * it finishes v->regs into exactly the state the exit instruction loads:
+ *
+ *   rflags   architectural bits only, IF set, IOPL and VM clear
+ *   in_syscall (Xen's TRAP_syscall): rcx = rip, r11 = rflags
+ *   IDT, in_syscall, canonical rip: Xen leaves by SYSRET, which takes
+ *            the selectors from STAR, not from the frame: cs =
+ *            FLAT_USER_CS32 (SYSRETL: rip = its low 32 bits) if cs was
+ *            that, else FLAT_USER_CS64 (SYSRETQ); ss = FLAT_USER_SS; RF
+ *            clear (r11 keeps it).  hv leaves by IRETQ with that state.
+ *   otherwise (IRET, ERETU): rip, cs, ss as they are.  A non-canonical
+ *            rip or a bad selector makes the exit instruction fault:
+ *            the platform then calls hv_exit_faulted().
+ */
+void hv_prepare_exit(struct hv_vcpu *v, int delivery);
+
+/*
+ * The exit instruction (IRETQ / ERETU) faulted on the state
+ * hv_prepare_exit left in v->regs.  ev is that fault, decoded from hv's
+ * own ring-0 frame (ev->mode == HV_MODE_HV).  As in Xen, the fault is the
+ * guest's, at the context it was being returned to (Xen 4.17: the IRETQ's
+ * pre-exception-table entry re-enters handle_exception on the guest's
+ * frame; FRED, Xen master: handle_eretu_event):
+ *
+ *   #GP, #NP, #SS with the CPU's error code: delivered to the guest kernel
+ *     through trap_ctxt, exactly as if raised there (from user mode:
+ *     kernel_sp, mode switch; frame %rip = the target, %cs = its selector,
+ *     RCX/R11 = v->regs', i.e. rip/rflags after a SYSRET-style return).
+ *   #GP(0) for a state no ring-3 return may have (ERETU's own checks:
+ *     RPL not 3, reserved RFLAGS bits, IOPL, VM): HV_CRASH, "bad return
+ *     state" (Xen crashes the domain).
+ *   anything else (#PF: hv's GDT is always mapped and there is no LDT;
+ *     other vectors; not a hardware exception): HV_NOT_GUEST, an hv bug.
+ *
+ * Returns out->action: HV_RESUME, HV_CRASH or HV_NOT_GUEST.
+ */
+int hv_exit_faulted(struct hv_vcpu *v, const struct hv_guest_mem *m,
+                    const struct hv_event *ev, struct hv_outcome *out);
 
 /*
  * The raw builder (Xen's create_bounce_frame): frame on the current stack

@@ -46,6 +46,17 @@ static inline void putnum(long v)
     puts_(b + i);
 }
 
+static inline void puthex(unsigned long v)
+{
+    char b[19];
+    int i = 18;
+    b[i] = 0;
+    do b[--i] = "0123456789abcdef"[v & 15]; while (v >>= 4);
+    b[--i] = 'x';
+    b[--i] = '0';
+    puts_(b + i);
+}
+
 static inline __attribute__((noreturn)) void shutdown(unsigned int reason)
 {
     struct sched_shutdown s = { reason };
