@@ -204,6 +204,18 @@ static void test_hazards(bool intel)
 		UPROBE(r, "push %%ss\n\tpop %%ss\n\t.byte 0xf1");
 		tap(fault_log_n == 1 && fault_log[0].vector == 1 && fault_log[0].rip == r.end,
 		    "POP SS; INT1: #DB after the int1");
+
+		/* POP SS right before this vendor's system-call instruction. */
+		fault_log_clear();
+		ax = SYS_nop;
+		if (intel)
+			asm volatile("push %%ebp\n\tmov %%esp, %%ecx\n\tmov $1f, %%edx\n\t"
+				     "push %%ss\n\tpop %%ss\n\tsysenter\n1:\tpop %%ebp"
+				     : "+a"(ax) : : "ecx", "edx", "memory", "cc");
+		else
+			asm volatile("push %%ss\n\tpop %%ss\n\tsyscall" : "+a"(ax) : : "ecx", "memory", "cc");
+		tap(ax == SYS_NOP_MAGIC && fault_log_n == 0, "POP SS; %s: the call completes, no fault",
+		    intel ? "SYSENTER" : "SYSCALL");
 	}
 	if (intel) {
 		/* SYSENTER with NT set: Xen clears NT, the return is clean. */
