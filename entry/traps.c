@@ -126,14 +126,36 @@ void print_entry_table(void)
 		       callback_rc[i]);
 }
 
+extern struct exception_table_entry __ex_table_start[], __ex_table_end[];
+
+/* Sort the exception table once at boot, so lookups can bisect it. */
+void sort_exception_table(void)
+{
+	struct exception_table_entry *a = __ex_table_start, t;
+	size_t n = __ex_table_end - __ex_table_start, i, j;
+
+	for (i = 1; i < n; i++) {
+		t = a[i];
+		for (j = i; j > 0 && a[j - 1].insn > t.insn; j--)
+			a[j] = a[j - 1];
+		a[j] = t;
+	}
+}
+
 uint64_t search_exception_table(uint64_t rip)
 {
-	extern const struct exception_table_entry __ex_table_start[], __ex_table_end[];
-	const struct exception_table_entry *e;
+	const struct exception_table_entry *lo = __ex_table_start, *hi = __ex_table_end;
 
-	for (e = __ex_table_start; e < __ex_table_end; e++)
-		if (e->insn == rip)
-			return e->fixup;
+	while (lo < hi) {
+		const struct exception_table_entry *mid = lo + (hi - lo) / 2;
+
+		if (mid->insn == rip)
+			return mid->fixup;
+		if (mid->insn < rip)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
 	return 0;
 }
 

@@ -78,6 +78,7 @@ struct exception_table_entry {
 	uint64_t insn, fixup;
 };
 uint64_t search_exception_table(uint64_t rip);
+void sort_exception_table(void);
 
 /* arch/x86/xen/console.c */
 void console_init(void);

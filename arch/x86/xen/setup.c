@@ -58,6 +58,7 @@ void start_kernel(start_info_t *si)
 
 	setup_shared_info();
 	entry_init();
+	sort_exception_table();
 
 	console_init();
 	cmdline_init((const char *)si->cmd_line);
