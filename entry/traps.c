@@ -223,6 +223,21 @@ static void do_failsafe(struct pt_regs *regs)
 	panic_regs(regs, "failsafe callback in kernel mode");
 }
 
+#ifndef CONFIG_USER_SELFTESTS
+/* Without user programs (kernel/user.c) nothing runs in user mode. */
+void user_exception(struct pt_regs *regs)
+{
+	panic_regs(regs, "%s from user mode, but this kernel runs no user programs",
+		   exception_name(regs->vector));
+}
+
+uint64_t do_syscall(struct pt_regs *regs)
+{
+	user_exception(regs);
+	return 0;
+}
+#endif
+
 #ifdef CONFIG_DEBUG_ENTRY
 /*
  * Does the frame look like one Xen built?  Its top must be 16-byte aligned
