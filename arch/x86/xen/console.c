@@ -12,7 +12,9 @@
 #include <xen/io/console.h>
 
 static struct xencons_interface *cons_ring;
+#ifdef CONFIG_CONSOLE_RING
 static char cons_ring_page[PAGE_SIZE] __aligned(PAGE_SIZE) __attribute__((section(".bss.page_aligned")));
+#endif
 
 void console_init(void)
 {
