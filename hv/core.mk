@@ -10,7 +10,8 @@
 # include flags they need.
 
 HV_CORE_DIR  := $(patsubst %/,%,$(dir $(lastword $(MAKEFILE_LIST))))
-HV_CORE_SRCS := $(addprefix $(HV_CORE_DIR)/core/,event.c bounce.c elfnote.c hypercall_check.c)
+HV_CORE_SRCS := $(addprefix $(HV_CORE_DIR)/core/,event.c bounce.c elfnote.c hypercall_check.c \
+                console_ring.c domu_layout.c)
 HV_CORE_HDRS := $(wildcard $(HV_CORE_DIR)/include/hv/*.h)
 HV_CORE_INC  := -I$(HV_CORE_DIR)/include
 

@@ -20,6 +20,16 @@
  * XEN_ELFNOTE_ENTRY on FLAT_KERNEL_CS/SS, %rsi = start_info, %rflags = IF,
  * events masked, in guest kernel mode.
  *
+ * With `domu` on hv's command line the domain is built as Xen's toolstack
+ * (libxenguest) builds a PV domU instead: the layout of hv/domu_layout.h
+ * (start_info gets a whole page, then a xenstore page and a console ring
+ * page; page tables L4, L3s, L2s, L1s with L1 entries P|RW|A as the
+ * toolstack writes them, adjusted by validation as Xen does), start_info
+ * flags 0 (no SIF_INITDOMAIN / SIF_PRIVILEGED), store_mfn/store_evtchn,
+ * console.domU.mfn/evtchn.  The two ports are bound to hv itself (libxl's
+ * numbers: xenstore 1, console 2); hv plays xenconsoled for the console
+ * (console_backend_drain) and drops xenstore notifications.
+ *
  * The hypercall page (XEN_ELFNOTE_HYPERCALL_PAGE) is Xen's 64-bit ring-3
  * one: entry N at N * 32 is "push %rcx; push %r11; mov $N, %eax; syscall;
  * pop %r11; pop %rcx; ret", except __HYPERVISOR_iret: "push %rcx;
@@ -30,6 +40,8 @@
 #include "arch/x86.h"
 #include "arch/arch.h"
 #include <hv/elfnote.h>
+#include <hv/domu_layout.h>
+#include <hv/console_ring.h>
 #include <xen/sched.h>
 
 struct domain dom;
@@ -67,6 +79,73 @@ static void write_hypercall_page(uint8_t *p)
 #define L1_PROT (_PAGE_PRESENT | _PAGE_RW | _PAGE_ACCESSED | _PAGE_USER | (1ul << 52))
 #define GUEST_PROT (_PAGE_PRESENT | _PAGE_RW | _PAGE_ACCESSED | _PAGE_DIRTY | _PAGE_USER)
 
+/* Xen's dom0 builder: tables allocated as the walk needs them, L4 first,
+ * then L1, L2, L3 for the first 2 MiB, then the next L1 (+ L2, L3) at each
+ * 2 MiB (1 GiB, 512 GiB) boundary. */
+static void build_tables_dom0(uint64_t v_start, uint64_t v_end, uint64_t pt_pfn, uint64_t nr_pt)
+{
+    uint64_t next_pt = pt_pfn;
+    uint64_t l4_pfn = next_pt++;
+    uint64_t *l4 = pfn_va(l4_pfn), *l3 = NULL, *l2 = NULL, *l1 = NULL;
+    uint64_t count = (v_end - v_start) >> PAGE_SHIFT;
+    for (uint64_t p = 0; p < count; p++) {
+        uint64_t va = v_start + (p << PAGE_SHIFT);
+        if (!l1 || !(va & ((1ul << 21) - 1))) {
+            uint64_t l1_pfn = next_pt++;
+            l1 = pfn_va(l1_pfn);
+            if (!l2 || !(va & ((1ul << 30) - 1))) {
+                uint64_t l2_pfn = next_pt++;
+                l2 = pfn_va(l2_pfn);
+                if (!l3 || !(va & ((1ul << 39) - 1))) {
+                    uint64_t l3_pfn = next_pt++;
+                    l3 = pfn_va(l3_pfn);
+                    l4[(va >> 39) & 511] = ((dom.base_mfn + l3_pfn) << PAGE_SHIFT) | GUEST_PROT;
+                }
+                l3[(va >> 30) & 511] = ((dom.base_mfn + l2_pfn) << PAGE_SHIFT) | GUEST_PROT;
+            }
+            l2[(va >> 21) & 511] = ((dom.base_mfn + l1_pfn) << PAGE_SHIFT) | GUEST_PROT;
+        }
+        uint64_t prot = L1_PROT;
+        if (p >= pt_pfn && p < pt_pfn + nr_pt)
+            prot &= ~_PAGE_RW;          /* page tables are read-only */
+        l1[(va >> 12) & 511] = ((dom.base_mfn + p) << PAGE_SHIFT) | prot;
+    }
+    if (next_pt > pt_pfn + nr_pt)
+        panic("builder used %lu page-table pages, planned %lu", next_pt - pt_pfn, nr_pt);
+}
+
+/*
+ * libxenguest's setup_pgtables_pv: the tables sit in level order, one L4,
+ * then nr_l3 L3s, nr_l2 L2s, nr_l1 L1s, the n-th table of a level mapping
+ * the n-th block of that level's size touched by [v_start, v_end).  L1
+ * entries are P|RW|A (read-only for the tables themselves); validation
+ * (mm_get_type) then adds USER and _PAGE_GUEST_KERNEL as Xen does.
+ */
+#define TOOLSTACK_L1_PROT (_PAGE_PRESENT | _PAGE_RW | _PAGE_ACCESSED)
+static void build_tables_domu(const struct hv_domu_layout *l)
+{
+    uint64_t l4_pfn = hv_layout_pfn(l, l->pt);
+    uint64_t l3_pfn = l4_pfn + 1, l2_pfn = l3_pfn + l->nr_l3, l1_pfn = l2_pfn + l->nr_l2;
+    uint64_t pt_end = l1_pfn + l->nr_l1;
+    uint64_t s = l->v_start & ((1ul << 48) - 1);
+    uint64_t *l4 = pfn_va(l4_pfn);
+
+    for (uint64_t va = l->v_start; va < l->v_end; va += PAGE_SIZE) {
+        uint64_t a = va & ((1ul << 48) - 1), p = hv_layout_pfn(l, va);
+        uint64_t n3 = (a >> 39) - (s >> 39), n2 = (a >> 30) - (s >> 30), n1 = (a >> 21) - (s >> 21);
+        if (n3 >= l->nr_l3 || n2 >= l->nr_l2 || n1 >= l->nr_l1)
+            panic("domU tables: %lx outside the planned tables", va);
+        uint64_t *l3 = pfn_va(l3_pfn + n3), *l2 = pfn_va(l2_pfn + n2), *l1 = pfn_va(l1_pfn + n1);
+        l4[(va >> 39) & 511] = ((dom.base_mfn + l3_pfn + n3) << PAGE_SHIFT) | GUEST_PROT;
+        l3[(va >> 30) & 511] = ((dom.base_mfn + l2_pfn + n2) << PAGE_SHIFT) | GUEST_PROT;
+        l2[(va >> 21) & 511] = ((dom.base_mfn + l1_pfn + n1) << PAGE_SHIFT) | GUEST_PROT;
+        uint64_t prot = TOOLSTACK_L1_PROT;
+        if (p >= l4_pfn && p < pt_end)
+            prot &= ~_PAGE_RW;          /* page tables are read-only */
+        l1[(va >> 12) & 511] = ((dom.base_mfn + p) << PAGE_SHIFT) | prot;
+    }
+}
+
 void domain_build(const void *img, size_t len, uint64_t mod_end_pa, const char *cmdline)
 {
     struct hv_elf_image im;
@@ -96,21 +175,45 @@ void domain_build(const void *img, size_t len, uint64_t mod_end_pa, const char *
                     kstart, kend, v_start);
 
     uint64_t nr_pages = hv_opts.guest_mem >> PAGE_SHIFT;
-    uint64_t vphysmap_start = PGUP(kend);
-    uint64_t vphysmap_end = vphysmap_start + nr_pages * 8;
-    uint64_t vstartinfo_start = PGUP(vphysmap_end);
-    uint64_t vstartinfo_end = vstartinfo_start + sizeof(start_info_t);
-    uint64_t vpt_start = PGUP(vstartinfo_end);
-    uint64_t nr_pt, vpt_end, vstack_start, vstack_end, v_end;
-    for (nr_pt = 2;; nr_pt++) {
+    uint64_t vphysmap_start, vphysmap_end, vstartinfo_start, vstartinfo_end;
+    uint64_t vxenstore = 0, vconsole = 0;
+    uint64_t vpt_start, nr_pt, vpt_end, vstack_start, vstack_end, v_end;
+    struct hv_domu_layout lay;
+    if (hv_opts.domu) {
+        /* libxenguest's order: kernel, p2m, start_info, xenstore, console,
+         * page tables, boot stack, padding. */
+        if ((rc = hv_domu_layout(v_start, kstart & ~(PAGE_SIZE - 1), kend, nr_pages, &lay)))
+            boot_refuse("guest ELF: no domU layout for kernel %lx-%lx at VIRT_BASE %lx "
+                        "in %lu MiB (%d)", kstart, kend, v_start, hv_opts.guest_mem >> 20, rc);
+        vphysmap_start = lay.p2m;
+        vphysmap_end = vphysmap_start + nr_pages * 8;
+        vstartinfo_start = lay.start_info;
+        vstartinfo_end = vstartinfo_start + PAGE_SIZE;
+        vxenstore = lay.xenstore;
+        vconsole = lay.console;
+        vpt_start = lay.pt;
+        nr_pt = lay.nr_pt;
         vpt_end = vpt_start + nr_pt * PAGE_SIZE;
-        vstack_start = vpt_end;
+        vstack_start = lay.stack;
         vstack_end = vstack_start + PAGE_SIZE;
-        v_end = ROUNDUP(vstack_end, 1ul << 22);
-        if (v_end - vstack_end < (512ul << 10))
-            v_end += 1ul << 22;
-        if (1 + NR(v_start, v_end, 39) + NR(v_start, v_end, 30) + NR(v_start, v_end, 21) <= nr_pt)
-            break;
+        v_end = lay.v_end;
+    } else {
+        /* Xen's dom0_build.c. */
+        vphysmap_start = PGUP(kend);
+        vphysmap_end = vphysmap_start + nr_pages * 8;
+        vstartinfo_start = PGUP(vphysmap_end);
+        vstartinfo_end = vstartinfo_start + sizeof(start_info_t);
+        vpt_start = PGUP(vstartinfo_end);
+        for (nr_pt = 2;; nr_pt++) {
+            vpt_end = vpt_start + nr_pt * PAGE_SIZE;
+            vstack_start = vpt_end;
+            vstack_end = vstack_start + PAGE_SIZE;
+            v_end = ROUNDUP(vstack_end, 1ul << 22);
+            if (v_end - vstack_end < (512ul << 10))
+                v_end += 1ul << 22;
+            if (1 + NR(v_start, v_end, 39) + NR(v_start, v_end, 30) + NR(v_start, v_end, 21) <= nr_pt)
+                break;
+        }
     }
     if ((v_start < HYPERVISOR_VIRT_END && v_end > HYPERVISOR_VIRT_START) ||
         !hv_is_canonical(v_end - 1) || ((v_start ^ (v_end - 1)) >> 47))
@@ -140,41 +243,22 @@ void domain_build(const void *img, size_t len, uint64_t mod_end_pa, const char *
     printk("hv:  Loaded kernel: %lx->%lx\n", kstart, kend);
     printk("hv:  Phys-Mach map: %lx->%lx\n", vphysmap_start, vphysmap_end);
     printk("hv:  Start info:    %lx->%lx\n", vstartinfo_start, vstartinfo_end);
+    if (hv_opts.domu) {
+        printk("hv:  Xenstore page: %lx->%lx\n", vxenstore, vxenstore + PAGE_SIZE);
+        printk("hv:  Console ring:  %lx->%lx\n", vconsole, vconsole + PAGE_SIZE);
+    }
     printk("hv:  Page tables:   %lx->%lx\n", vpt_start, vpt_end);
     printk("hv:  Boot stack:    %lx->%lx\n", vstack_start, vstack_end);
     printk("hv:  TOTAL:         %lx->%lx\n", v_start, v_end);
     printk("hv:  ENTRY ADDRESS: %lx\n", im.entry);
 
-    /* Initial page tables, allocated in Xen's order: L4, then L1, L2, L3. */
+    /* Initial page tables, in the builder's order; the L4 comes first. */
     uint64_t pt_pfn = (vpt_start - v_start) >> PAGE_SHIFT;
-    uint64_t next_pt = pt_pfn;
-    uint64_t l4_pfn = next_pt++;
-    uint64_t *l4 = pfn_va(l4_pfn), *l3 = NULL, *l2 = NULL, *l1 = NULL;
-    uint64_t count = (v_end - v_start) >> PAGE_SHIFT;
-    for (uint64_t p = 0; p < count; p++) {
-        uint64_t va = v_start + (p << PAGE_SHIFT);
-        if (!l1 || !(va & ((1ul << 21) - 1))) {
-            uint64_t l1_pfn = next_pt++;
-            l1 = pfn_va(l1_pfn);
-            if (!l2 || !(va & ((1ul << 30) - 1))) {
-                uint64_t l2_pfn = next_pt++;
-                l2 = pfn_va(l2_pfn);
-                if (!l3 || !(va & ((1ul << 39) - 1))) {
-                    uint64_t l3_pfn = next_pt++;
-                    l3 = pfn_va(l3_pfn);
-                    l4[(va >> 39) & 511] = ((dom.base_mfn + l3_pfn) << PAGE_SHIFT) | GUEST_PROT;
-                }
-                l3[(va >> 30) & 511] = ((dom.base_mfn + l2_pfn) << PAGE_SHIFT) | GUEST_PROT;
-            }
-            l2[(va >> 21) & 511] = ((dom.base_mfn + l1_pfn) << PAGE_SHIFT) | GUEST_PROT;
-        }
-        uint64_t prot = L1_PROT;
-        if (p >= pt_pfn && p < pt_pfn + nr_pt)
-            prot &= ~_PAGE_RW;          /* page tables are read-only */
-        l1[(va >> 12) & 511] = ((dom.base_mfn + p) << PAGE_SHIFT) | prot;
-    }
-    if (next_pt > pt_pfn + nr_pt)
-        panic("builder used %lu page-table pages, planned %lu", next_pt - pt_pfn, nr_pt);
+    uint64_t l4_pfn = pt_pfn;
+    if (hv_opts.domu)
+        build_tables_domu(&lay);
+    else
+        build_tables_dom0(v_start, v_end, pt_pfn, nr_pt);
 
     /* The kernel image. */
     for (unsigned int i = 0; i < im.nr_loads; i++) {
@@ -199,12 +283,28 @@ void domain_build(const void *img, size_t len, uint64_t mod_end_pa, const char *
     snprintf(si->magic, sizeof(si->magic), "xen-3.0-x86_64");
     si->nr_pages = nr_pages;
     si->shared_info = dom.shared_info_mfn << PAGE_SHIFT;
-    si->flags = SIF_PRIVILEGED | SIF_INITDOMAIN;
     si->pt_base = vpt_start;
     si->nr_pt_frames = nr_pt;
     si->mfn_list = vphysmap_start;
-    si->first_p2m_pfn = nr_pages;
-    si->nr_p2m_frames = 0;
+    if (hv_opts.domu) {
+        /* start_info_x86_64(): flags 0, no p2m outside the mapping. */
+        dom.store_mfn = dom.base_mfn + ((vxenstore - v_start) >> PAGE_SHIFT);
+        dom.console_mfn = dom.base_mfn + ((vconsole - v_start) >> PAGE_SHIFT);
+        dom.store_port = DOMU_STORE_PORT;
+        dom.console_port = DOMU_CONSOLE_PORT;
+        dom.evtchn[DOMU_STORE_PORT] = EVTCHN_BACKEND;
+        dom.evtchn[DOMU_CONSOLE_PORT] = EVTCHN_BACKEND;
+        si->flags = 0;
+        si->store_mfn = dom.store_mfn;
+        si->store_evtchn = dom.store_port;
+        si->console.domU.mfn = dom.console_mfn;
+        si->console.domU.evtchn = dom.console_port;
+        /* Both pages are zero (all guest RAM was cleared): an empty ring. */
+    } else {
+        si->flags = SIF_PRIVILEGED | SIF_INITDOMAIN;
+        si->first_p2m_pfn = nr_pages;
+        si->nr_p2m_frames = 0;
+    }
     strlcpy((char *)si->cmd_line, cmdline, sizeof(si->cmd_line));
 
     /* shared_info: all upcalls masked. */
@@ -218,6 +318,13 @@ void domain_build(const void *img, size_t len, uint64_t mod_end_pa, const char *
     if ((rc = mm_get_type(l4_mfn, 4)))
         panic("initial page tables fail validation (%d)", rc);
     dom.kernel_l4 = l4_mfn;
+    /*
+     * xenconsoled keeps the ring mapped (a writable reference in Xen): the
+     * frame can never become a page table, so hv's writes of out_cons can
+     * never land in one.
+     */
+    if (dom.console_mfn)
+        dom.frames[dom.console_mfn - dom.base_mfn].wcount++;
 
     /* The vCPU. */
     struct hv_vcpu *v = &dom.vcpu;
@@ -260,6 +367,34 @@ static void dump_regs(const struct hv_regs *r)
            dom.vcpu.kernel_sp);
 }
 
+/*
+ * hv as xenconsoled (tools/console/daemon/io.c, buffer_append): copy what
+ * the guest put in its console ring to the serial line and advance
+ * out_cons; then notify the guest's port, as xenconsoled does after
+ * consuming (the guest normally keeps that port masked).  Indexes no
+ * honest guest writes are left alone, as there, and logged once.
+ */
+static void emit_serial(void *ctx, const char *s, size_t n)
+{
+    (void)ctx;
+    console_write(s, n);
+}
+
+void console_backend_drain(bool notify)
+{
+    if (!dom.console_mfn)
+        return;
+    struct xencons_interface *r = __va(dom.console_mfn << PAGE_SHIFT);
+    long n = hv_cons_drain(r, emit_serial, NULL);
+    if (n == HV_CONS_BAD && !dom.console_bad_logged) {
+        dom.console_bad_logged = true;
+        printk("hv: console ring: out_prod %x - out_cons %x is more than %lu bytes: "
+               "ignored (as xenconsoled)\n", r->out_prod, r->out_cons, sizeof(r->out));
+    }
+    if (n > 0 && notify && dom.evtchn[dom.console_port] == EVTCHN_BACKEND)
+        evtchn_set_pending(dom.console_port);
+}
+
 _Noreturn void domain_crash(const char *fmt, ...)
 {
     char buf[200];
@@ -267,6 +402,7 @@ _Noreturn void domain_crash(const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(buf, sizeof(buf), fmt, ap);
     va_end(ap);
+    console_backend_drain(false);       /* what the guest said last */
     printk("hv: domain crashed: %s\n", buf);
     dump_regs(&dom.vcpu.regs);
     printk("hv: exit: domain crash\n");
@@ -276,6 +412,7 @@ _Noreturn void domain_crash(const char *fmt, ...)
 _Noreturn void domain_shutdown(unsigned int reason)
 {
     static const char *const names[] = { "poweroff", "reboot", "suspend", "crash", "watchdog", "soft_reset" };
+    console_backend_drain(false);
     printk("hv: domain shutdown: %s\n", reason < ARRAY_SIZE(names) ? names[reason] : "unknown");
     if (reason == SHUTDOWN_poweroff || reason == SHUTDOWN_reboot) {
         printk("hv: exit: clean shutdown\n");

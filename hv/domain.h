@@ -43,9 +43,21 @@ struct domain {
     uint64_t dr7;
     bool     vcpu_ts;           /* fpu_taskswitch: virtual CR0.TS         */
 
-    bool     evtchn_used[NR_EVTCHN];
+    uint8_t  evtchn[NR_EVTCHN]; /* EVTCHN_* state of each port          */
     bool     crashed;
+
+    /* domU mode (hv_opts.domu): the toolstack's special pages, and the
+     * ports bound to hv's own xenconsoled/xenstored stand-ins. */
+    uint64_t console_mfn, store_mfn;    /* 0 in dom0 mode                 */
+    unsigned int console_port, store_port;
+    bool     console_bad_logged;
 };
+
+/* Event channel port states (Xen's ECS_FREE, ECS_IPI, ECS_INTERDOMAIN). */
+enum { EVTCHN_FREE, EVTCHN_IPI, EVTCHN_BACKEND };
+/* Ports libxl gives a domU: alloc_unbound for xenstore, then console. */
+#define DOMU_STORE_PORT   1
+#define DOMU_CONSOLE_PORT 2
 
 extern struct domain dom;
 
@@ -55,6 +67,7 @@ _Noreturn void domain_start(void);
 _Noreturn void domain_crash(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 _Noreturn void domain_shutdown(unsigned int reason);
 _Noreturn void resume_guest(void);
+void console_backend_drain(bool notify);   /* domU console ring -> serial */
 void load_guest_cr3(void);      /* CR3 := kernel or user table per mode */
 
 /* mm.c */

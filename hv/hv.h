@@ -56,6 +56,7 @@ struct hv_opts {
     int delivery;          /* HV_DELIVERY_IDT / _FRED (event.h) */
     uint64_t guest_mem;    /* bytes of guest RAM */
     bool verbose;
+    bool domu;             /* build a toolstack-style domU (README.md) */
 };
 extern struct hv_opts hv_opts;
 

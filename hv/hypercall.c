@@ -18,9 +18,17 @@
 #include <xen/event_channel.h>
 #include <xen/physdev.h>
 
+/*
+ * Xen checks xsm_console_io() before the command: the default (dummy) XSM
+ * gives XSM_PRIV, i.e. -EPERM for anything but the control domain (a
+ * CONFIG_VERBOSE_DEBUG build would let a domU write; release builds do
+ * not).  A domU prints through its console ring instead.
+ */
 static long hc_console_io(uint64_t cmd, uint64_t count, uint64_t buf)
 {
     char tmp[128];
+    if (hv_opts.domu)
+        return -XEN_EPERM;
     if (cmd == CONSOLEIO_read)
         return 0;               /* no input */
     if (cmd != CONSOLEIO_write)
@@ -81,7 +89,8 @@ static long hc_xen_version(uint64_t cmd, uint64_t arg)
             return -XEN_EFAULT;
         fi.submap = 0;
         if (fi.submap_idx == 0)
-            fi.submap = (1u << XENFEAT_mmu_pt_update_preserve_ad) | (1u << XENFEAT_dom0);
+            fi.submap = (1u << XENFEAT_mmu_pt_update_preserve_ad) |
+                        (hv_opts.domu ? 0 : 1u << XENFEAT_dom0);
         return copy_to_guest(arg, &fi, sizeof(fi)) ? -XEN_EFAULT : 0;
     }
     case XENVER_pagesize:
@@ -184,7 +193,16 @@ static long hc_get_debugreg(uint64_t reg)
     }
 }
 
-/* ---- event channels: IPIs to ourselves ---- */
+/*
+ * ---- event channels ----
+ *
+ * A port is free, an IPI to ourselves (EVTCHNOP_bind_ipi), or, in domU
+ * mode, bound to one of hv's backends: xenstore (DOMU_STORE_PORT: nobody
+ * listens, a send is dropped as Xen drops one to an unbound remote end)
+ * or the console (DOMU_CONSOLE_PORT: a send makes hv drain the ring).
+ * Sending on a backend port raises nothing locally: the event is the
+ * remote end's.
+ */
 
 void evtchn_set_pending(unsigned int port)
 {
@@ -207,14 +225,14 @@ static long hc_event_channel_op(uint64_t cmd, uint64_t arg)
         if (b.vcpu != 0)
             return -XEN_ENOENT;
         unsigned int p;
-        for (p = 1; p < NR_EVTCHN && dom.evtchn_used[p]; p++)
+        for (p = 1; p < NR_EVTCHN && dom.evtchn[p] != EVTCHN_FREE; p++)
             ;
         if (p == NR_EVTCHN)
             return -XEN_ENOSPC;
         b.port = p;
         if (copy_to_guest(arg, &b, sizeof(b)))
             return -XEN_EFAULT;
-        dom.evtchn_used[p] = true;
+        dom.evtchn[p] = EVTCHN_IPI;
         return 0;
     }
     case EVTCHNOP_send:
@@ -223,14 +241,17 @@ static long hc_event_channel_op(uint64_t cmd, uint64_t arg)
         evtchn_port_t port;
         if (copy_from_guest(&port, arg, sizeof(port)))
             return -XEN_EFAULT;
-        if (port >= NR_EVTCHN || (cmd != EVTCHNOP_unmask && !dom.evtchn_used[port]))
+        if (port >= NR_EVTCHN || (cmd != EVTCHNOP_unmask && dom.evtchn[port] == EVTCHN_FREE))
             return -XEN_EINVAL;
         shared_info_t *s = dom.shared_info;
         unsigned long bit = 1ul << (port % 64);
-        if (cmd == EVTCHNOP_send)
-            evtchn_set_pending(port);
-        else if (cmd == EVTCHNOP_close) {
-            dom.evtchn_used[port] = false;
+        if (cmd == EVTCHNOP_send) {
+            if (dom.evtchn[port] == EVTCHN_IPI)
+                evtchn_set_pending(port);
+            else if (port == dom.console_port)
+                console_backend_drain(true);
+        } else if (cmd == EVTCHNOP_close) {
+            dom.evtchn[port] = EVTCHN_FREE;
             __atomic_and_fetch(&s->evtchn_pending[port / 64], ~bit, __ATOMIC_SEQ_CST);
         } else {
             __atomic_and_fetch(&s->evtchn_mask[port / 64], ~bit, __ATOMIC_SEQ_CST);

@@ -2,7 +2,8 @@
  * hv/main.c - boot: multiboot information, command line, bring-up order.
  *
  * ABI carried: Multiboot 1 information (modules, command lines) and hv's
- * own command line: delivery=idt|fred, console=com1, mem=<MiB>, verbose.
+ * own command line: delivery=idt|fred, console=com1, mem=<MiB>, verbose,
+ * domu.
  * The first module is the guest ELF; its string after the file name is the
  * guest's command line (start_info.cmd_line), as Xen does for dom0 (Xen's
  * cmdline_cook: GRUB 2 passes no file name, so nothing is skipped there).
@@ -84,6 +85,8 @@ static void parse_cmdline(const char *s)
             hv_opts.guest_mem = mib << 20;
         } else if (n == 7 && !strncmp(w, "verbose", 7))
             hv_opts.verbose = true;
+        else if (n == 4 && !strncmp(w, "domu", 4))
+            hv_opts.domu = true;
         else if (w != first || memchr_eq(w, n, '=')) {
             char word[64];
             strlcpy(word, w, n < sizeof(word) ? n + 1 : sizeof(word));
@@ -105,9 +108,10 @@ void hv_main(uint32_t magic, uint32_t mbi_pa)
         printk("hv: command line: %s\n", cl);
         parse_cmdline(cl);
     }
-    printk("hv: delivery=%s, guest memory %lu MiB\n",
+    printk("hv: delivery=%s, guest memory %lu MiB%s\n",
            hv_opts.delivery == HV_DELIVERY_FRED ? "fred" : "idt",
-           (unsigned long)(hv_opts.guest_mem >> 20));
+           (unsigned long)(hv_opts.guest_mem >> 20),
+           hv_opts.domu ? ", domU (console ring, no console_io)" : "");
 
     arch_init_cpu(hv_opts.delivery);
 

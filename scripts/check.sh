@@ -39,6 +39,8 @@ step xen-4.17 python3 "$top/selftests/runner.py" --xen "$xen" --kernel "$build/p
 	--broken-kernel "$build/broken/pventry"
 step hv-idt python3 "$top/selftests/runner.py" --hv "$build/hv/pventry-hv" --delivery idt \
 	--kernel "$build/pventry" --vendor GenuineIntel --vendor AuthenticAMD
+step hv-idt-domU python3 "$top/selftests/runner.py" --hv "$build/hv/pventry-hv" --delivery idt \
+	--domu --kernel "$build/pventry" --vendor GenuineIntel
 if [ -n "$bochs" ]; then
 	step hv-fred python3 "$top/selftests/runner.py" --bochs "$bochs" --hv "$build/hv/pventry-hv" \
 		--delivery fred --kernel "$build/pventry"

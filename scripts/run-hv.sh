@@ -11,6 +11,8 @@
 #   --vendor V        intel (default) or amd: -cpu max,vendor=...
 #   --timeout S       kill QEMU after S seconds (default 120)
 #   --log FILE        also keep the serial output in FILE
+#   --domu            boot the guest as a domU (hv's `domu`: console ring,
+#                     no console_io; hv/README.md)
 #
 # Exit status: QEMU's, i.e. hv's (hv/README.md): 0 clean guest shutdown,
 # 3 guest-reported crash, 5 domain crashed by hv, 7 hv panic, 9 boot
@@ -18,7 +20,7 @@
 # line (a triple fault would also make QEMU exit 0 under -no-reboot).
 set -u
 
-build=build delivery=idt vendor=intel timeout=120 log=
+build=build delivery=idt vendor=intel timeout=120 log= domu=
 
 run() {
 	local guest=$1; shift
@@ -29,7 +31,7 @@ run() {
 	timeout "$timeout" qemu-system-x86_64 -M pc -cpu "max,vendor=$vend" -m 512 \
 		-nographic -no-reboot -monitor none -serial stdio \
 		-device isa-debug-exit,iobase=0xf4,iosize=0x04 \
-		-kernel "$build/hv/pventry-hv" -append "delivery=$delivery console=com1" \
+		-kernel "$build/hv/pventry-hv" -append "delivery=$delivery console=com1${domu:+ domu}" \
 		-initrd "$guest $*" 2>&1 </dev/null | tr -d '\r' >"$out"
 	local rc=${PIPESTATUS[0]}
 	cat "$out"
@@ -73,6 +75,11 @@ check() {
 		expect badreturn 0 '^badreturn: ok$' 'case 0 (user, non-canonical rip): vector 0xd ec 0x0 rip 0x8000000000001000 cs 0xe033' \
 			'case 10 (user, VGCF_in_syscall, data selector as cs): vector 0x100'
 		expect unmapped-stack 5 'set_trap_table rc=0' 'hv: domain crashed: .*stack'
+		# domU mode: start_info, console_io refused, the console ring.
+		domu=1 expect domu 0 '^domu: ok$' 'domu: flags 0$' \
+			'^domu: ok: full ring drained by one send$' '^domu: ok: backend notified the console port$' \
+			'^hv: console ring: .* ignored' '^domu: ok: bad out_prod' '^domu: ok: bind_ipi gets port 3$' '^domu: ok: 70 lines'
+		domu=1 expect "domu crash" 5 '^domu: unsent before the crash$' 'hv: domain crashed: no trap-table handler'
 	done
 	# FRED is refused clearly where the CPU has none (QEMU TCG has none).
 	n=$((n + 1))
@@ -112,6 +119,7 @@ while [ $# -gt 0 ]; do
 	--vendor) vendor=$2; shift 2 ;;
 	--timeout) timeout=$2; shift 2 ;;
 	--log) log=$2; shift 2 ;;
+	--domu) domu=1; shift ;;
 	--check) build=${2:-$build}; check; exit ;;
 	-*) echo "run-hv: unknown option $1" >&2; exit 2 ;;
 	*) break ;;

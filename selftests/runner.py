@@ -210,6 +210,8 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--xen", help="multiboot Xen binary")
     ap.add_argument("--hv", help="hv/'s pventry-hv instead of Xen (isa-debug-exit ends the run)")
+    ap.add_argument("--domu", action="store_true",
+                    help="with --hv: boot the kernel as a domU (console ring, no console_io)")
     ap.add_argument("--delivery", default="idt", choices=["idt", "fred"],
                     help="how the hypervisor delivers events: the rewind the guest must see")
     ap.add_argument("--xen-args", default=XEN_ARGS)
@@ -236,7 +238,7 @@ def main():
     vendors = a.vendor or ["GenuineIntel"]
     extra_qemu = ()
     if a.hv:
-        a.xen, a.xen_args = a.hv, f"delivery={a.delivery} console=com1"
+        a.xen, a.xen_args = a.hv, f"delivery={a.delivery} console=com1" + (" domu" if a.domu else "")
         extra_qemu = ("-device", "isa-debug-exit,iobase=0xf4,iosize=0x04")
     for f in (a.xen, a.kernel):
         if not f or not os.path.exists(f):
@@ -252,7 +254,8 @@ def main():
                              extra_qemu)
         r = judge(lines, status)
         name = (f"{'hv' if a.hv else 'Xen'} {os.path.basename(a.xen)}"
-                f"{' delivery=' + a.delivery if a.hv else ''}, {vendor} ({time.monotonic() - t0:.1f}s)")
+                f"{' delivery=' + a.delivery if a.hv else ''}{' domU' if a.domu else ''}, "
+                f"{vendor} ({time.monotonic() - t0:.1f}s)")
         ok = report(name, r, lines, a.show)
         total_pass += r["passed"]
         total_fail += r["failed"] + (0 if ok or r["failed"] else 1)

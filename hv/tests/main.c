@@ -10,6 +10,8 @@ int main(void)
     test_bounce();
     test_elf();
     test_hcheck();
+    test_console_ring();
+    test_domu_layout();
     printf("1..%d\n", tap_passed + tap_failed);
     printf("%d passed, %d failed\n", tap_passed, tap_failed);
     return tap_failed ? 1 : 0;

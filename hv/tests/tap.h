@@ -82,5 +82,7 @@ void test_decode(void);
 void test_bounce(void);
 void test_elf(void);
 void test_hcheck(void);
+void test_console_ring(void);
+void test_domu_layout(void);
 
 #endif

@@ -35,8 +35,11 @@ static void ring_write(const char *s, size_t len)
 	XENCONS_RING_IDX prod = r->out_prod;
 
 	while (len) {
-		/* Wait for room: xenconsoled drains the ring. */
+		/* Wait for room: xenconsoled drains the ring... */
 		while (prod - READ_ONCE(r->out_cons) >= sizeof(r->out)) {
+			/* ...once it can see what is there. */
+			asm volatile("sfence" ::: "memory");
+			r->out_prod = prod;
 			HYPERVISOR_event_channel_op(EVTCHNOP_send, &send);
 			HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
 		}
