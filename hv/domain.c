@@ -329,6 +329,7 @@ void domain_build(const void *img, size_t len, uint64_t mod_end_pa, const char *
     /* The vCPU. */
     struct hv_vcpu *v = &dom.vcpu;
     hv_vcpu_init(v, &dom.shared_info->vcpu_info[0]);
+    v->nmi_reason = &dom.shared_info->arch.nmi_reason;  /* hv never sets it */
     v->regs.rip = im.entry;
     v->regs.rsp = vstack_end;
     v->regs.rsi = vstartinfo_start;
@@ -438,6 +439,8 @@ _Noreturn void resume_guest(void)
 
     if (hv_deliver_pending(v, &dom.mem, &out) == HV_CRASH)
         domain_crash("%s", out.reason ? out.reason : "event delivery failed");
+    if (out.nmi_dropped)                /* Xen logs the same and goes on */
+        printk("hv: d0v0 Unhandled: vec 2, NMI: no nmi callback, dropped\n");
     if (v->kernel_mode != was) {
         gs_base_swap();
         load_guest_cr3();

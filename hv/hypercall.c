@@ -294,6 +294,21 @@ static long hc_physdev_op(uint64_t cmd, uint64_t arg)
     return 0;
 }
 
+/* Commands hv does not have (vCPU timers, runstate, ...): logged once. */
+static long hc_vcpu_op(struct hv_vcpu *v, uint64_t cmd, uint64_t vcpuid, uint64_t arg)
+{
+    static uint32_t logged;
+    /* Xen's do_vcpu_op(int cmd, unsigned int vcpuid, arg): 32-bit values. */
+    long rc = hv_hc_vcpu_op(v, (int)cmd, (unsigned int)vcpuid, arg);
+    unsigned int c = (unsigned int)cmd;
+    if (rc == -XEN_ENOSYS && (c >= 32 || !(logged & (1u << c)))) {
+        printk("hv: vcpu_op %d not implemented: -ENOSYS\n", (int)cmd);
+        if (c < 32)
+            logged |= 1u << c;
+    }
+    return rc;
+}
+
 static void hc_iret(struct hv_vcpu *v)
 {
     struct hv_outcome out;
@@ -364,6 +379,12 @@ void do_hypercall(struct hv_vcpu *v)
         break;
     case __HYPERVISOR_physdev_op:
         rc = hc_physdev_op(a1, a2);
+        break;
+    case __HYPERVISOR_vcpu_op:
+        rc = hc_vcpu_op(v, a1, a2, a3);
+        break;
+    case __HYPERVISOR_nmi_op:
+        rc = hv_hc_nmi_op(v, &dom.mem, (unsigned int)a1, a2);
         break;
     default: {
         static uint8_t logged[64];

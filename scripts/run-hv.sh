@@ -75,6 +75,11 @@ check() {
 		expect badreturn 0 '^badreturn: ok$' 'case 0 (user, non-canonical rip): vector 0xd ec 0x0 rip 0x8000000000001000 cs 0xe033' \
 			'case 10 (user, VGCF_in_syscall, data selector as cs): vector 0x100'
 		expect unmapped-stack 5 'set_trap_table rc=0' 'hv: domain crashed: .*stack'
+		# The virtual NMI (VCPUOP_send_nmi, nmi callback, masking until iret).
+		expect nmi 0 '^nmi: ok$' '^nmi: send_nmi to vcpu 1: rc=-2$' '^nmi: send_nmi with an argument: rc=-22$' \
+			'^nmi:   NMI frame: rip vcpu_op+0xa cs 0x10000e030 .* rsp base-0x18 ss 0xe02b mask 1 depth 0$' \
+			'^nmi: ok - the held NMI arrives right after' '^hv: d0v0 Unhandled: vec 2, NMI' \
+			'^nmi: ok - the event upcall ran first, then the NMI handler$'
 		# domU mode: start_info, console_io refused, the console ring.
 		domu=1 expect domu 0 '^domu: ok$' 'domu: flags 0$' \
 			'^domu: ok: full ring drained by one send$' '^domu: ok: backend notified the console port$' \
@@ -91,19 +96,22 @@ check() {
 		echo "not ok $n - delivery=fred without FRED: status $rc"; fails=$((fails + 1))
 	fi
 	# In Bochs (FRED; its IRETQ checks %rip, QEMU's does not): the exit
-	# faults of badreturn through IRETQ and through ERETU.
+	# faults of badreturn through IRETQ and through ERETU; the virtual NMI
+	# through both front ends.
 	if [ -n "${BOCHS:-}" ] && [ -x "$BOCHS" ]; then
+		for g in badreturn nmi; do
 		for d in idt fred; do
 			n=$((n + 1))
 			out=$("$(dirname "$0")/run-bochs.sh" "$build/hv/pventry-hv" "delivery=$d console=com1" \
-				"$build/hv/guests/badreturn" "delivery=$d" 300 2>&1 | tr -d '\r')
-			if grep -q '^badreturn: ok$' <<<"$out" && grep -q '^hv: exit: clean shutdown' <<<"$out"; then
-				echo "ok $n - badreturn (Bochs, $d): status 0"
+				"$build/hv/guests/$g" "delivery=$d" 300 2>&1 | tr -d '\r')
+			if grep -q "^$g: ok\$" <<<"$out" && grep -q '^hv: exit: clean shutdown' <<<"$out"; then
+				echo "ok $n - $g (Bochs, $d): status 0"
 			else
-				echo "not ok $n - badreturn (Bochs, $d)"
+				echo "not ok $n - $g (Bochs, $d)"
 				grep -a 'FAIL\|^hv: \(exit\|domain\|PANIC\)' <<<"$out" | sed 's/^/#   /' | tail -10
 				fails=$((fails + 1))
 			fi
+		done
 		done
 	else
 		echo "# Bochs runs skipped: set BOCHS=/path/to/bochs (built with FRED)"

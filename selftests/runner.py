@@ -273,6 +273,25 @@ def main():
             print(f"    {f}")
         total_pass += caught
         total_fail += not caught
+        # And a kernel that faults unexpectedly must panic with the report
+        # Documentation/boot.md promises, and the runner must see a failure.
+        lines, status = boot(a.xen, a.xen_args, a.kernel, f"emu={emu} delivery={a.delivery} selftest_panic",
+                             vendors[0], a.timeout, False, extra_qemu)
+        r = judge(lines, status)
+        text = "\n".join(lines)
+        want = [r"Unexpected #PF \(vector 0xe\) in kernel mode, error code 0x0 at start_kernel\+0x",
+                r"CR2 \(vcpu_info\.arch\.cr2\): 0x0+2000",
+                r"Bail out! PANIC: fatal kernel exception #PF",
+                r"RIP: e030:0xffffffff8[0-9a-f]+ start_kernel\+0x[0-9a-f]+/0x[0-9a-f]+",
+                r"RAX: 0x[0-9a-f]{16}"]
+        missing = [w for w in want if not re.search(w, text)]
+        ok = not missing and bool(r["problems"])
+        print(f"{'PASS' if ok else 'FAIL'}: runner self-test: an unexpected kernel #PF panics with "
+              f"vector, error code, CR2, symbolised RIP and registers, and fails the run")
+        for w in missing:
+            print(f"    missing: /{w}/")
+        total_pass += ok
+        total_fail += not ok
     print(f"{total_pass} passed, {total_fail} failed")
     return 1 if total_fail else 0
 

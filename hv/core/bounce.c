@@ -393,33 +393,56 @@ int hv_inject_exception(struct hv_vcpu *v, const struct hv_guest_mem *m,
                      vector == HV_EXC_PF ? v->vcpu_info->arch.cr2 : 0, out);
 }
 
+/*
+ * Xen's test_all_events, without what hv has none of (softirqs, a pending
+ * exception, #MC).  It looks again after every delivery or drop:
+ *
+ *   NMI pending, not masked: no longer pending; trap_ctxt[2] without an
+ *     address -> dropped (Xen: "Unhandled: vec 2"), look again; else NMIs
+ *     masked until the next iret, bounce (events masked if the entry has
+ *     TI_GET_IF, as CALLBACKOP_register's always has), look again.
+ *   else event pending and not masked: bounce to the event callback
+ *     (events masked), look again.
+ *   else: done.
+ *
+ * Each branch masks or clears what it handled, so there are at most two
+ * frames: an NMI whose trap_ctxt[2] entry leaves events unmasked (set by
+ * set_trap_table without IF) gets the event upcall stacked on its frame
+ * before its first instruction runs, as on Xen.
+ */
 int hv_deliver_pending(struct hv_vcpu *v, const struct hv_guest_mem *m,
                        struct hv_outcome *out)
 {
     struct vcpu_info *vi = v->vcpu_info;
+    int rc;
 
     outcome_init(out);
+    for (;;) {
+        if (v->nmi_pending && !v->nmi_masked) {
+            const struct trap_info *ti = &v->trap_ctxt[HV_EXC_NMI];
 
-    if (v->nmi_pending && !v->nmi_masked) {
-        const struct trap_info *ti = &v->trap_ctxt[HV_EXC_NMI];
-
-        v->nmi_pending = false;
-        if (ti->address == 0)
-            return HV_RESUME;           /* no NMI callback: dropped */
-        v->nmi_masked = true;           /* until the next iret */
-        out->vector = HV_EXC_NMI;
-        return callback(v, m, ti->address, TI_GET_IF(ti) != 0,
-                        HV_VIA_NMI, out);
-    }
-
-    if (vi->evtchn_upcall_pending && !vi->evtchn_upcall_mask) {
-        if (v->event_callback == 0) {
-            out->via = HV_VIA_EVENT;
-            return crash(out, "event pending but no event callback");
+            v->nmi_pending = false;
+            if (ti->address == 0) {
+                out->nmi_dropped = true;    /* lost, as on Xen */
+                continue;
+            }
+            v->nmi_masked = true;           /* until the next iret */
+            out->vector = HV_EXC_NMI;
+            rc = callback(v, m, ti->address, TI_GET_IF(ti) != 0,
+                          HV_VIA_NMI, out);
+        } else if (vi->evtchn_upcall_pending && !vi->evtchn_upcall_mask) {
+            out->vector = 0;
+            if (v->event_callback == 0) {
+                out->via = HV_VIA_EVENT;
+                return crash(out, "event pending but no event callback");
+            }
+            rc = callback(v, m, v->event_callback, true, HV_VIA_EVENT, out);
+        } else {
+            return HV_RESUME;
         }
-        return callback(v, m, v->event_callback, true, HV_VIA_EVENT, out);
+        if (rc != HV_RESUME)
+            return rc;
     }
-    return HV_RESUME;
 }
 
 int hv_bounce_failsafe(struct hv_vcpu *v, const struct hv_guest_mem *m,

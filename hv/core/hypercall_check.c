@@ -5,9 +5,11 @@
  *
  * ABI carried: HYPERVISOR_set_trap_table (struct trap_info array ended by
  * address 0), HYPERVISOR_callback_op (struct callback_register /
- * callback_unregister), HYPERVISOR_stack_switch, and the page-table
- * safety rules of HYPERVISOR_mmu_update / mmuext_op / update_va_mapping,
- * with the error codes Xen returns (pv/callback.c, mm.c).
+ * callback_unregister), HYPERVISOR_stack_switch, the virtual NMI's
+ * HYPERVISOR_vcpu_op(VCPUOP_send_nmi) and HYPERVISOR_nmi_op, and the
+ * page-table safety rules of HYPERVISOR_mmu_update / mmuext_op /
+ * update_va_mapping, with the error codes Xen returns (pv/callback.c,
+ * domain.c, mm.c).
  */
 #include <hv/hypercall_check.h>
 
@@ -45,10 +47,37 @@ int hv_hc_set_trap_table(struct hv_vcpu *v, const struct hv_guest_mem *m,
     }
 }
 
+/*
+ * The NMI callback is trap_ctxt[2], always masking events (Xen's
+ * register_guest_nmi_callback).  A nonzero nmi_reason in shared_info
+ * means an NMI may have come while no handler was there: Xen makes one
+ * pending again (it looks at vCPU 0 only; hv's one vCPU is vCPU 0).
+ */
+static int register_nmi(struct hv_vcpu *v, uint64_t address)
+{
+    struct trap_info *nmi = &v->trap_ctxt[NMI_VECTOR];
+
+    if (!hv_is_canonical(address))
+        return -XEN_EINVAL;
+    nmi->vector = NMI_VECTOR;
+    nmi->flags = 0;
+    TI_SET_IF(nmi, 1);
+    nmi->cs = FLAT_KERNEL_CS;
+    nmi->address = address;
+    if (v->nmi_reason && *v->nmi_reason != 0)
+        v->nmi_pending = true;
+    return 0;
+}
+
+static void unregister_nmi(struct hv_vcpu *v)
+{
+    __builtin_memset(&v->trap_ctxt[NMI_VECTOR], 0,
+                     sizeof(v->trap_ctxt[NMI_VECTOR]));
+}
+
 int hv_callback_register(struct hv_vcpu *v, const struct callback_register *r)
 {
     bool mask = (r->flags & CALLBACKF_mask_events) != 0;
-    struct trap_info *nmi = &v->trap_ctxt[NMI_VECTOR];
 
     if (!hv_is_canonical(r->address))
         return -XEN_EINVAL;
@@ -74,13 +103,7 @@ int hv_callback_register(struct hv_vcpu *v, const struct callback_register *r)
         v->sysenter_mask = mask;
         return 0;
     case CALLBACKTYPE_nmi:
-        /* The NMI callback is trap_ctxt[2], always masking events. */
-        nmi->vector = NMI_VECTOR;
-        nmi->flags = 0;
-        TI_SET_IF(nmi, 1);
-        nmi->cs = FLAT_KERNEL_CS;
-        nmi->address = r->address;
-        return 0;
+        return register_nmi(v, r->address);
     default:
         return -XEN_ENOSYS;
     }
@@ -97,8 +120,7 @@ int hv_callback_unregister(struct hv_vcpu *v,
     case CALLBACKTYPE_sysenter:
         return -XEN_EINVAL;         /* Xen: only the NMI one can go */
     case CALLBACKTYPE_nmi:
-        __builtin_memset(&v->trap_ctxt[NMI_VECTOR], 0,
-                         sizeof(v->trap_ctxt[NMI_VECTOR]));
+        unregister_nmi(v);
         return 0;
     default:
         return -XEN_ENOSYS;
@@ -123,6 +145,40 @@ int hv_hc_callback_op(struct hv_vcpu *v, const struct hv_guest_mem *m,
             return -XEN_EFAULT;
         return hv_callback_unregister(v, &u);
     }
+    default:
+        return -XEN_ENOSYS;
+    }
+}
+
+int hv_hc_vcpu_op(struct hv_vcpu *v, int cmd, unsigned int vcpuid,
+                  uint64_t arg)
+{
+    if (vcpuid != 0)
+        return -XEN_ENOENT;         /* checked before the command, as Xen */
+    switch (cmd) {
+    case VCPUOP_send_nmi:
+        if (arg != 0)
+            return -XEN_EINVAL;
+        v->nmi_pending = true;      /* delivered on the way back */
+        return 0;
+    default:
+        return -XEN_ENOSYS;
+    }
+}
+
+int hv_hc_nmi_op(struct hv_vcpu *v, const struct hv_guest_mem *m,
+                 unsigned int cmd, uint64_t gva)
+{
+    struct xennmi_callback cb;
+
+    switch (cmd) {
+    case XENNMI_register_callback:
+        if (m->read(m->ctx, &cb, gva, sizeof(cb)) != 0)
+            return -XEN_EFAULT;
+        return register_nmi(v, cb.handler_address);
+    case XENNMI_unregister_callback:
+        unregister_nmi(v);
+        return 0;
     default:
         return -XEN_ENOSYS;
     }

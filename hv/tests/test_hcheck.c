@@ -257,9 +257,79 @@ static void vcpu_rules(void)
     fixture_free(&fx);
 }
 
+/* The virtual NMI's hypercalls: vcpu_op(VCPUOP_send_nmi), nmi_op, and
+ * the re-assert of CALLBACKOP_register(nmi) (Xen 4.17's errnos). */
+static void nmi_hypercall_rules(void)
+{
+    struct fixture fx;
+    struct callback_register cr;
+    struct xennmi_callback nc;
+    unsigned long reason = 0;
+    uint8_t *arg;
+
+    fixture_init(&fx);
+    arg = fake_mem_add(&fx.fm, ARG_VA, 0x1000, false);
+
+    EQ(hv_hc_vcpu_op(&fx.v, VCPUOP_send_nmi, 1, 0), -XEN_ENOENT, "vcpu_op: send_nmi to vcpu 1 -> ENOENT");
+    EQ(hv_hc_vcpu_op(&fx.v, VCPUOP_send_nmi, 0xffffffffu, 0), -XEN_ENOENT, "vcpu_op: vcpu 0xffffffff -> ENOENT");
+    EQ(hv_hc_vcpu_op(&fx.v, 99, 1, 0), -XEN_ENOENT, "vcpu_op: the vcpu is checked before the command");
+    EQ(hv_hc_vcpu_op(&fx.v, VCPUOP_send_nmi, 0, ARG_VA), -XEN_EINVAL, "vcpu_op: send_nmi with an argument -> EINVAL");
+    EQ(fx.v.nmi_pending, 0, "vcpu_op: refused sends made nothing pending");
+    EQ(hv_hc_vcpu_op(&fx.v, VCPUOP_send_nmi, 0, 0), 0, "vcpu_op: send_nmi to ourselves -> 0");
+    OK(fx.v.nmi_pending && !fx.v.nmi_masked, "vcpu_op: ... an NMI is pending");
+    EQ(hv_hc_vcpu_op(&fx.v, VCPUOP_send_nmi, 0, 0), 0, "vcpu_op: a second send while pending -> 0 (one NMI)");
+    EQ(hv_hc_vcpu_op(&fx.v, 99, 0, 0), -XEN_ENOSYS, "vcpu_op: unknown command -> ENOSYS");
+    EQ(hv_hc_vcpu_op(&fx.v, -1, 0, 0), -XEN_ENOSYS, "vcpu_op: negative command -> ENOSYS");
+
+    memset(fx.v.trap_ctxt, 0, sizeof(fx.v.trap_ctxt));
+    fx.v.nmi_pending = false;
+    nc = (struct xennmi_callback){ CB_NMI, 0x1234 };
+    memcpy(arg, &nc, sizeof(nc));
+    EQ(hv_hc_nmi_op(&fx.v, &fx.m, XENNMI_register_callback, ARG_VA), 0, "nmi_op: register");
+    OK(fx.v.trap_ctxt[2].address == CB_NMI && TI_GET_IF(&fx.v.trap_ctxt[2]) && fx.v.trap_ctxt[2].vector == 2 &&
+       fx.v.trap_ctxt[2].cs == FLAT_KERNEL_CS && TI_GET_DPL(&fx.v.trap_ctxt[2]) == 0,
+       "nmi_op: trap_ctxt[2] = handler, kernel CS, IF, DPL 0");
+    nc = (struct xennmi_callback){ 0x0000800000000000ull, 0 };
+    memcpy(arg, &nc, sizeof(nc));
+    EQ(hv_hc_nmi_op(&fx.v, &fx.m, XENNMI_register_callback, ARG_VA), -XEN_EINVAL, "nmi_op: non-canonical -> EINVAL");
+    EQ(fx.v.trap_ctxt[2].address, CB_NMI, "nmi_op: ... the old one stays");
+    EQ(hv_hc_nmi_op(&fx.v, &fx.m, XENNMI_register_callback, ARG_VA + 0x1000 - 8), -XEN_EFAULT,
+       "nmi_op: argument straddling unmapped memory -> EFAULT");
+    EQ(hv_hc_nmi_op(&fx.v, &fx.m, XENNMI_unregister_callback, 0), 0, "nmi_op: unregister (no argument read)");
+    OK(fx.v.trap_ctxt[2].address == 0 && fx.v.trap_ctxt[2].flags == 0, "nmi_op: trap_ctxt[2] cleared");
+    EQ(hv_hc_nmi_op(&fx.v, &fx.m, 2, ARG_VA), -XEN_ENOSYS, "nmi_op: unknown command -> ENOSYS");
+    EQ(fx.v.nmi_pending, 0, "nmi_op: no nmi_reason pointer: nothing pending");
+
+    /* A nonzero shared_info.arch.nmi_reason at registration: pending. */
+    fx.v.nmi_reason = &reason;
+    cr = (struct callback_register){ CALLBACKTYPE_nmi, 0, CB_NMI };
+    EQ(hv_callback_register(&fx.v, &cr), 0, "nmi: register with nmi_reason 0");
+    EQ(fx.v.nmi_pending, 0, "nmi: ... nothing pending");
+    reason = XEN_NMIREASON_io_error;
+    EQ(hv_callback_register(&fx.v, &cr), 0, "nmi: register with nmi_reason set");
+    EQ(fx.v.nmi_pending, 1, "nmi: ... the lost edge is re-asserted (pending)");
+    fx.v.nmi_pending = false;
+    cr.address = 0;
+    hv_callback_register(&fx.v, &cr);
+    EQ(fx.v.nmi_pending, 1, "nmi: ... also when registering address 0 (as Xen)");
+    fx.v.nmi_pending = false;
+    cr.address = 0x0000800000000000ull;
+    EQ(hv_callback_register(&fx.v, &cr), -XEN_EINVAL, "nmi: refused registration ...");
+    EQ(fx.v.nmi_pending, 0, "nmi: ... re-asserts nothing");
+    memcpy(arg, &(struct xennmi_callback){ CB_NMI, 0 }, sizeof(nc));
+    EQ(hv_hc_nmi_op(&fx.v, &fx.m, XENNMI_register_callback, ARG_VA), 0, "nmi_op: register with nmi_reason set");
+    EQ(fx.v.nmi_pending, 1, "nmi_op: ... pending too");
+    fx.v.nmi_pending = false;
+    cr = (struct callback_register){ CALLBACKTYPE_event, 0, CB_EVENT };
+    hv_callback_register(&fx.v, &cr);
+    EQ(fx.v.nmi_pending, 0, "nmi: other callbacks never look at nmi_reason");
+    fixture_free(&fx);
+}
+
 void test_hcheck(void)
 {
     tap_diag("hypercall argument validation");
     memory_rules();
     vcpu_rules();
+    nmi_hypercall_rules();
 }

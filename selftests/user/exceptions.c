@@ -219,10 +219,8 @@ static void test_softint_all(void)
 		long ax = SYS_nop;
 		bool ok;
 
-		if (dpl == -2 && n >= 0x20)
-			dpl = 3;	/* 0x80 */
-		else if (dpl == -2)
-			dpl = (n == 3 || n == 4) ? 3 : 0;
+		if (dpl == -2)		/* the real trap table's entry: see entry/traps.c */
+			dpl = (n == 3 || n == 4 || n == 0x80) ? 3 : 0;
 		fault_log_clear();
 		asm volatile("pushf\n\tpop %[fl]\n\tmov " SP ", %[sp]\n\tcall *%[fn]"
 			     : [sp] "=&r"(sp), [fl] "=&r"(fl), "+a"(ax)

@@ -224,7 +224,9 @@ static void test_movss(void)
 	 * over the next instruction (the MOV SS shadow), so the INT3 is
 	 * delivered first and no #DB may point at the int3 itself.
 	 */
-	if (sys_ctl(CTL_SET_DR, 0, (long)&ss_var) || sys_ctl(CTL_SET_DR, 7, 0x30001 | (1 << 18) * 0 | 0x10000 * 0)) {
+	/* DR7: L0 enabled (bit 0), R/W0 = 11 (break on reads and writes),
+	   LEN0 = 00 (the selector's first byte). */
+	if (sys_ctl(CTL_SET_DR, 0, (long)&ss_var) || sys_ctl(CTL_SET_DR, 7, 0x30001)) {
 		tap(false, "MOV SS + data breakpoint: set DR0/DR7");
 		return;
 	}
@@ -274,12 +276,6 @@ static void test_noncanonical_return(void)
 		tap_eq(fault_log[0].vector, 13, "non-canonical return: #GP");
 		tap_eq(fault_log[0].error_code, 0, "non-canonical return: error code 0");
 		tap_eq(fault_log[0].rip, nc, "non-canonical return: frame %%rip is the non-canonical target");
-	}
-	{
-		struct entry_frame f;
-
-		sys_ctl(CTL_LAST_FRAME, (long)&f, 0);
-		/* the frame before CTL_LAST_FRAME is the CTL_RETURN_TO call */
 	}
 }
 

@@ -65,6 +65,8 @@ struct hv_outcome {
     bool        mode_changed;  /* v->kernel_mode changed: switch page
                                   tables / GS bases before resuming        */
     uint64_t    frame;         /* guest address of the RCX slot, 0 = none  */
+    bool        nmi_dropped;   /* added: hv_deliver_pending dropped a
+                                  pending NMI (trap_ctxt[2] has no address) */
 };
 
 /* What to bounce to: Xen's struct trap_bounce. */
@@ -104,11 +106,15 @@ int hv_inject_exception(struct hv_vcpu *v, const struct hv_guest_mem *m,
 
 /*
  * Before every return to the guest (Xen's test_all_events): deliver a
- * virtual NMI if pending and not masked (drops it if trap_ctxt[2] has no
- * address), else the event upcall if vcpu_info->evtchn_upcall_pending and
- * !evtchn_upcall_mask (always masks events; a null event callback
- * crashes the domain).  Returns HV_RESUME (out->via says whether anything
- * was delivered: HV_VIA_NONE if not) or HV_CRASH.
+ * virtual NMI if pending and not masked (then NMIs are masked until the
+ * next hv_do_iret; with no address in trap_ctxt[2] it is dropped instead:
+ * out->nmi_dropped), then, looking again, the event upcall if
+ * vcpu_info->evtchn_upcall_pending and !evtchn_upcall_mask (always masks
+ * events; a null event callback crashes the domain).  Both can happen in
+ * one call (an NMI entry without TI_GET_IF leaves events unmasked): the
+ * event frame is then on top of the NMI frame, and out describes the last
+ * frame built.  Returns HV_RESUME (out->via: HV_VIA_NONE if nothing was
+ * delivered) or HV_CRASH.
  */
 int hv_deliver_pending(struct hv_vcpu *v, const struct hv_guest_mem *m,
                        struct hv_outcome *out);

@@ -18,6 +18,8 @@
 #include <xen/xen.h>
 #include <xen/callback.h>
 #include <xen/errno.h>
+#include <xen/nmi.h>
+#include <xen/vcpu.h>
 
 /* ---- trap table, callbacks, kernel stack ---- */
 
@@ -41,8 +43,10 @@ int hv_check_trap_info(const struct trap_info *ti);
  *  register: non-canonical address -> -XEN_EINVAL; types event, failsafe,
  *    syscall, syscall32, sysenter, nmi; CALLBACKF_mask_events honoured for
  *    failsafe/syscall/syscall32/sysenter; nmi goes to trap_ctxt[2] with
- *    TI_GET_IF set; unknown type -> -XEN_ENOSYS.  Address 0 is accepted
- *    and means "not registered" (that is how a guest removes one).
+ *    TI_GET_IF set (and makes an NMI pending if *v->nmi_reason != 0, as
+ *    Xen re-asserts an edge lost while none was registered); unknown type
+ *    -> -XEN_ENOSYS.  Address 0 is accepted and means "not registered"
+ *    (that is how a guest removes one).
  *  unregister: only CALLBACKTYPE_nmi (clears trap_ctxt[2]); event,
  *    failsafe, syscall, syscall32, sysenter -> -XEN_EINVAL; unknown
  *    -> -XEN_ENOSYS.
@@ -55,6 +59,34 @@ int hv_hc_callback_op(struct hv_vcpu *v, const struct hv_guest_mem *m,
 int hv_callback_register(struct hv_vcpu *v, const struct callback_register *r);
 int hv_callback_unregister(struct hv_vcpu *v,
                            const struct callback_unregister *u);
+
+/*
+ * Added: the virtual NMI's hypercalls (Xen 4.17 arch/x86/domain.c
+ * do_vcpu_op, pv/callback.c do_nmi_op).
+ *
+ * HYPERVISOR_vcpu_op(cmd, vcpuid, arg), for hv's one vCPU (id 0).  Xen's
+ * prototype takes `int cmd, unsigned int vcpuid`: the platform passes the
+ * registers truncated to 32 bits, as Xen's dispatch does.
+ *  vcpuid != 0 (any cmd)               -> -XEN_ENOENT (domain_vcpu: none)
+ *  VCPUOP_send_nmi, arg != NULL        -> -XEN_EINVAL
+ *  VCPUOP_send_nmi                     -> 0, v->nmi_pending = true (a send
+ *                                         while one is pending adds none)
+ *  any other cmd                       -> -XEN_ENOSYS (hv has no vCPU
+ *                                         timers, runstate, up/down, ...)
+ * The NMI is delivered by hv_deliver_pending on the way back.
+ */
+int hv_hc_vcpu_op(struct hv_vcpu *v, int cmd, unsigned int vcpuid,
+                  uint64_t arg);
+
+/*
+ * HYPERVISOR_nmi_op(cmd, gva of struct xennmi_callback): the older way to
+ * the same trap_ctxt[2].  XENNMI_register_callback: unreadable argument
+ * -> -XEN_EFAULT, then as CALLBACKOP_register of CALLBACKTYPE_nmi (pad
+ * ignored); XENNMI_unregister_callback: clears it (no argument read), 0;
+ * anything else -> -XEN_ENOSYS.
+ */
+int hv_hc_nmi_op(struct hv_vcpu *v, const struct hv_guest_mem *m,
+                 unsigned int cmd, uint64_t gva);
 
 /* HYPERVISOR_stack_switch(ss, esp): records kernel_ss (RPL forced to 3)
  * and kernel_sp.  Always 0, as Xen (no check on the stack). */

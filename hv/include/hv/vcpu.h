@@ -130,9 +130,17 @@ struct hv_vcpu {
      * the original #GP).  FRED mode always has the full length. */
     bool     idt_int_full_len;
 
-    /* Virtual NMI: pending, and masked from delivery until the next iret. */
+    /* Virtual NMI (Xen's arch.nmi_pending, and VCPU_TRAP_NMI in
+     * async_exception_mask): pending, and masked from delivery from the
+     * moment one is delivered until the guest's next HYPERVISOR_iret
+     * (any iret, as Xen's async_exception_cleanup). */
     bool     nmi_pending;
     bool     nmi_masked;
+
+    /* Added: the domain's shared_info.arch.nmi_reason (guest-writable), or
+     * NULL.  Registering an NMI callback while it is nonzero makes an NMI
+     * pending (Xen's register_guest_nmi_callback re-asserts a lost edge). */
+    const volatile unsigned long *nmi_reason;
 };
 
 /*
