@@ -1,7 +1,11 @@
 /*
- * lib/string.c - the string functions the kernel and gcc expect.
+ * lib/string.c - the string functions gcc expects and we use.
+ *
+ * Freestanding and self-contained (only <stddef.h>): the kernel, the user
+ * programs and hv all link this one copy.  Prototypes are in each one's
+ * own header (include/pventry/kernel.h, selftests/user/ulib.h, hv/hv.h).
  */
-#include <pventry/kernel.h>
+#include <stddef.h>
 
 void *memset(void *s, int c, size_t n)
 {
