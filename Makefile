@@ -6,6 +6,8 @@
 #   make oldconfig        bring DIR/.config up to date, asking about new options
 #   make run              boot Xen 4.17 + the kernel under QEMU, once
 #   make check            every test: both CPU vendors, the runner's own test
+#   make check-xen        the guest alone on XEN= (default: Debian's Xen 4.17)
+#   make check-hv         the guest alone on hv/ (FRED too with BOCHS=)
 #   make bench            instruction counts of the entry paths
 #   make clean            remove DIR
 #
@@ -207,7 +209,15 @@ check-xen: deps $(O)/pventry
 	$(Q)$(PYTHON) $(srctree)/selftests/runner.py --xen $(XEN) --kernel $(O)/pventry \
 		--vendor GenuineIntel --vendor AuthenticAMD --args "$(GUEST_ARGS)"
 
-.PHONY: hv
+# The guest alone, on hv (IDT delivery, both vendors; FRED too with BOCHS=).
+check-hv: deps $(O)/pventry hv
+	$(Q)$(PYTHON) $(srctree)/selftests/runner.py --hv $(O)/hv/pventry-hv --kernel $(O)/pventry \
+		--vendor GenuineIntel --vendor AuthenticAMD --delivery idt
+	$(Q)if [ -n "$(BOCHS)" ]; then $(PYTHON) $(srctree)/selftests/runner.py --bochs $(BOCHS) \
+		--hv $(O)/hv/pventry-hv --kernel $(O)/pventry --delivery fred; \
+	else echo "SKIP: hv delivery=fred: no FRED-capable emulator (make check-hv BOCHS=/path/to/bochs)"; fi
+
+.PHONY: hv check-hv
 hv: $(O)/include/generated/autoconf.h
 	$(Q)$(MAKE) --no-print-directory -C $(srctree)/hv O=$(abspath $(O))
 

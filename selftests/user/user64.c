@@ -269,6 +269,12 @@ static void test_noncanonical_return(void)
 		     : [op] "i"(CTL_RETURN_TO), [nc] "r"(nc), [nr] "i"(SYS_ctl)
 		     : "rax", "rdi", "rsi", "rcx", "r11", "memory");
 	fault_fixup_any = 0;
+	{
+		struct entry_frame f;
+
+		sys_ctl(CTL_LAST_FRAME, (long)&f, 0);	/* the CTL_RETURN_TO call's */
+		tap_eq(f.fast_return, 0, "SYSCALL returning to a non-canonical rip: by full iret, not SYSRET");
+	}
 	if (tap(fault_log_n == 1, "SYSCALL returning to a non-canonical rip: one fault, program survives")) {
 		diag("non-canonical return: vector %u ec %#x rip %#llx cs %#llx", fault_log[0].vector,
 		     fault_log[0].error_code, (unsigned long long)fault_log[0].rip,
