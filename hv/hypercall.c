@@ -167,15 +167,16 @@ static long hc_set_debugreg(uint64_t reg, uint64_t val)
     case 7:
         if (val >> 32)
             return -XEN_EINVAL;
-        val &= ~(uint64_t)0x2000;               /* never GD */
+        if (val & 0x2000)                       /* GD: the guest may not own DR access */
+            return -XEN_EPERM;
         for (int i = 0; i < 4; i++)
             if (((val >> (16 + 4 * i)) & 3) == 2)
                 return -XEN_EPERM;              /* no I/O breakpoints */
         dom.dr7 = val;
         __asm__ volatile("mov %0, %%dr7" :: "r"(val | 0x400));
         return 0;
-    default:
-        return -XEN_EINVAL;
+    default:                                    /* as Xen: 4/5 only alias 6/7 without CR4.DE */
+        return -XEN_ENODEV;
     }
 }
 
@@ -189,7 +190,7 @@ static long hc_get_debugreg(uint64_t reg)
     case 3: __asm__ volatile("mov %%dr3, %0" : "=r"(v)); return v;
     case 6: return dom.vcpu.dr6;
     case 7: return dom.dr7;
-    default: return -XEN_EINVAL;
+    default: return -XEN_ENODEV;
     }
 }
 

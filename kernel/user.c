@@ -59,6 +59,23 @@ static void *user_ptr(uint64_t uaddr, uint64_t len, bool write)
 	return NULL;
 }
 
+/* Copy a NUL-terminated user string (cut to fit); -1 if it isn't readable. */
+static int user_strlcpy(char *dst, uint64_t uaddr, size_t size)
+{
+	size_t i;
+
+	for (i = 0; i + 1 < size; i++) {
+		const char *c = user_ptr(uaddr + i, 1, false);
+
+		if (!c)
+			return -1;
+		if (!(dst[i] = *c))
+			return 0;
+	}
+	dst[i] = '\0';
+	return 0;
+}
+
 /* One PT_LOAD segment, whichever ELF class it came from. */
 struct segment {
 	uint64_t offset, vaddr, filesz, memsz;
@@ -349,15 +366,13 @@ uint64_t do_syscall(struct pt_regs *regs)
 			console_write(buf, a2), ret = a2;
 		break;
 	case SYS_tap: {
-		char text[200];
+		char text[160];
 
-		if (!(buf = user_ptr(a3, 1, false))) {
+		if (user_strlcpy(text, a3, sizeof(text)) < 0) {
 			ret = -XEN_EFAULT;
 			break;
 		}
-		snprintf(text, sizeof(text), "%s: %.*s", cur.name,
-			 (int)(user_ptr(a3, sizeof(text) - 40, false) ? sizeof(text) - 40 : 1), buf);
-		ret = tap_check_dev(a1, a2, "%s", text);
+		ret = tap_check_dev(a1, a2, "%s: %s", cur.name, text);
 		break;
 	}
 	case SYS_set_handler:
@@ -407,6 +422,7 @@ static const struct {
 	{ "kill_ud",    -1 - X86_EXC_UD, "killed by #UD (no handler), kernel goes on" },
 	{ "kill_pf",    -1 - X86_EXC_PF, "killed by #PF reading kernel memory, kernel goes on" },
 	{ "kill_int80", -1 - X86_EXC_GP, "killed by #GP(0x402) from INT $0x80 with no handler" },
+	{ "badcalls",   -1 - X86_EXC_UD, "got errors for bad calls, then killed: its handler's info pointer is bad" },
 };
 
 static int run_program(const struct user_program *p)
