@@ -347,6 +347,18 @@ void load_guest_cr3(void)
     write_cr3(mm_guest_cr3_mfn() << PAGE_SHIFT);
 }
 
+/*
+ * After the core moved the vCPU between guest kernel and user mode (a
+ * bounce, an iret): the two modes have their own GS base and page table.
+ */
+void guest_mode_switched(bool was_kernel)
+{
+    if (dom.vcpu.kernel_mode == was_kernel)
+        return;
+    gs_base_swap();
+    load_guest_cr3();
+}
+
 _Noreturn void domain_start(void)
 {
     printk("hv: starting guest (%s delivery)\n",
@@ -441,10 +453,7 @@ _Noreturn void resume_guest(void)
         domain_crash("%s", out.reason ? out.reason : "event delivery failed");
     if (out.nmi_dropped)                /* Xen logs the same and goes on */
         printk("hv: d0v0 Unhandled: vec 2, NMI: no nmi callback, dropped\n");
-    if (v->kernel_mode != was) {
-        gs_base_swap();
-        load_guest_cr3();
-    }
+    guest_mode_switched(was);
 
     struct hv_regs *r = &v->regs;
     /* RPL 3 is what keeps the guest out of ring 0: every path forces it. */

@@ -69,6 +69,7 @@ _Noreturn void domain_shutdown(unsigned int reason);
 _Noreturn void resume_guest(void);
 void console_backend_drain(bool notify);   /* domU console ring -> serial */
 void load_guest_cr3(void);      /* CR3 := kernel or user table per mode */
+void guest_mode_switched(bool was_kernel); /* GS base + CR3 after a mode change */
 
 /* mm.c */
 void mm_init_domain(uint64_t base_mfn, uint64_t nr_pages);

@@ -316,10 +316,7 @@ static void hc_iret(struct hv_vcpu *v)
     bool was = v->kernel_mode;
     if (hv_do_iret(v, &dom.mem, &out) == HV_CRASH)
         domain_crash("HYPERVISOR_iret: %s", out.reason ? out.reason : "bad frame");
-    if (v->kernel_mode != was) {
-        gs_base_swap();
-        load_guest_cr3();
-    }
+    guest_mode_switched(was);
 }
 
 void do_hypercall(struct hv_vcpu *v)

@@ -43,10 +43,7 @@ static _Noreturn void dispatch_event(const struct hv_event *ev)
     }
 
     int action = hv_handle_event(v, ev, &dom.mem, &out);
-    if (v->kernel_mode != was) {
-        gs_base_swap();
-        load_guest_cr3();
-    }
+    guest_mode_switched(was);
     switch (action) {
     case HV_RESUME:
         resume_guest();
@@ -108,10 +105,7 @@ static _Noreturn void exit_faulted(struct entry_frame *f, unsigned int vector)
         printk("hv: return to the guest faulted: vector %u error %x -> %s\n",
                vector, ev.error_code, action == HV_RESUME ? "the guest's fault" :
                action == HV_CRASH ? "domain crash" : "not the guest's");
-    if (v->kernel_mode != was) {
-        gs_base_swap();
-        load_guest_cr3();
-    }
+    guest_mode_switched(was);
     switch (action) {
     case HV_RESUME:
         resume_guest();
