@@ -52,12 +52,16 @@ LDFLAGS := -nostdlib -static -z max-page-size=4096 -z noexecstack --no-warn-rwx-
 .PHONY: all defconfig menuconfig oldconfig olddefconfig config-check
 all: $(O)/pventry
 
+# The first command on a fresh machine lands here before any goal runs
+# (make rebuilds the included auto.conf first): get the tools, then configure.
 $(O)/.config:
+	$(Q)$(srctree)/scripts/deps.sh $(O)
 	$(Q)mkdir -p $(O)
 	$(quiet) DEFCONFIG $@
 	$(Q)cd $(O) && $(KCONFIG_ENV) kconfig-conf -s --defconfig=$(srctree)/arch/x86/configs/defconfig $(srctree)/Kconfig >/dev/null
 
 defconfig:
+	$(Q)$(srctree)/scripts/deps.sh $(O)
 	$(Q)mkdir -p $(O)
 	$(Q)cd $(O) && $(KCONFIG_ENV) kconfig-conf --defconfig=$(srctree)/arch/x86/configs/defconfig $(srctree)/Kconfig
 menuconfig: $(O)/.config
@@ -195,6 +199,11 @@ run: deps $(O)/pventry
 
 BOCHS ?=
 XEN_FRED ?=
+# Paths given on the command line are relative to where make started;
+# sub-makes and scripts change directory, so make them absolute here.
+override XEN := $(abspath $(XEN))
+override BOCHS := $(if $(BOCHS),$(abspath $(BOCHS)))
+override XEN_FRED := $(if $(XEN_FRED),$(abspath $(XEN_FRED)))
 
 # Everything: hv's host unit tests and bad guests, the guest on Xen 4.17
 # (both vendors, plus the runner's own test), the guest on hv with IDT

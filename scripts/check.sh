@@ -1,6 +1,10 @@
 #!/usr/bin/env bash
 # scripts/check.sh BUILD_DIR XEN [BOCHS [XEN_FRED]] - every test `make check` runs.
 #
+# BOCHS is a Bochs built with FRED, XEN_FRED a Xen that can deliver to PV
+# guests through FRED (fred=1).  Either may be empty: the steps that need it
+# print a SKIP line.  One that is given but unusable fails the run.
+#
 # Each step's output goes to the terminal and to BUILD_DIR/check/STEP.log.
 # A step is counted by its own closing "N passed, N failed" line, or else
 # by its TAP "ok"/"not ok" lines; a step that exits non-zero without a
@@ -12,9 +16,22 @@ logs=$build/check
 mkdir -p "$logs"
 total_pass=0 total_fail=0 summary=()
 
-step() {	# step NAME COMMAND...
-	local name=$1 log=$logs/$1.log rc p f line
-	shift
+# A tool the user named must be there: a typo is an error, never a SKIP.
+bad=
+[ -f "$xen" ] && [ -r "$xen" ] || bad="$bad XEN=$xen (not a readable file)"
+[ -z "$bochs" ] || { [ -f "$bochs" ] && [ -x "$bochs" ]; } || bad="$bad BOCHS=$bochs (not an executable file)"
+[ -z "$xen_fred" ] || { [ -f "$xen_fred" ] && [ -r "$xen_fred" ]; } || bad="$bad XEN_FRED=$xen_fred (not a readable file)"
+if [ -n "$bad" ]; then
+	echo "check: unusable:$bad" >&2
+	echo "0 passed, 1 failed"
+	exit 1
+fi
+# Sub-makes and scripts read BOCHS from the environment.
+export BOCHS=$bochs
+
+step() {	# step NAME 'WHAT RAN' COMMAND...
+	local name=$1 what=$2 log=$logs/$1.log rc p f line
+	shift 2
 	echo "=== $name: $*"
 	"$@" 2>&1 | tee "$log"
 	rc=${PIPESTATUS[0]}
@@ -28,32 +45,49 @@ step() {	# step NAME COMMAND...
 	fi
 	[ "$rc" -ne 0 ] && [ "$f" -eq 0 ] && f=1
 	total_pass=$((total_pass + p)) total_fail=$((total_fail + f))
-	summary+=("$(printf '%-28s %6d passed, %d failed%s' "$name" "$p" "$f" \
+	summary+=("$(printf '%-16s %-44s %6d passed, %d failed%s' "$name" "$what" "$p" "$f" \
 		"$([ "$rc" -ne 0 ] && echo " (exit $rc)")")")
 }
 
-step hv-host-tests make --no-print-directory -C "$top/hv" O="$build" hv-host-test
-step hv-bad-guests make --no-print-directory -C "$top/hv" O="$build" check
-step xen-4.17 python3 "$top/selftests/runner.py" --xen "$xen" --kernel "$build/pventry" \
-	--vendor GenuineIntel --vendor AuthenticAMD --delivery idt \
-	--broken-kernel "$build/broken/pventry"
-step hv-idt python3 "$top/selftests/runner.py" --hv "$build/hv/pventry-hv" --delivery idt \
-	--kernel "$build/pventry" --vendor GenuineIntel --vendor AuthenticAMD
-step hv-idt-domU python3 "$top/selftests/runner.py" --hv "$build/hv/pventry-hv" --delivery idt \
+skip() {	# skip NAME 'WHAT' WHY
+	echo "SKIP: $1 ($2): $3"
+	summary+=("$(printf '%-16s %-44s SKIP (%s)' "$1" "$2" "$3")")
+}
+
+runner() { python3 "$top/selftests/runner.py" "$@"; }
+
+x86=(--vendor GenuineIntel --vendor AuthenticAMD)
+step hv-host-tests "hv core, host build" make --no-print-directory -C "$top/hv" O="$build" hv-host-test
+step hv-bad-guests "hv test guests, QEMU${bochs:+ and Bochs}" \
+	make --no-print-directory -C "$top/hv" O="$build" BOCHS="$bochs" check
+step "$(basename "$xen" .elf)" "$(basename "$xen"), QEMU, IDT, Intel+AMD" runner --xen "$xen" --kernel "$build/pventry" \
+	"${x86[@]}" --delivery idt --broken-kernel "$build/broken/pventry"
+step hv-idt "hv, QEMU, IDT, Intel+AMD" runner --hv "$build/hv/pventry-hv" --delivery idt \
+	--kernel "$build/pventry" "${x86[@]}"
+step hv-idt-domU "hv domU, QEMU, IDT, Intel" runner --hv "$build/hv/pventry-hv" --delivery idt \
 	--domu --kernel "$build/pventry" --vendor GenuineIntel
-if [ -n "$bochs" ]; then
-	step hv-fred python3 "$top/selftests/runner.py" --bochs "$bochs" --hv "$build/hv/pventry-hv" \
-		--delivery fred --kernel "$build/pventry"
-	step hv-idt-bochs python3 "$top/selftests/runner.py" --bochs "$bochs" --hv "$build/hv/pventry-hv" \
-		--delivery idt --kernel "$build/pventry"
-	if [ -n "$xen_fred" ]; then
-		step xen-fred python3 "$top/selftests/runner.py" --bochs "$bochs" --xen "$xen_fred" \
-			--xen-args "console=com1 dom0_mem=64M dom0_max_vcpus=1 fred=1" \
-			--delivery fred --kernel "$build/pventry"
-	fi
+if [ -n "$xen_fred" ]; then
+	step xen-master-idt "$(basename "$xen_fred"), QEMU, IDT (fred=0), Intel+AMD" \
+		runner --xen "$xen_fred" --xen-args-extra "fred=0" --kernel "$build/pventry" \
+		"${x86[@]}" --delivery idt
 else
-	echo "SKIP: hv delivery=fred: no FRED-capable emulator (make check BOCHS=/path/to/bochs)"
-	summary+=("$(printf '%-28s %s' hv-fred 'SKIP (no BOCHS=)')")
+	skip xen-master-idt "Xen with FRED support, QEMU, IDT" "no XEN_FRED="
+fi
+if [ -n "$bochs" ]; then
+	step hv-fred "hv, Bochs wildcat_lake, FRED" runner --bochs "$bochs" \
+		--hv "$build/hv/pventry-hv" --delivery fred --kernel "$build/pventry"
+	step hv-idt-bochs "hv, Bochs wildcat_lake, IDT" runner --bochs "$bochs" \
+		--hv "$build/hv/pventry-hv" --delivery idt --kernel "$build/pventry"
+else
+	skip hv-fred "hv, Bochs, FRED" "no BOCHS="
+	skip hv-idt-bochs "hv, Bochs, IDT" "no BOCHS="
+fi
+if [ -n "$bochs" ] && [ -n "$xen_fred" ]; then
+	step xen-fred "$(basename "$xen_fred"), Bochs wildcat_lake, FRED (fred=1)" \
+		runner --bochs "$bochs" --xen "$xen_fred" --xen-args-extra "fred=1" \
+		--delivery fred --kernel "$build/pventry"
+else
+	skip xen-fred "Xen with FRED support, Bochs, FRED" "needs BOCHS= and XEN_FRED="
 fi
 
 echo

@@ -27,6 +27,10 @@ for p in gcc make binutils libxen-dev kconfig-frontends-nox python3; do
 done
 # 32-bit compat user programs are built with gcc -m32.
 have_pkg gcc-multilib || need_pkgs+=(gcc-multilib)
+# scripts/run-bochs.sh boots from a GRUB rescue ISO (FRED runs in Bochs).
+for p in grub-common grub-pc-bin xorriso mtools; do
+	have_pkg "$p" || need_pkgs+=("$p")
+done
 need_qemu=0
 [ "$(qemu_major)" -ge "$qemu_min_major" ] || need_qemu=1
 

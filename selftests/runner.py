@@ -116,7 +116,8 @@ def boot(hypervisor, hv_args, kernel, kargs, vendor, timeout, show, extra_qemu=(
 
 def judge(lines, status):
     """Parse TAP; return dict with passed, failed, todo, problems."""
-    r = {"passed": 0, "failed": 0, "todo": 0, "problems": [], "failures": [], "rewind": {}}
+    r = {"passed": 0, "failed": 0, "todo": {}, "problems": [], "failures": [], "rewind": {},
+         "hypervisor": None}
     plan, seen, done, expect = None, 0, False, 1
     last_failed = False
     for line in lines:
@@ -129,6 +130,9 @@ def judge(lines, status):
             r["problems"].append(body)
         if DONE in body:
             done = True
+        m = re.match(r"^pventry: PV64 guest kernel on (Xen \S+)", body)
+        if m:   # the hypervisor's own version, as the guest read it
+            r["hypervisor"] = m.group(1)
         m = re.match(r"^# rewind: (\w+) ", body)
         if m:   # how the hypervisor rewound %rip over a prefixed instruction
             r["rewind"][m.group(1)] = r["rewind"].get(m.group(1), 0) + 1
@@ -147,7 +151,9 @@ def judge(lines, status):
         if m.group(1) == "ok":
             r["passed"] += 1
         elif "# TODO" in desc:
-            r["todo"] += 1
+            m = re.search(r"# TODO known (\w+) deviation", desc)
+            kind = m.group(1) if m else "other"
+            r["todo"][kind] = r["todo"].get(kind, 0) + 1
             r["passed"] += 1
         else:
             r["failed"] += 1
@@ -164,8 +170,10 @@ def judge(lines, status):
 
 def report(name, r, lines, show):
     ok = not r["failed"] and not r["problems"]
-    print(f"{'PASS' if ok else 'FAIL'}: {name}: {r['passed']} passed, {r['failed']} failed"
-          + (f" ({r['todo']} known emulator deviations)" if r["todo"] else ""), flush=True)
+    todo = ", ".join(f"{n} known {kind} deviations" for kind, n in sorted(r["todo"].items()))
+    print(f"{'PASS' if ok else 'FAIL'}: {name}"
+          + (f" [guest saw {r['hypervisor']}]" if r["hypervisor"] else "")
+          + f": {r['passed']} passed, {r['failed']} failed" + (f" ({todo})" if todo else ""), flush=True)
     if r["rewind"]:
         print("    %rip rewind over prefixed instructions: "
               + ", ".join(f"{k}-style x{v}" for k, v in sorted(r["rewind"].items())))
@@ -215,6 +223,7 @@ def main():
     ap.add_argument("--delivery", default="idt", choices=["idt", "fred"],
                     help="how the hypervisor delivers events: the rewind the guest must see")
     ap.add_argument("--xen-args", default=XEN_ARGS)
+    ap.add_argument("--xen-args-extra", default="", help="appended to the hypervisor command line")
     ap.add_argument("--kernel", required=True)
     ap.add_argument("--vendor", action="append", default=[])
     ap.add_argument("--args", default="", help="extra kernel command line")
@@ -227,14 +236,15 @@ def main():
     a = ap.parse_args()
     global BOCHS
     if a.bochs:
-        if not os.access(a.bochs, os.X_OK):
-            print(f"SKIP: {a.bochs} is not an executable Bochs")
-            return 0
+        if not (os.path.isfile(a.bochs) and os.access(a.bochs, os.X_OK)):
+            sys.exit(f"runner: --bochs {a.bochs} is not an executable file")
         BOCHS = a.bochs
         a.vendor = a.vendor or ["GenuineIntel"]
         a.timeout = max(a.timeout, 900)
         # Bochs's UART runs at its baud rate in guest time: let Xen buffer.
         a.xen_args += " serial_tx_buffer=256k"
+    if a.xen_args_extra:
+        a.xen_args += " " + a.xen_args_extra
     vendors = a.vendor or ["GenuineIntel"]
     extra_qemu = ()
     if a.hv:
