@@ -130,7 +130,7 @@ def judge(lines, status):
             r["problems"].append(body)
         if DONE in body:
             done = True
-        m = re.match(r"^pventry: PV64 guest kernel on (Xen \S+)", body)
+        m = re.match(r"^pventry: PV64 guest kernel on (Xen [^,\s]+)", body)
         if m:   # the hypervisor's own version, as the guest read it
             r["hypervisor"] = m.group(1)
         m = re.match(r"^# rewind: (\w+) ", body)
