@@ -240,8 +240,10 @@ failsafe_segs:
  * its error-code slot zero, so this is the second half of an ordinary
  * return: HYPERVISOR_iret sees cs RPL 3 and switches to user mode.
  */
+#ifdef CONFIG_USER_PROGRAMS
 	.section .entry.text, "ax", @progbits
 	.globl	enter_user
 enter_user:
 	mov	%rdi, %rsp
 	jmp	restore_and_iret
+#endif

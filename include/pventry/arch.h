@@ -67,18 +67,7 @@ enum {
 };
 const char *exception_name(unsigned int vector);
 
-/* Exception table: a faulting kernel instruction at `from' resumes at `to'. */
-#define _ASM_EXTABLE(from, to)				\
-	".pushsection __ex_table, \"a\"\n"		\
-	".balign 8\n"					\
-	".quad " #from ", " #to "\n"			\
-	".popsection\n"
-
-struct exception_table_entry {
-	uint64_t insn, fixup;
-};
-uint64_t search_exception_table(uint64_t rip);
-void sort_exception_table(void);
+#include <pventry/extable.h>
 
 /* arch/x86/xen/console.c */
 void console_init(void);

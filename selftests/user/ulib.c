@@ -222,7 +222,7 @@ uintptr_t fault_dispatch(void)
 }
 
 void check_fault(const char *what, const struct uprobe *r, unsigned int vector,
-		 uint32_t ec, enum kind kind, int dev)
+		 uint32_t ec, enum fault_kind kind, int dev)
 {
 	const struct fault_info *f = &fault_log[0];
 	uint64_t want_fl = r->fl | (kind == FAULT ? EFL_RF : 0);

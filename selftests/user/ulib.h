@@ -11,7 +11,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <uapi/pventry.h>
+#include <selftests/abi.h>
 #include <xen/arch-x86/xen-x86_64.h>	/* FLAT_USER_* selectors */
 
 #ifdef __x86_64__
@@ -139,7 +139,7 @@ struct uprobe {
  * into Xen (unregistered SYSCALL, INT $0x80): %rip at the instruction, no
  * RF.  TRAP: %rip after the instruction.
  */
-enum kind { FAULT, XEN_FAULT, TRAP };
+enum fault_kind { FAULT, XEN_FAULT, TRAP };
 
 /*
  * Check the last fault against a probe: exactly one fault, `vector', `ec',
@@ -147,7 +147,7 @@ enum kind { FAULT, XEN_FAULT, TRAP };
  * (+RF for faults), %rsp.  `rip_dev' marks a known emulator deviation.
  */
 void check_fault(const char *what, const struct uprobe *r, unsigned int vector,
-		 uint32_t ec, enum kind kind, int dev);
+		 uint32_t ec, enum fault_kind kind, int dev);
 
 int main(void);
 

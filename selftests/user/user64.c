@@ -75,10 +75,10 @@ static void check_round_trip(const char *what, const uint64_t out[16], unsigned 
 }
 
 /* f: CTL_LAST_FRAME taken right after the call, before any other. */
-static void check_last_frame(const char *what, const struct entry_frame *fp, unsigned int vector,
+static void check_last_frame(const char *what, const struct delivered_frame *fp, unsigned int vector,
 			     uint64_t rip, bool fast, uint64_t sp)
 {
-	struct entry_frame f = *fp;
+	struct delivered_frame f = *fp;
 	tap_eq(f.vector, vector, "%s: entered through %#x", what, vector);
 	tap_eq(f.rip, rip, "%s: frame %%rip is the return address", what);
 	tap_eq((uint16_t)f.cs, FLAT_USER_CS64, "%s: frame %%cs is the user's (RPL 3)", what);
@@ -88,7 +88,7 @@ static void check_last_frame(const char *what, const struct entry_frame *fp, uns
 	tap(f.rflags & EFL_IF, "%s: frame IF set (user mode runs unmasked)", what);
 	tap_eq(f.frame_addr, f.kernel_stack_top & ~15ull,
 	       "%s: frame at the top of the stack_switch stack", what);
-	tap_eq(f.fast_return, fast, "%s: returned %s", what, fast ? "with SYSRET (VGCF_in_syscall)" : "by full iret");
+	tap_eq(f.sysret, fast, "%s: returned %s", what, fast ? "with SYSRET (VGCF_in_syscall)" : "by full iret");
 	if (vector == VEC_SYSCALL)
 		tap_eq(f.rcx, rip, "%s: frame rcx = return rip (SYSCALL put it there)", what);
 }
@@ -96,7 +96,7 @@ static void check_last_frame(const char *what, const struct entry_frame *fp, uns
 static void test_paths_registered(void)
 {
 	uint64_t out[16];
-	struct entry_frame f;
+	struct delivered_frame f;
 
 	rt_syscall(out);
 	sys_ctl(CTL_LAST_FRAME, (long)&f, 0);
@@ -128,14 +128,14 @@ static void unregistered(const char *what, int entry, unsigned int vec, uint32_t
 	uintptr_t want;
 
 	rc = sys_ctl(CTL_UNREGISTER, entry, 0);
-	if (entry != ENTRY_INT80)
+	if (entry != EP_INT80)
 		tap_eq(rc, -XEN_EINVAL, "%s: Xen refuses CALLBACKOP_unregister (-EINVAL); "
 		       "registering address 0 removes it", what);
 	ulib_path = ctl_path;
 
 	fault_log_clear();
 	r.ax = SYS_nop;
-	if (entry == ENTRY_INT80)
+	if (entry == EP_INT80)
 		UPROBE(r, "int $0x80");
 	else
 		UPROBE(r, "syscall");
@@ -144,7 +144,7 @@ static void unregistered(const char *what, int entry, unsigned int vec, uint32_t
 	/* Label 3 is the unprefixed instruction: an IDT-style rewind lands there. */
 	fault_log_clear();
 	r.ax = SYS_nop;
-	if (entry == ENTRY_INT80)
+	if (entry == EP_INT80)
 		UPROBE(r, ".byte 0x3e\n3:\tint $0x80\n" UEXTABLE(3b, 2f));
 	else
 		UPROBE(r, ".byte 0x3e\n3:\tsyscall\n" UEXTABLE(3b, 2f));
@@ -163,8 +163,8 @@ static void unregistered(const char *what, int entry, unsigned int vec, uint32_t
 
 static void test_paths_unregistered(void)
 {
-	unregistered("SYSCALL 64 unregistered: #UD", ENTRY_SYSCALL, 6, 0, PATH_INT80);
-	unregistered("INT $0x80 64 unregistered: #GP(0x402)", ENTRY_INT80, 13, 0x402, PATH_SYSCALL);
+	unregistered("SYSCALL 64 unregistered: #UD", EP_SYSCALL, 6, 0, PATH_INT80);
+	unregistered("INT $0x80 64 unregistered: #GP(0x402)", EP_INT80, 13, 0x402, PATH_SYSCALL);
 }
 
 /* ---- hazards ---- */
@@ -173,7 +173,7 @@ static void test_syscall_tf(void)
 {
 	uintptr_t l2, l3;
 	long ax = SYS_nop;
-	struct entry_frame f;
+	struct delivered_frame f;
 
 	fault_log_clear();
 	asm volatile("pushf\n\torl $0x100, (%%rsp)\n\tpopf\n\t"
@@ -186,7 +186,7 @@ static void test_syscall_tf(void)
 	sys_ctl(CTL_LAST_FRAME, (long)&f, 0);
 	tap_eq((uint32_t)ax, SYS_NOP_MAGIC, "SYSCALL with TF: the call completes");
 	tap(f.rflags & EFL_TF, "SYSCALL with TF: frame rflags has TF");
-	tap_eq(f.fast_return, 0, "SYSCALL with TF: returned by full iret, not SYSRET");
+	tap_eq(f.sysret, 0, "SYSCALL with TF: returned by full iret, not SYSRET");
 	if (tap(fault_log_n >= 1 && fault_log[0].vector == 1, "SYSCALL with TF: #DB in user mode")) {
 		diag("SYSCALL with TF: %u #DB, first at %+ld from the syscall's end",
 		     fault_log_n, (long)(fault_log[0].rip - l2));
@@ -270,10 +270,10 @@ static void test_noncanonical_return(void)
 		     : "rax", "rdi", "rsi", "rcx", "r11", "memory");
 	fault_fixup_any = 0;
 	{
-		struct entry_frame f;
+		struct delivered_frame f;
 
 		sys_ctl(CTL_LAST_FRAME, (long)&f, 0);	/* the CTL_RETURN_TO call's */
-		tap_eq(f.fast_return, 0, "SYSCALL returning to a non-canonical rip: by full iret, not SYSRET");
+		tap_eq(f.sysret, 0, "SYSCALL returning to a non-canonical rip: by full iret, not SYSRET");
 	}
 	if (tap(fault_log_n == 1, "SYSCALL returning to a non-canonical rip: one fault, program survives")) {
 		diag("non-canonical return: vector %u ec %#x rip %#llx cs %#llx", fault_log[0].vector,
@@ -291,7 +291,7 @@ static void test_garbage_rsp(void)
 	unsigned int i;
 
 	for (i = 0; i < 2; i++) {
-		struct entry_frame f;
+		struct delivered_frame f;
 		long ax = SYS_nop;
 
 		asm volatile("mov %%rsp, %%rbx\n\t"
@@ -319,7 +319,7 @@ static void test_garbage_rsp(void)
 
 static void test_event_in_user(void)
 {
-	struct entry_frame f;
+	struct delivered_frame f;
 	uintptr_t ret, sp;
 	long ax = SYS_ctl;
 
@@ -340,7 +340,7 @@ static void test_event_in_user(void)
 	tap(f.rflags & EFL_IF, "event in user mode: frame IF set");
 	tap_eq((uint8_t)(f.cs >> 32), 0, "event in user mode: saved event mask 0");
 	tap_eq(f.frame_addr, f.kernel_stack_top & ~15ull, "event in user mode: frame on the stack_switch stack");
-	tap_eq(f.fast_return, 1, "event in user mode: events masked in the handler");
+	tap_eq(f.events_masked, 1, "event in user mode: events masked in the handler");
 }
 
 int main(void)
