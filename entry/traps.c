@@ -66,7 +66,7 @@ static const char *const callback_names[] = {
 static long trap_table_rc;
 static long callback_rc[ARRAY_SIZE(callback_table)];
 
-static const char *const exc_names[32] = {
+static const char *const exc_names[X86_NR_EXCEPTIONS] = {
 	"#DE", "#DB", "NMI", "#BP", "#OF", "#BR", "#UD", "#NM", "#DF", "#CSO",
 	"#TS", "#NP", "#SS", "#GP", "#PF", "#SPV", "#MF", "#AC", "#MC", "#XM",
 	"#VE", "#CP", "#22", "#23", "#24", "#25", "#26", "#27", "#HV", "#VC",
@@ -84,7 +84,7 @@ const char *exception_name(unsigned int vector)
 	case VEC_SYSENTER:  return "sysenter";
 	case VEC_NMI_CB:    return "nmi";
 	}
-	return vector < 32 ? exc_names[vector] : "INT $N";
+	return vector < X86_NR_EXCEPTIONS ? exc_names[vector] : "INT $N";
 }
 
 const char *callback_name(unsigned int type)

@@ -30,13 +30,7 @@
 #define PTREGS_ss         0xa0
 #define PTREGS_SIZE       0xa8
 
-/* Pseudo vectors for the entry points that are not trap-table vectors. */
-#define VEC_EVENT     0x100
-#define VEC_FAILSAFE  0x101
-#define VEC_SYSCALL   0x102
-#define VEC_SYSCALL32 0x103
-#define VEC_SYSENTER  0x104
-#define VEC_NMI_CB    0x105
+#include <pventry/vectors.h>
 
 #ifndef __ASSEMBLY__
 #include <stdint.h>

@@ -31,10 +31,10 @@ static void test_db(void)
 
 	fault_log_clear();
 	UPROBE(r, "pushf; orl $0x100, (" SP "); popf; nop");
-	r.fl |= EFL_TF;		/* TF was set when the trap was taken */
+	r.fl |= X86_EFLAGS_TF;		/* TF was set when the trap was taken */
 	check_fault("#DB single-step (TF)", &r, 1, 0, TRAP, 0);
 	if (fault_log_n)
-		tap(fault_log[0].rflags & EFL_TF, "#DB single-step: TF set in the frame");
+		tap(fault_log[0].rflags & X86_EFLAGS_TF, "#DB single-step: TF set in the frame");
 	if (fault_log_n)
 		tap(fault_log[0].dr6 & (1 << 14), "#DB single-step: DR6.BS");
 }
@@ -148,7 +148,7 @@ static void test_ac(void)
 	/* Xen runs with CR0.AM set, so at CPL 3 this is #AC(0). */
 	if (!tap_dev(fault_log_n == 1, DEV_QEMU_NO_AC, "#AC misaligned read with EFLAGS.AC: delivered"))
 		return;
-	r.fl |= EFL_AC;
+	r.fl |= X86_EFLAGS_AC;
 	check_fault("#AC misaligned read with EFLAGS.AC", &r, 17, 0, FAULT, 0);
 }
 
@@ -239,7 +239,7 @@ static void test_softint_all(void)
 		ok = fault_log_n == 1 && fault_log[0].vector == want_vec &&
 		     fault_log[0].error_code == want_ec && fault_log[0].rip == want_rip &&
 		     fault_log[0].rsp == sp && (uint16_t)fault_log[0].cs == USER_CS &&
-		     (fault_log[0].rflags & ~EFL_RF) == fl;
+		     (fault_log[0].rflags & ~X86_EFLAGS_RF) == fl;
 		tap(ok, "INT $%#04x from %s user mode (vDPL %d): %s", n, mode, dpl,
 		    deliver ? "delivered" : "#GP(N*8+2)");
 		if (!ok)

@@ -225,8 +225,8 @@ void check_fault(const char *what, const struct uprobe *r, unsigned int vector,
 		 uint32_t ec, enum fault_kind kind, int dev)
 {
 	const struct fault_info *f = &fault_log[0];
-	uint64_t want_fl = r->fl | (kind == FAULT ? EFL_RF : 0);
-	uint64_t rf_mask = kind == TRAP ? ~(uint64_t)EFL_RF : ~(uint64_t)0;
+	uint64_t want_fl = r->fl | (kind == FAULT ? X86_EFLAGS_RF : 0);
+	uint64_t rf_mask = kind == TRAP ? ~(uint64_t)X86_EFLAGS_RF : ~(uint64_t)0;
 	bool at = kind != TRAP;
 
 	if (!tap_eq(fault_log_n, 1, "%s: delivered once", what)) {

@@ -12,6 +12,9 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <selftests/abi.h>
+#include <x86/eflags.h>
+#include <x86/exceptions.h>
+#include <xen/errno.h>
 #include <xen/arch-x86/xen-x86_64.h>	/* FLAT_USER_* selectors */
 
 #ifdef __x86_64__
@@ -34,24 +37,6 @@
 	".balign 8\n"					\
 	UEXTABLE_ENTRY(from, to)			\
 	".popsection\n"
-
-#define EFL_CF   0x1u
-#define EFL_TF   0x100u
-#define EFL_IF   0x200u
-#define EFL_DF   0x400u
-#define EFL_OF   0x800u
-#define EFL_NT   0x4000u
-#define EFL_RF   0x10000u
-#define EFL_AC   0x40000u
-
-/* Pseudo vectors of kernel entries (include/pventry/ptregs.h). */
-#define VEC_EVENT     0x100
-#define VEC_SYSCALL   0x102
-#define VEC_SYSCALL32 0x103
-#define VEC_SYSENTER  0x104
-
-/* Xen error codes a test may expect (<xen/errno.h>). */
-#define XEN_EINVAL 22
 
 /* ---- system calls ---- */
 

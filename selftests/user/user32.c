@@ -229,7 +229,7 @@ static void test_hazards(bool intel)
 		tap_eq(ax, SYS_NOP_MAGIC, "SYSENTER with NT set: the call completes");
 		/* Xen clears NT in its own flags (an IRET with NT set would #GP)
 		   but leaves the user's NT in the frame. */
-		tap(f.rflags & EFL_NT, "SYSENTER with NT set: frame keeps the user's NT");
+		tap(f.rflags & X86_EFLAGS_NT, "SYSENTER with NT set: frame keeps the user's NT");
 
 		/* SYSENTER with TF set: the popf right before it, so SYSENTER is
 		   the instruction being single-stepped. */
@@ -246,7 +246,7 @@ static void test_hazards(bool intel)
 			asm volatile("pushf\n\tandl $~0x100, (%%esp)\n\tpopf" ::: "memory", "cc");
 			sys_ctl(CTL_LAST_FRAME, (long)&f, 0);
 			tap_eq(ax, SYS_NOP_MAGIC, "SYSENTER with TF: the call completes");
-			tap(f.rflags & EFL_TF, "SYSENTER with TF: frame rflags has TF");
+			tap(f.rflags & X86_EFLAGS_TF, "SYSENTER with TF: frame rflags has TF");
 			if (tap(fault_log_n >= 1 && fault_log[0].vector == 1, "SYSENTER with TF: #DB in user mode")) {
 				diag("SYSENTER with TF: %u #DB, first at %+ld from the return point",
 				     fault_log_n, (long)(fault_log[0].rip - l2));

@@ -85,7 +85,7 @@ static void check_last_frame(const char *what, const struct delivered_frame *fp,
 	tap_eq((uint16_t)f.ss, FLAT_USER_SS, "%s: frame %%ss", what);
 	if (sp)
 		tap_eq(f.rsp, sp, "%s: frame %%rsp is the user stack", what);
-	tap(f.rflags & EFL_IF, "%s: frame IF set (user mode runs unmasked)", what);
+	tap(f.rflags & X86_EFLAGS_IF, "%s: frame IF set (user mode runs unmasked)", what);
 	tap_eq(f.frame_addr, f.kernel_stack_top & ~15ull,
 	       "%s: frame at the top of the stack_switch stack", what);
 	tap_eq(f.sysret, fast, "%s: returned %s", what, fast ? "with SYSRET (VGCF_in_syscall)" : "by full iret");
@@ -104,7 +104,7 @@ static void test_paths_registered(void)
 	check_round_trip("SYSCALL 64", out, (1u << 2) | (1u << 10));
 	check_last_frame("SYSCALL 64", &f, VEC_SYSCALL, out[15], true, 0);
 	tap_eq(out[2], out[15], "SYSCALL 64: rcx = return rip after SYSRET");
-	tap_eq(f.r11 & ~EFL_RF, f.rflags & ~EFL_RF, "SYSCALL 64: frame r11 = user rflags (SYSCALL put them there)");
+	tap_eq(f.r11 & ~X86_EFLAGS_RF, f.rflags & ~X86_EFLAGS_RF, "SYSCALL 64: frame r11 = user rflags (SYSCALL put them there)");
 
 	rt_int80(out);
 	sys_ctl(CTL_LAST_FRAME, (long)&f, 0);
@@ -185,7 +185,7 @@ static void test_syscall_tf(void)
 		     : "+a"(ax), [l2] "=r"(l2), [l3] "=r"(l3) : : "rcx", "r11", "memory", "cc");
 	sys_ctl(CTL_LAST_FRAME, (long)&f, 0);
 	tap_eq((uint32_t)ax, SYS_NOP_MAGIC, "SYSCALL with TF: the call completes");
-	tap(f.rflags & EFL_TF, "SYSCALL with TF: frame rflags has TF");
+	tap(f.rflags & X86_EFLAGS_TF, "SYSCALL with TF: frame rflags has TF");
 	tap_eq(f.sysret, 0, "SYSCALL with TF: returned by full iret, not SYSRET");
 	if (tap(fault_log_n >= 1 && fault_log[0].vector == 1, "SYSCALL with TF: #DB in user mode")) {
 		diag("SYSCALL with TF: %u #DB, first at %+ld from the syscall's end",
@@ -337,7 +337,7 @@ static void test_event_in_user(void)
 	tap_eq(f.rip, ret, "event in user mode: frame %%rip is where user mode was resuming");
 	tap_eq((uint16_t)f.cs, FLAT_USER_CS64, "event in user mode: frame %%cs is the user's");
 	tap_eq(f.rsp, sp, "event in user mode: frame %%rsp is the user stack");
-	tap(f.rflags & EFL_IF, "event in user mode: frame IF set");
+	tap(f.rflags & X86_EFLAGS_IF, "event in user mode: frame IF set");
 	tap_eq((uint8_t)(f.cs >> 32), 0, "event in user mode: saved event mask 0");
 	tap_eq(f.frame_addr, f.kernel_stack_top & ~15ull, "event in user mode: frame on the stack_switch stack");
 	tap_eq(f.events_masked, 1, "event in user mode: events masked in the handler");

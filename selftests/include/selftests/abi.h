@@ -10,6 +10,7 @@
 #define SELFTESTS_ABI_H
 
 #include <stdint.h>
+#include <pventry/vectors.h>
 #include <uapi/pventry.h>
 
 /* System calls the selftests register (selftests/kernel/syscalls.c). */
