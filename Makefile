@@ -167,14 +167,9 @@ $(foreach p,$(user-progs-64),$(eval $(call user-prog,$(p),64,elf_x86_64)))
 $(foreach p,$(user-progs-32),$(eval $(call user-prog,$(p),32,elf_i386)))
 
 # The kernel embeds them, in this order, as user_programs[].
-$(user-dir)/programs.S: $(user-elfs) $(srctree)/selftests/user/Kbuild
+$(user-dir)/programs.S: $(user-elfs) $(srctree)/selftests/user/Kbuild $(srctree)/scripts/user-programs.sh
 	$(quiet) GEN $@
-	$(Q){ echo '	.section .rodata'; echo '	.balign 8'; \
-	  echo '	.globl user_programs, nr_user_programs'; echo 'user_programs:'; \
-	  i=0; for p in $(notdir $(user-elfs)); do echo "	.quad .Lname$$i, .Lstart$$i, .Lend$$i"; i=$$((i+1)); done; \
-	  echo "nr_user_programs: .long $$i"; \
-	  i=0; for p in $(user-elfs); do echo ".Lname$$i: .asciz \"$$(basename $$p)\""; \
-	    echo '	.balign 16'; echo ".Lstart$$i: .incbin \"$$p\""; echo ".Lend$$i:"; i=$$((i+1)); done; } > $@
+	$(Q)$(srctree)/scripts/user-programs.sh $(user-elfs) > $@
 
 $(user-dir)/programs.o: $(user-dir)/programs.S $(user-elfs)
 	$(quiet) AS $@
