@@ -37,6 +37,7 @@
  * them there, restore the registers and jump.
  */
 #include <pventry/xen.h>
+#include <pventry/entry_stub.h>
 #include <pventry/ptregs.h>
 #include <x86/exceptions.h>
 #include <generated/autoconf.h>
@@ -81,21 +82,6 @@
 .endm
 
 /*
- * On arrival: the bounce frame above, %rsp at its rcx slot.
- * Leaves: the interrupted rcx/r11 live, %rsp at the (error code) slot.
- */
-.macro RESTORE_RCX_R11
-#ifdef CONFIG_TEST_BROKEN_ENTRY
-	/* Deliberately wrong, to prove the selftests notice: rcx and r11
-	   keep whatever Xen left in them. */
-	add	$16, %rsp
-#else
-	pop	%rcx
-	pop	%r11
-#endif
-.endm
-
-/*
  * entry_<name>: a trap-table entry for vector \vec.
  * On arrival: bounce frame, with an error code iff \has_ec.
  */
@@ -104,12 +90,7 @@
 	.type	entry_\name, @function
 	.p2align 4
 entry_\name:
-	RESTORE_RCX_R11
-	.if !\has_ec
-	push	$0
-	.endif
-	movl	$\vec, 4(%rsp)
-	jmp	handle_entry
+	ENTRY_STUB \vec, \has_ec
 	.size	entry_\name, . - entry_\name
 .endm
 
@@ -188,36 +169,13 @@ entry_failsafe:
 	movl	$VEC_FAILSAFE, 4(%rsp)
 	jmp	handle_entry
 
-#ifdef CONFIG_SELFTESTS
-/*
- * entry_softint_table[N - 0x20]: a stub for each vector 0x20..0xff that the
- * selftests register (with varying vDPL) to check INT $N delivery.
- */
-	.pushsection .rodata
-	.p2align 3
-	.globl	entry_softint_table
-entry_softint_table:
-	.popsection
-	.set	softvec, 0x20
-	.rept	0xe0
-	.p2align 4
-1:	RESTORE_RCX_R11
-	push	$0
-	movl	$softvec, 4(%rsp)
-	jmp	handle_entry
-	.pushsection .rodata
-	.quad	1b
-	.popsection
-	.set	softvec, softvec + 1
-	.endr
-#endif
-
 /*
  * handle_entry: the common path.
  * On arrival: %rsp -> error code | vector << 32, then rip, cs, rflags, rsp,
  * ss; every general register holds its interrupted value.
  */
 	.p2align 4
+	.globl	handle_entry
 handle_entry:
 	cld
 	SAVE_ALL			/* %rsp -> struct pt_regs */

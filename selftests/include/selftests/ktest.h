@@ -98,6 +98,7 @@ extern char scratch_page[];
 /* ---- the subjects, in the order main.c runs them ---- */
 void run_exception_tests(void);		/* exceptions.c */
 void register_softint_vectors(void);	/* softint.c */
+extern const uint64_t entry_softint_table[0xe0];	/* softint_stubs.S: 0x20..0xff */
 void run_regs_tests(void);		/* regs.c */
 void run_softint_tests(void);		/* softint.c */
 void run_event_tests(void);		/* events.c */
