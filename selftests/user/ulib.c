@@ -212,7 +212,7 @@ uintptr_t fault_dispatch(void)
 	if (fault_fixup_any)
 		return fault_fixup_any;
 	/* A trap (#DB, #BP, #OF) reports the next instruction: carry on there. */
-	if (fault.vector == 1 || fault.vector == 3 || fault.vector == 4)
+	if (fault.vector == X86_EXC_DB || fault.vector == X86_EXC_BP || fault.vector == X86_EXC_OF)
 		return fault.rip;
 	diag("unexpected fault: vector %#x error code %#x rip %#llx rsp %#llx cr2 %#llx",
 	     fault.vector, fault.error_code, (unsigned long long)fault.rip,

@@ -80,7 +80,7 @@ static void hw_ud(const char *what, void (*rt)(uint32_t *), int dev)
 
 	fault_log_clear();
 	rt(out);
-	if (!tap_dev(fault_log_n == 1 && fault_log[0].vector == 6, dev, "%s: #UD from the hardware", what))
+	if (!tap_dev(fault_log_n == 1 && fault_log[0].vector == X86_EXC_UD, dev, "%s: #UD from the hardware", what))
 		diag("  %u faults (vector %u); eax after: %#x", fault_log_n, fault_log[0].vector, out[0]);
 }
 
@@ -174,14 +174,14 @@ static void unreg(const char *what, int entry, unsigned int vec, uint32_t ec, bo
 
 static void test_unregistered(bool intel)
 {
-	unreg("INT $0x80 compat unregistered: #GP(0x402)", EP_INT80, 13, 0x402, false,
+	unreg("INT $0x80 compat unregistered: #GP(0x402)", EP_INT80, X86_EXC_GP, 0x402, false,
 	      intel ? PATH_SYSENTER : PATH_SYSCALL);
 	if (intel) {
-		unreg("SYSENTER unregistered: #GP(0)", EP_SYSENTER, 13, 0, true, PATH_INT80);
+		unreg("SYSENTER unregistered: #GP(0)", EP_SYSENTER, X86_EXC_GP, 0, true, PATH_INT80);
 		tap_skip("SYSCALL is #UD in compat mode on Intel, checked above",
 			 "SYSCALL compat unregistered");
 	} else {
-		unreg("SYSCALL compat unregistered: #UD", EP_SYSCALL32, 6, 0, false, PATH_INT80);
+		unreg("SYSCALL compat unregistered: #UD", EP_SYSCALL32, X86_EXC_UD, 0, false, PATH_INT80);
 		tap_skip("SYSENTER is #UD in long mode on AMD, checked above",
 			 "SYSENTER compat unregistered");
 	}
@@ -198,11 +198,11 @@ static void test_hazards(bool intel)
 
 		fault_log_clear();
 		UPROBE(r, "push %%ss\n\tpop %%ss\n\tint3");
-		tap(fault_log_n == 1 && fault_log[0].vector == 3 && fault_log[0].rip == r.end,
+		tap(fault_log_n == 1 && fault_log[0].vector == X86_EXC_BP && fault_log[0].rip == r.end,
 		    "POP SS; INT3: #BP after the int3");
 		fault_log_clear();
 		UPROBE(r, "push %%ss\n\tpop %%ss\n\t.byte 0xf1");
-		tap(fault_log_n == 1 && fault_log[0].vector == 1 && fault_log[0].rip == r.end,
+		tap(fault_log_n == 1 && fault_log[0].vector == X86_EXC_DB && fault_log[0].rip == r.end,
 		    "POP SS; INT1: #DB after the int1");
 
 		/* POP SS right before this vendor's system-call instruction. */
@@ -247,7 +247,7 @@ static void test_hazards(bool intel)
 			sys_ctl(CTL_LAST_FRAME, (long)&f, 0);
 			tap_eq(ax, SYS_NOP_MAGIC, "SYSENTER with TF: the call completes");
 			tap(f.rflags & X86_EFLAGS_TF, "SYSENTER with TF: frame rflags has TF");
-			if (tap(fault_log_n >= 1 && fault_log[0].vector == 1, "SYSENTER with TF: #DB in user mode")) {
+			if (tap(fault_log_n >= 1 && fault_log[0].vector == X86_EXC_DB, "SYSENTER with TF: #DB in user mode")) {
 				diag("SYSENTER with TF: %u #DB, first at %+ld from the return point",
 				     fault_log_n, (long)(fault_log[0].rip - l2));
 				tap(fault_log[0].rip == l2 || fault_log[0].rip == l3,
@@ -264,7 +264,7 @@ static void test_hazards(bool intel)
 		sys_ctl(CTL_LAST_FRAME, (long)&f, 0);
 		tap_eq(ax, SYS_NOP_MAGIC, "SYSCALL compat with TF: the call completes");
 		tap_eq(f.sysret, 0, "SYSCALL compat with TF: returned by full iret");
-		tap(fault_log_n >= 1 && fault_log[0].vector == 1, "SYSCALL compat with TF: #DB in user mode");
+		tap(fault_log_n >= 1 && fault_log[0].vector == X86_EXC_DB, "SYSCALL compat with TF: #DB in user mode");
 	}
 }
 

@@ -163,8 +163,8 @@ static void unregistered(const char *what, int entry, unsigned int vec, uint32_t
 
 static void test_paths_unregistered(void)
 {
-	unregistered("SYSCALL 64 unregistered: #UD", EP_SYSCALL, 6, 0, PATH_INT80);
-	unregistered("INT $0x80 64 unregistered: #GP(0x402)", EP_INT80, 13, 0x402, PATH_SYSCALL);
+	unregistered("SYSCALL 64 unregistered: #UD", EP_SYSCALL, X86_EXC_UD, 0, PATH_INT80);
+	unregistered("INT $0x80 64 unregistered: #GP(0x402)", EP_INT80, X86_EXC_GP, 0x402, PATH_SYSCALL);
 }
 
 /* ---- hazards ---- */
@@ -187,7 +187,7 @@ static void test_syscall_tf(void)
 	tap_eq((uint32_t)ax, SYS_NOP_MAGIC, "SYSCALL with TF: the call completes");
 	tap(f.rflags & X86_EFLAGS_TF, "SYSCALL with TF: frame rflags has TF");
 	tap_eq(f.sysret, 0, "SYSCALL with TF: returned by full iret, not SYSRET");
-	if (tap(fault_log_n >= 1 && fault_log[0].vector == 1, "SYSCALL with TF: #DB in user mode")) {
+	if (tap(fault_log_n >= 1 && fault_log[0].vector == X86_EXC_DB, "SYSCALL with TF: #DB in user mode")) {
 		diag("SYSCALL with TF: %u #DB, first at %+ld from the syscall's end",
 		     fault_log_n, (long)(fault_log[0].rip - l2));
 		tap(fault_log[0].rip == l2 || fault_log[0].rip == l3,
@@ -206,11 +206,11 @@ static void test_movss(void)
 	r.ax = FLAT_USER_SS;
 	fault_log_clear();
 	UPROBE(r, "mov %%eax, %%ss\n\tint3");
-	tap(fault_log_n == 1 && fault_log[0].vector == 3 && fault_log[0].rip == r.end,
+	tap(fault_log_n == 1 && fault_log[0].vector == X86_EXC_BP && fault_log[0].rip == r.end,
 	    "MOV SS; INT3: #BP after the int3");
 	fault_log_clear();
 	UPROBE(r, "mov %%eax, %%ss\n\t.byte 0xf1");
-	if (!tap(fault_log_n == 1 && fault_log[0].vector == 1 && fault_log[0].rip == r.end,
+	if (!tap(fault_log_n == 1 && fault_log[0].vector == X86_EXC_DB && fault_log[0].rip == r.end,
 		 "MOV SS; INT1: #DB after the int1"))
 		diag("  %u faults, first vector %u rip %+ld", fault_log_n, fault_log[0].vector,
 		     (long)(fault_log[0].rip - r.start));
@@ -241,9 +241,9 @@ static void test_movss(void)
 		for (i = 0; i < fault_log_n && i < 8; i++) {
 			diag("MOV SS + DR0: event %u: vector %u rip %+ld dr6 %#llx", i, fault_log[i].vector,
 			     (long)(fault_log[i].rip - r.start), (unsigned long long)fault_log[i].dr6);
-			if (fault_log[i].vector == 1 && fault_log[i].rip == r.end - 1)
+			if (fault_log[i].vector == X86_EXC_DB && fault_log[i].rip == r.end - 1)
 				db_at_int3 = true;
-			if (fault_log[i].vector == 3 && fault_log[i].rip == r.end)
+			if (fault_log[i].vector == X86_EXC_BP && fault_log[i].rip == r.end)
 				bp = true;
 		}
 		tap(bp, "MOV SS from a watched word; INT3: #BP delivered after the int3");
