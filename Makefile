@@ -5,7 +5,9 @@
 #   make menuconfig       edit DIR/.config (kconfig-mconf)
 #   make oldconfig        bring DIR/.config up to date, asking about new options
 #   make run              boot Xen 4.17 + the kernel under QEMU, once
-#   make check            every test: both CPU vendors, the runner's own test
+#   make check            every test: both CPU vendors, the runner's own test,
+#                         check-no-selftests
+#   make check-no-selftests  a CONFIG_SELFTESTS=n kernel has no test in it
 #   make check-xen        the guest alone on XEN= (default: Debian's Xen 4.17)
 #   make check-hv         the guest alone on hv/ (FRED too with BOCHS=)
 #   make bench            instruction counts of the entry paths
