@@ -5,7 +5,9 @@
 #   make menuconfig       edit DIR/.config (kconfig-mconf)
 #   make oldconfig        bring DIR/.config up to date, asking about new options
 #   make run              boot Xen 4.17 + the kernel under QEMU, once
-#   make check            every test: both CPU vendors, the runner's own test
+#   make check            every test: both CPU vendors, the runner's own test,
+#                         check-no-selftests
+#   make check-no-selftests  a CONFIG_SELFTESTS=n kernel has no test in it
 #   make check-xen        the guest alone on XEN= (default: Debian's Xen 4.17)
 #   make check-hv         the guest alone on hv/ (FRED too with BOCHS=)
 #   make bench            instruction counts of the entry paths
@@ -83,7 +85,7 @@ endif
 
 # ---- the kernel ----
 
-kernel-dirs := arch/x86/xen entry hypercall kernel lib selftests/kernel selftests/user
+kernel-dirs := arch/x86/xen entry hypercall kernel kernel/user lib selftests/kernel selftests/user
 objs :=
 define collect-dir
 obj-y :=
@@ -123,13 +125,17 @@ $(O)/pventry: $(objs) $(O)/kallsyms.o $(LDS)
 	$(Q)$(NM) -n $@ | grep -i ' t ' | grep -v kallsyms > $(O)/.syms2 || true
 	$(Q)cmp -s $(O)/.syms1 $(O)/.syms2 || { echo "kallsyms: text moved between links" >&2; exit 1; }
 
+# Only the selftests see their own headers.
+$(O)/selftests/%.o: CFLAGS += -I$(srctree)/selftests/include
+$(O)/selftests/%.o: AFLAGS += -I$(srctree)/selftests/include
+
 -include $(objs:.o=.d)
 
 # ---- user programs (selftests/user): 64-bit and compat ELF files ----
 
 UCFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Wno-unused-parameter -ffreestanding -fno-pic -fno-pie \
 	-fno-stack-protector -fno-builtin -fno-asynchronous-unwind-tables -mgeneral-regs-only \
-	-I$(srctree)/include -I$(O)/include
+	-I$(srctree)/include -I$(srctree)/selftests/include -I$(O)/include
 ulib-objs := ulib.o ulib_asm.o lib-vsprintf.o lib-string.o
 user-dir := $(O)/selftests/user
 USER_LDS := $(srctree)/selftests/user/user.lds
@@ -167,14 +173,9 @@ $(foreach p,$(user-progs-64),$(eval $(call user-prog,$(p),64,elf_x86_64)))
 $(foreach p,$(user-progs-32),$(eval $(call user-prog,$(p),32,elf_i386)))
 
 # The kernel embeds them, in this order, as user_programs[].
-$(user-dir)/programs.S: $(user-elfs) $(srctree)/selftests/user/Kbuild
+$(user-dir)/programs.S: $(user-elfs) $(srctree)/selftests/user/Kbuild $(srctree)/scripts/user-programs.sh
 	$(quiet) GEN $@
-	$(Q){ echo '	.section .rodata'; echo '	.balign 8'; \
-	  echo '	.globl user_programs, nr_user_programs'; echo 'user_programs:'; \
-	  i=0; for p in $(notdir $(user-elfs)); do echo "	.quad .Lname$$i, .Lstart$$i, .Lend$$i"; i=$$((i+1)); done; \
-	  echo "nr_user_programs: .long $$i"; \
-	  i=0; for p in $(user-elfs); do echo ".Lname$$i: .asciz \"$$(basename $$p)\""; \
-	    echo '	.balign 16'; echo ".Lstart$$i: .incbin \"$$p\""; echo ".Lend$$i:"; i=$$((i+1)); done; } > $@
+	$(Q)$(srctree)/scripts/user-programs.sh $(user-elfs) > $@
 
 $(user-dir)/programs.o: $(user-dir)/programs.S $(user-elfs)
 	$(quiet) AS $@
@@ -210,7 +211,7 @@ override XEN_FRED := $(if $(XEN_FRED),$(abspath $(XEN_FRED)))
 # delivery; with BOCHS= (a Bochs built with FRED) the guest on hv with FRED
 # delivery, and with XEN_FRED= also on that Xen with fred=1.
 check: deps $(O)/pventry hv
-	$(Q)$(MAKE) --no-print-directory O=$(O) check-runner-build
+	$(Q)$(MAKE) --no-print-directory O=$(O) check-runner-build check-no-selftests
 	$(Q)$(srctree)/scripts/check.sh $(O) $(XEN) "$(BOCHS)" "$(XEN_FRED)"
 
 # The guest alone, on the Xen given by XEN= (both vendors).
@@ -239,6 +240,26 @@ check-runner-build:
 	$(Q)echo CONFIG_TEST_BROKEN_ENTRY=y >> $(O)/broken/.config
 	$(Q)$(MAKE) --no-print-directory O=$(O)/broken olddefconfig >/dev/null
 	$(Q)$(MAKE) --no-print-directory O=$(O)/broken $(O)/broken/pventry
+
+# The product does not know its tests: nothing outside selftests/ includes
+# a selftests header, and a kernel built without them (CONFIG_SELFTESTS=n)
+# holds no test symbol and, having no programs to run, no user runtime.
+NO_SELFTEST_SYMS := tap_|probe|run_user|test|user_mm_init|kernel_setjmp|enter_user|user_exec
+.PHONY: check-no-selftests
+check-no-selftests:
+	$(Q)if grep -rnE '^\s*#\s*include\s*[<"]selftests/' $(srctree) --include='*.[chS]' \
+		--exclude-dir=selftests --exclude-dir=$(notdir $(O)) --exclude-dir=.git; then \
+		echo "check-no-selftests: the files above include a selftests header" >&2; exit 1; fi
+	$(Q)mkdir -p $(O)/no-selftests
+	$(Q)sed '/CONFIG_SELFTESTS\|CONFIG_USER_SELFTESTS/d' $(srctree)/arch/x86/configs/defconfig \
+		> $(O)/no-selftests/.config
+	$(Q)echo '# CONFIG_SELFTESTS is not set' >> $(O)/no-selftests/.config
+	$(Q)$(MAKE) --no-print-directory O=$(O)/no-selftests olddefconfig >/dev/null
+	$(Q)$(MAKE) --no-print-directory O=$(O)/no-selftests $(O)/no-selftests/pventry
+	$(Q)if $(NM) $(O)/no-selftests/pventry | grep -iE '$(NO_SELFTEST_SYMS)'; then \
+		echo "check-no-selftests: CONFIG_SELFTESTS=n kernel has the test symbols above" >&2; \
+		exit 1; fi
+	$(Q)echo "check-no-selftests: no test symbol in a CONFIG_SELFTESTS=n kernel, no selftests header outside selftests/"
 
 # Round-trip cost of each entry path: instruction counts under hv (QEMU
 # -icount), wall-clock TSC ticks under Xen (QEMU 10 can't count there).

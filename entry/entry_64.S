@@ -37,7 +37,9 @@
  * them there, restore the registers and jump.
  */
 #include <pventry/xen.h>
+#include <pventry/entry_stub.h>
 #include <pventry/ptregs.h>
+#include <x86/exceptions.h>
 #include <generated/autoconf.h>
 
 	.section .entry.text, "ax", @progbits
@@ -80,21 +82,6 @@
 .endm
 
 /*
- * On arrival: the bounce frame above, %rsp at its rcx slot.
- * Leaves: the interrupted rcx/r11 live, %rsp at the (error code) slot.
- */
-.macro RESTORE_RCX_R11
-#ifdef CONFIG_TEST_BROKEN_ENTRY
-	/* Deliberately wrong, to prove the selftests notice: rcx and r11
-	   keep whatever Xen left in them. */
-	add	$16, %rsp
-#else
-	pop	%rcx
-	pop	%r11
-#endif
-.endm
-
-/*
  * entry_<name>: a trap-table entry for vector \vec.
  * On arrival: bounce frame, with an error code iff \has_ec.
  */
@@ -103,48 +90,52 @@
 	.type	entry_\name, @function
 	.p2align 4
 entry_\name:
-	RESTORE_RCX_R11
-	.if !\has_ec
-	push	$0
-	.endif
-	movl	$\vec, 4(%rsp)
-	jmp	handle_entry
+	ENTRY_STUB \vec, \has_ec
 	.size	entry_\name, . - entry_\name
 .endm
 
-/* The architectural exceptions.  Error code: 8, 10-14, 17, 21, 29, 30. */
-TRAP_ENTRY DE,    0, 0
-TRAP_ENTRY DB,    1, 0
-TRAP_ENTRY NMI,   2, 0
-TRAP_ENTRY BP,    3, 0
-TRAP_ENTRY OF,    4, 0
-TRAP_ENTRY BR,    5, 0
-TRAP_ENTRY UD,    6, 0
-TRAP_ENTRY NM,    7, 0
-TRAP_ENTRY DF,    8, 1
-TRAP_ENTRY CSO,   9, 0
-TRAP_ENTRY TS,   10, 1
-TRAP_ENTRY NP,   11, 1
-TRAP_ENTRY SS,   12, 1
-TRAP_ENTRY GP,   13, 1
-TRAP_ENTRY PF,   14, 1
-TRAP_ENTRY SPV,  15, 0
-TRAP_ENTRY MF,   16, 0
-TRAP_ENTRY AC,   17, 1
-TRAP_ENTRY MC,   18, 0
-TRAP_ENTRY XM,   19, 0
-TRAP_ENTRY VE,   20, 0
-TRAP_ENTRY CP,   21, 1
-TRAP_ENTRY R22,  22, 0
-TRAP_ENTRY R23,  23, 0
-TRAP_ENTRY R24,  24, 0
-TRAP_ENTRY R25,  25, 0
-TRAP_ENTRY R26,  26, 0
-TRAP_ENTRY R27,  27, 0
-TRAP_ENTRY HV,   28, 0
-TRAP_ENTRY VC,   29, 1
-TRAP_ENTRY SX,   30, 1
-TRAP_ENTRY R31,  31, 0
+/* An exception: with an error code where <x86/exceptions.h> says. */
+.macro EXC_ENTRY name, vec
+	.if X86_EXC_HAS_EC(\vec)
+	TRAP_ENTRY \name, \vec, 1
+	.else
+	TRAP_ENTRY \name, \vec, 0
+	.endif
+.endm
+
+
+EXC_ENTRY DE,   X86_EXC_DE
+EXC_ENTRY DB,   X86_EXC_DB
+EXC_ENTRY NMI,  X86_EXC_NMI
+EXC_ENTRY BP,   X86_EXC_BP
+EXC_ENTRY OF,   X86_EXC_OF
+EXC_ENTRY BR,   X86_EXC_BR
+EXC_ENTRY UD,   X86_EXC_UD
+EXC_ENTRY NM,   X86_EXC_NM
+EXC_ENTRY DF,   X86_EXC_DF
+EXC_ENTRY CSO,  X86_EXC_CSO
+EXC_ENTRY TS,   X86_EXC_TS
+EXC_ENTRY NP,   X86_EXC_NP
+EXC_ENTRY SS,   X86_EXC_SS
+EXC_ENTRY GP,   X86_EXC_GP
+EXC_ENTRY PF,   X86_EXC_PF
+EXC_ENTRY SPV,  X86_EXC_SPV
+EXC_ENTRY MF,   X86_EXC_MF
+EXC_ENTRY AC,   X86_EXC_AC
+EXC_ENTRY MC,   X86_EXC_MC
+EXC_ENTRY XM,   X86_EXC_XM
+EXC_ENTRY VE,   X86_EXC_VE
+EXC_ENTRY CP,   X86_EXC_CP
+EXC_ENTRY R22,  22
+EXC_ENTRY R23,  23
+EXC_ENTRY R24,  24
+EXC_ENTRY R25,  25
+EXC_ENTRY R26,  26
+EXC_ENTRY R27,  27
+EXC_ENTRY HV,   X86_EXC_HV
+EXC_ENTRY VC,   X86_EXC_VC
+EXC_ENTRY SX,   X86_EXC_SX
+EXC_ENTRY R31,  31
 
 /* INT $0x80: the legacy system call, from 64-bit and compat user mode. */
 TRAP_ENTRY INT80, 0x80, 0
@@ -178,36 +169,13 @@ entry_failsafe:
 	movl	$VEC_FAILSAFE, 4(%rsp)
 	jmp	handle_entry
 
-#ifdef CONFIG_SELFTESTS
-/*
- * entry_softint_table[N - 0x20]: a stub for each vector 0x20..0xff that the
- * selftests register (with varying vDPL) to check INT $N delivery.
- */
-	.pushsection .rodata
-	.p2align 3
-	.globl	entry_softint_table
-entry_softint_table:
-	.popsection
-	.set	softvec, 0x20
-	.rept	0xe0
-	.p2align 4
-1:	RESTORE_RCX_R11
-	push	$0
-	movl	$softvec, 4(%rsp)
-	jmp	handle_entry
-	.pushsection .rodata
-	.quad	1b
-	.popsection
-	.set	softvec, softvec + 1
-	.endr
-#endif
-
 /*
  * handle_entry: the common path.
  * On arrival: %rsp -> error code | vector << 32, then rip, cs, rflags, rsp,
  * ss; every general register holds its interrupted value.
  */
 	.p2align 4
+	.globl	handle_entry
 handle_entry:
 	cld
 	SAVE_ALL			/* %rsp -> struct pt_regs */
@@ -240,8 +208,10 @@ failsafe_segs:
  * its error-code slot zero, so this is the second half of an ordinary
  * return: HYPERVISOR_iret sees cs RPL 3 and switches to user mode.
  */
+#ifdef CONFIG_USER_PROGRAMS
 	.section .entry.text, "ax", @progbits
 	.globl	enter_user
 enter_user:
 	mov	%rdi, %rsp
 	jmp	restore_and_iret
+#endif

@@ -10,6 +10,7 @@
 #include <pventry/entry.h>
 #include <pventry/hypercall.h>
 #include <pventry/ptregs.h>
+#include <pventry/user.h>
 
 /* The trap-table flags bit that TI_GET_IF() reads: mask events on entry. */
 #define TI_MASK_EVENTS 4
@@ -65,7 +66,7 @@ static const char *const callback_names[] = {
 static long trap_table_rc;
 static long callback_rc[ARRAY_SIZE(callback_table)];
 
-static const char *const exc_names[32] = {
+static const char *const exc_names[X86_NR_EXCEPTIONS] = {
 	"#DE", "#DB", "NMI", "#BP", "#OF", "#BR", "#UD", "#NM", "#DF", "#CSO",
 	"#TS", "#NP", "#SS", "#GP", "#PF", "#SPV", "#MF", "#AC", "#MC", "#XM",
 	"#VE", "#CP", "#22", "#23", "#24", "#25", "#26", "#27", "#HV", "#VC",
@@ -83,7 +84,7 @@ const char *exception_name(unsigned int vector)
 	case VEC_SYSENTER:  return "sysenter";
 	case VEC_NMI_CB:    return "nmi";
 	}
-	return vector < 32 ? exc_names[vector] : "INT $N";
+	return vector < X86_NR_EXCEPTIONS ? exc_names[vector] : "INT $N";
 }
 
 const char *callback_name(unsigned int type)
@@ -142,7 +143,7 @@ void sort_exception_table(void)
 	}
 }
 
-uint64_t search_exception_table(uint64_t rip)
+const struct exception_table_entry *search_exception_table(uint64_t rip)
 {
 	const struct exception_table_entry *lo = __ex_table_start, *hi = __ex_table_end;
 
@@ -150,30 +151,38 @@ uint64_t search_exception_table(uint64_t rip)
 		const struct exception_table_entry *mid = lo + (hi - lo) / 2;
 
 		if (mid->insn == rip)
-			return mid->fixup;
+			return mid;
 		if (mid->insn < rip)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
-	return 0;
+	return NULL;
 }
 
-/* ---- trap probes: let kernel code take an exception on purpose ---- */
-
-struct trap_probe trap_probe;
-
-static void probe_record(struct pt_regs *regs)
+bool fixup_exception(struct pt_regs *regs)
 {
-	struct trap_probe *p = &trap_probe;
+	const struct exception_table_entry *e = search_exception_table(regs->rip);
 
-	p->frame = *regs;
-	p->mask_on_entry = this_vcpu()->evtchn_upcall_mask;
-	p->cr2 = regs->vector == X86_EXC_PF ? this_vcpu()->arch.cr2 : 0;
-	p->dr6 = regs->vector == X86_EXC_DB ? HYPERVISOR_get_debugreg(6) : 0;
-	p->hits++;
-	/* Stop single-stepping the probed code. */
-	regs->rflags &= ~X86_EFLAGS_TF;
+	if (!e)
+		return false;
+	if (e->handler)
+		return e->handler(regs, e);
+	regs->rip = e->fixup;
+	return true;
+}
+
+/*
+ * An entry from kernel mode that the kernel itself has no use for: an
+ * exception without an exception-table entry, an NMI, a system-call
+ * entry.  Whoever installs this hook (the selftests, to take them on
+ * purpose) returns true if it dealt with the entry.
+ */
+bool (*kernel_entry_hook)(struct pt_regs *regs);
+
+static bool hooked(struct pt_regs *regs)
+{
+	return kernel_entry_hook && kernel_entry_hook(regs);
 }
 
 /* An exception in the kernel that nobody expected: report and stop. */
@@ -191,24 +200,12 @@ static __noreturn void die(struct pt_regs *regs)
 
 static void do_trap(struct pt_regs *regs)
 {
-	uint64_t fixup;
-
 	if (regs_from_user(regs)) {
 		user_exception(regs);
 		return;
 	}
-	if (trap_probe.armed) {
-		probe_record(regs);
-		fixup = search_exception_table(regs->rip);
-		if (fixup)
-			regs->rip = fixup;
+	if (fixup_exception(regs) || hooked(regs))
 		return;
-	}
-	fixup = search_exception_table(regs->rip);
-	if (fixup) {
-		regs->rip = fixup;
-		return;
-	}
 	die(regs);
 }
 
@@ -223,8 +220,8 @@ static void do_failsafe(struct pt_regs *regs)
 	panic_regs(regs, "failsafe callback in kernel mode");
 }
 
-#ifndef CONFIG_USER_SELFTESTS
-/* Without user programs (kernel/user.c) nothing runs in user mode. */
+#ifndef CONFIG_USER_PROGRAMS
+/* Without user programs (kernel/user/) nothing runs in user mode. */
 void user_exception(struct pt_regs *regs)
 {
 	panic_regs(regs, "%s from user mode, but this kernel runs no user programs",
@@ -277,10 +274,8 @@ uint64_t do_entry(struct pt_regs *regs)
 		return 0;
 	case VEC_NMI_CB:
 	case X86_EXC_NMI:
-		if (trap_probe.armed && !regs_from_user(regs)) {
-			do_trap(regs);		/* a selftest sent it */
+		if (!regs_from_user(regs) && hooked(regs))
 			return 0;
-		}
 		printk("NMI at %p\n", (void *)regs->rip);
 		return 0;
 	case VEC_FAILSAFE:
@@ -290,10 +285,8 @@ uint64_t do_entry(struct pt_regs *regs)
 	case VEC_SYSCALL32:
 	case VEC_SYSENTER:
 	case 0x80:
-		if (!regs_from_user(regs) && trap_probe.armed) {
-			do_trap(regs);
+		if (!regs_from_user(regs) && hooked(regs))
 			return 0;
-		}
 		return do_syscall(regs);
 	default:
 		do_trap(regs);

@@ -21,20 +21,6 @@ void events_init(void)
 	memset(shared_info->evtchn_mask, 0xff, sizeof(shared_info->evtchn_mask));
 }
 
-/*
- * Unmask, then make Xen deliver anything that became pending while masked:
- * writing the mask alone does not re-check, any hypercall does.
- */
-void events_unmask(void)
-{
-	struct vcpu_info *v = this_vcpu();
-
-	v->evtchn_upcall_mask = 0;
-	barrier();
-	if (READ_ONCE(v->evtchn_upcall_pending))
-		HYPERVISOR_xen_version(XENVER_version, NULL);
-}
-
 int evtchn_bind_ipi_self(evtchn_handler_t h, evtchn_port_t *port)
 {
 	struct evtchn_bind_ipi bind = { .vcpu = 0 };

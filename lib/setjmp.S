@@ -1,7 +1,7 @@
 /*
  * lib/setjmp.S - kernel_setjmp / kernel_longjmp.
  *
- * How the kernel gets back from a user program: run_user_program() saves
+ * How the kernel gets back from a user program: user_exec() saves
  * its context with kernel_setjmp() and irets to user mode; SYS_exit, or a
  * fault that kills the program, arrives on the user-entry stack and
  * kernel_longjmp()s back, dropping that entry's frame.

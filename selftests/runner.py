@@ -289,10 +289,10 @@ def main():
                              vendors[0], a.timeout, False, extra_qemu)
         r = judge(lines, status)
         text = "\n".join(lines)
-        want = [r"Unexpected #PF \(vector 0xe\) in kernel mode, error code 0x0 at start_kernel\+0x",
+        want = [r"Unexpected #PF \(vector 0xe\) in kernel mode, error code 0x0 at run_selftests\+0x",
                 r"CR2 \(vcpu_info\.arch\.cr2\): 0x0+2000",
                 r"Bail out! PANIC: fatal kernel exception #PF",
-                r"RIP: e030:0xffffffff8[0-9a-f]+ start_kernel\+0x[0-9a-f]+/0x[0-9a-f]+",
+                r"RIP: e030:0xffffffff8[0-9a-f]+ run_selftests\+0x[0-9a-f]+/0x[0-9a-f]+",
                 r"RAX: 0x[0-9a-f]{16}"]
         missing = [w for w in want if not re.search(w, text)]
         ok = not missing and bool(r["problems"])

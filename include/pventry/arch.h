@@ -6,6 +6,8 @@
 
 #include <pventry/kernel.h>
 #include <pventry/xen.h>
+#include <x86/eflags.h>
+#include <x86/exceptions.h>
 
 extern start_info_t *xen_start_info;
 extern shared_info_t *shared_info;	/* mapped by setup_shared_info() */
@@ -20,65 +22,9 @@ static inline struct vcpu_info *this_vcpu(void)
 	return &shared_info->vcpu_info[0];
 }
 
-/* Events masked = the PV equivalent of interrupts disabled. */
-static inline uint8_t events_mask_save(void)
-{
-	uint8_t old = this_vcpu()->evtchn_upcall_mask;
-
-	this_vcpu()->evtchn_upcall_mask = 1;
-	barrier();
-	return old;
-}
-void events_unmask(void);		/* and deliver what is pending */
-static inline void events_restore(uint8_t old)
-{
-	if (old)
-		this_vcpu()->evtchn_upcall_mask = 1;
-	else
-		events_unmask();
-}
-
-static inline uint64_t read_rflags(void)
-{
-	uint64_t f;
-
-	asm volatile("pushf; pop %0" : "=r"(f));
-	return f;
-}
-
-#define X86_EFLAGS_CF	0x00000001UL
-#define X86_EFLAGS_TF	0x00000100UL
-#define X86_EFLAGS_IF	0x00000200UL
-#define X86_EFLAGS_DF	0x00000400UL
-#define X86_EFLAGS_OF	0x00000800UL
-#define X86_EFLAGS_IOPL	0x00003000UL
-#define X86_EFLAGS_NT	0x00004000UL
-#define X86_EFLAGS_RF	0x00010000UL
-#define X86_EFLAGS_VM	0x00020000UL
-#define X86_EFLAGS_AC	0x00040000UL
-
-/* Exception vectors, named as in the SDM. */
-enum {
-	X86_EXC_DE = 0, X86_EXC_DB, X86_EXC_NMI, X86_EXC_BP, X86_EXC_OF,
-	X86_EXC_BR, X86_EXC_UD, X86_EXC_NM, X86_EXC_DF, X86_EXC_CSO,
-	X86_EXC_TS, X86_EXC_NP, X86_EXC_SS, X86_EXC_GP, X86_EXC_PF,
-	X86_EXC_SPV, X86_EXC_MF, X86_EXC_AC, X86_EXC_MC, X86_EXC_XM,
-	X86_EXC_VE, X86_EXC_CP, X86_EXC_HV = 28, X86_EXC_VC, X86_EXC_SX,
-};
 const char *exception_name(unsigned int vector);
 
-/* Exception table: a faulting kernel instruction at `from' resumes at `to'. */
-#define _ASM_EXTABLE(from, to)				\
-	".pushsection __ex_table, \"a\"\n"		\
-	".balign 8\n"					\
-	".quad " #from ", " #to "\n"			\
-	".popsection\n"
-
-struct exception_table_entry {
-	uint64_t insn, fixup;
-};
-uint64_t search_exception_table(uint64_t rip);
-void sort_exception_table(void);
+#include <pventry/extable.h>
 
 /* arch/x86/xen/console.c */
 void console_init(void);

@@ -21,7 +21,6 @@ DECLARE_ENTRY(HV); DECLARE_ENTRY(VC); DECLARE_ENTRY(SX); DECLARE_ENTRY(R31);
 DECLARE_ENTRY(INT80);
 DECLARE_ENTRY(event); DECLARE_ENTRY(failsafe); DECLARE_ENTRY(nmi_cb);
 DECLARE_ENTRY(syscall); DECLARE_ENTRY(syscall32); DECLARE_ENTRY(sysenter);
-extern const uint64_t entry_softint_table[0xe0];	/* vectors 0x20..0xff */
 extern uint64_t failsafe_segs[4];			/* ds, es, fs, gs */
 __attribute__((noreturn)) void restore_and_iret(void);
 
@@ -29,23 +28,7 @@ extern const struct trap_info trap_table[];
 extern const struct callback_register callback_table[];
 const char *callback_name(unsigned int type);
 
-/*
- * A trap probe: while armed, an exception in kernel mode is recorded here
- * instead of being fatal, and execution resumes at the exception-table
- * fixup of the faulting instruction (or after it, for traps).
- */
-struct trap_probe {
-	volatile bool armed;
-	volatile unsigned int hits;
-	struct pt_regs frame;		/* as delivered, bounce frame included */
-	uint8_t mask_on_entry;		/* vcpu_info.evtchn_upcall_mask in the handler */
-	uint64_t cr2;			/* vcpu_info.arch.cr2, for #PF */
-	uint64_t dr6;			/* HYPERVISOR_get_debugreg(6), for #DB */
-};
-extern struct trap_probe trap_probe;
-
-/* kernel/user.c */
-void user_exception(struct pt_regs *regs);
-uint64_t do_syscall(struct pt_regs *regs);
+/* entry/traps.c: a kernel-mode entry the kernel has no use for. */
+extern bool (*kernel_entry_hook)(struct pt_regs *regs);
 
 #endif

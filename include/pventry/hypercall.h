@@ -16,7 +16,8 @@ extern char hypercall_page[4096];
 #define __HYPERCALL_STR(x) #x
 #define HYPERCALL_STR(x) __HYPERCALL_STR(x)	/* expand, then stringify */
 #define HYPERCALL_CALL(name) \
-	"call hypercall_page + (" HYPERCALL_STR(__HYPERVISOR_##name) " * 32)"
+	"call hypercall_page + (" HYPERCALL_STR(__HYPERVISOR_##name) " * "	\
+	HYPERCALL_STR(HYPERCALL_ENTRY_SIZE) ")"
 
 #define _hypercall1(type, name, a1) ({					\
 	long __res, __i1;						\
@@ -85,9 +86,6 @@ static inline long HYPERVISOR_xen_version(int cmd, void *arg)
 static inline long HYPERVISOR_console_io(int cmd, unsigned int count, const char *buf)
 { return _hypercall3(long, console_io, cmd, count, buf); }
 
-static inline long HYPERVISOR_set_segment_base(int reg, unsigned long value)
-{ return _hypercall2(long, set_segment_base, reg, value); }
-
 static inline long HYPERVISOR_sched_op(int cmd, void *arg)
 { return _hypercall2(long, sched_op, cmd, arg); }
 
@@ -99,9 +97,6 @@ static inline long HYPERVISOR_event_channel_op(int cmd, void *arg)
 
 static inline long HYPERVISOR_vcpu_op(int cmd, unsigned int vcpu, void *arg)
 { return _hypercall3(long, vcpu_op, cmd, vcpu, arg); }
-
-static inline long HYPERVISOR_vm_assist(unsigned int cmd, unsigned int type)
-{ return _hypercall2(long, vm_assist, cmd, type); }
 
 /* Shut the domain down with a SHUTDOWN_* reason.  Does not return. */
 __attribute__((noreturn)) void xen_shutdown(unsigned int reason);

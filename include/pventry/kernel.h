@@ -13,7 +13,6 @@
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #define PAGE_SIZE 4096UL
 #define PAGE_SHIFT 12
-#define ALIGN_UP(x, a) (((x) + (a) - 1) & ~((a) - 1))
 #define __aligned(n) __attribute__((aligned(n)))
 #define __noreturn __attribute__((noreturn))
 #define __printf(a, b) __attribute__((format(printf, a, b)))
@@ -52,6 +51,13 @@ void cmdline_init(const char *cmdline);
 bool cmdline_has(const char *word);
 const char *cmdline_get(const char *key);	/* key=value, or NULL */
 
-#define BUG_ON(c) do { if (c) panic("BUG: %s at %s:%d", #c, __FILE__, __LINE__); } while (0)
+/*
+ * late_initcall(fn): run fn() once, at the end of boot, after every entry
+ * point, the console, memory and events are up (start_kernel).  Code that
+ * is built in registers itself this way; nothing calls it by name.
+ */
+typedef void (*initcall_t)(void);
+#define late_initcall(fn) \
+	static const initcall_t __initcall_##fn __attribute__((used, section(".initcall.late"))) = fn
 
 #endif

@@ -30,13 +30,8 @@
 #define PTREGS_ss         0xa0
 #define PTREGS_SIZE       0xa8
 
-/* Pseudo vectors for the entry points that are not trap-table vectors. */
-#define VEC_EVENT     0x100
-#define VEC_FAILSAFE  0x101
-#define VEC_SYSCALL   0x102
-#define VEC_SYSCALL32 0x103
-#define VEC_SYSENTER  0x104
-#define VEC_NMI_CB    0x105
+#include <pventry/vectors.h>
+#include <x86/segment.h>
 
 #ifndef __ASSEMBLY__
 #include <stdint.h>
@@ -55,7 +50,7 @@ struct pt_regs {
 
 #define regs_cs_sel(r)        ((uint16_t)(r)->cs)
 #define regs_saved_mask(r)    ((uint8_t)((r)->cs >> 32))
-#define regs_from_user(r)     (((r)->cs & 3) == 3)
+#define regs_from_user(r)     (X86_SEL_RPL((r)->cs) == 3)
 
 _Static_assert(__builtin_offsetof(struct pt_regs, r11) == PTREGS_r11, "r11");
 _Static_assert(__builtin_offsetof(struct pt_regs, rax) == PTREGS_rax, "rax");

@@ -11,6 +11,8 @@
 
 #define __XEN_INTERFACE_VERSION__ 0x00040d00 /* Xen 4.13+ interface */
 
+#include <x86/segment.h>
+
 #include <xen/xen.h>
 #include <xen/arch-x86/xen-x86_64.h>
 
@@ -21,7 +23,7 @@
  * In a frame that interrupted guest kernel mode Xen clears the RPL of the
  * saved CS; a frame from user mode keeps RPL 3.
  */
-#define KERNEL_FRAME_CS (FLAT_KERNEL_CS & ~3)
+#define KERNEL_FRAME_CS (FLAT_KERNEL_CS & ~X86_SEL_RPL_MASK)
 
 #ifndef __ASSEMBLY__
 #include <stdint.h>

@@ -1,9 +1,9 @@
 /*
  * selftests/kernel/probe.S - instruction sequences the kernel tests run
- * with a trap probe armed.  Each records, where the tests can see it, what
+ * with the probe (trap_probe.c) armed.  Each records, where the tests can see it, what
  * the frame Xen delivers must say.
  */
-#include <pventry/xen.h>
+#include <pventry/extable.h>
 
 	.text
 
@@ -20,10 +20,7 @@ softint_probes:
 	.p2align 3
 1:	.byte	0xcd, vec		/* int $vec */
 2:	ret
-	.pushsection __ex_table, "a"
-	.balign	8
-	.quad	1b, 2b
-	.popsection
+	EXTABLE	1b, 2b, probe_fixup
 	.set	vec, vec + 1
 	.endr
 

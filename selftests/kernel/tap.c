@@ -1,7 +1,7 @@
 /*
  * selftests/kernel/tap.c - TAP 13 on the console.
  */
-#include <pventry/selftest.h>
+#include <selftests/ktest.h>
 
 static unsigned int tap_n, tap_failed;
 
@@ -98,17 +98,4 @@ void tap_done(void)
 {
 	printk("1..%u\n", tap_n);
 	printk("# %u checks, %u failed\n", tap_n, tap_failed);
-}
-
-void run_selftests(void)
-{
-	tap_start();
-	if (cmdline_has("bench"))
-		run_kernel_bench();
-	else
-		run_kernel_selftests();
-#ifdef CONFIG_USER_SELFTESTS
-	run_user_selftests();
-#endif
-	tap_done();
 }

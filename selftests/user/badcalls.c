@@ -5,11 +5,6 @@
  */
 #include "ulib.h"
 
-#define XEN_EPERM   1
-#define XEN_EFAULT 14
-#define XEN_ENODEV 19
-#define XEN_ENOSYS 38
-
 int main(void)
 {
 	static const long bad[] = {

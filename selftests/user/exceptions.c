@@ -18,7 +18,7 @@ static void test_de(void)
 
 	fault_log_clear();
 	UPROBE(r, "div %%ecx");
-	check_fault("#DE div by zero", &r, 0, 0, FAULT, 0);
+	check_fault("#DE div by zero", &r, X86_EXC_DE, 0, FAULT, 0);
 }
 
 static void test_db(void)
@@ -27,14 +27,14 @@ static void test_db(void)
 
 	fault_log_clear();
 	UPROBE(r, ".byte 0xf1");
-	check_fault("#DB ICEBP", &r, 1, 0, TRAP, 0);
+	check_fault("#DB ICEBP", &r, X86_EXC_DB, 0, TRAP, 0);
 
 	fault_log_clear();
 	UPROBE(r, "pushf; orl $0x100, (" SP "); popf; nop");
-	r.fl |= EFL_TF;		/* TF was set when the trap was taken */
-	check_fault("#DB single-step (TF)", &r, 1, 0, TRAP, 0);
+	r.fl |= X86_EFLAGS_TF;		/* TF was set when the trap was taken */
+	check_fault("#DB single-step (TF)", &r, X86_EXC_DB, 0, TRAP, 0);
 	if (fault_log_n)
-		tap(fault_log[0].rflags & EFL_TF, "#DB single-step: TF set in the frame");
+		tap(fault_log[0].rflags & X86_EFLAGS_TF, "#DB single-step: TF set in the frame");
 	if (fault_log_n)
 		tap(fault_log[0].dr6 & (1 << 14), "#DB single-step: DR6.BS");
 }
@@ -45,26 +45,26 @@ static void test_bp_of(void)
 
 	fault_log_clear();
 	UPROBE(r, "int3");
-	check_fault("#BP INT3", &r, 3, 0, TRAP, 0);
+	check_fault("#BP INT3", &r, X86_EXC_BP, 0, TRAP, 0);
 	fault_log_clear();
 	UPROBE(r, ".byte 0xcd, 0x03");
-	check_fault("#BP INT $3", &r, 3, 0, TRAP, 0);
+	check_fault("#BP INT $3", &r, X86_EXC_BP, 0, TRAP, 0);
 	fault_log_clear();
 	UPROBE(r, ".byte 0xcd, 0x04");
-	check_fault("#OF INT $4", &r, 4, 0, TRAP, 0);
+	check_fault("#OF INT $4", &r, X86_EXC_OF, 0, TRAP, 0);
 #ifdef __x86_64__
 	/* INTO is invalid in 64-bit mode: #UD at the instruction. */
 	fault_log_clear();
 	UPROBE(r, ".byte 0xce");
 	if (!tap_dev(fault_log_n == 1, DEV_QEMU_INTO_64, "#UD INTO in 64-bit mode: delivered"))
 		return;
-	check_fault("#UD INTO in 64-bit mode", &r, 6, 0, FAULT, 0);
+	check_fault("#UD INTO in 64-bit mode", &r, X86_EXC_UD, 0, FAULT, 0);
 #else
 	/* INTO with OF set: #OF, a trap.  OF is set by the add before the probe. */
 	fault_log_clear();
 	asm volatile("mov $0x7fffffff, %%eax\n\tadd $1, %%eax" ::: "eax", "cc");
 	UPROBE(r, "into");
-	check_fault("#OF INTO with OF set", &r, 4, 0, TRAP, 0);
+	check_fault("#OF INTO with OF set", &r, X86_EXC_OF, 0, TRAP, 0);
 	fault_log_clear();
 	asm volatile("xor %%eax, %%eax" ::: "eax", "cc");
 	UPROBE(r, "into");
@@ -79,24 +79,24 @@ static void test_ud_gp(void)
 
 	fault_log_clear();
 	UPROBE(r, "ud2");
-	check_fault("#UD ud2", &r, 6, 0, FAULT, 0);
+	check_fault("#UD ud2", &r, X86_EXC_UD, 0, FAULT, 0);
 
 	r.ax = (uintptr_t)buf;
 	fault_log_clear();
 	UPROBE(r, "lidt (%%eax)");
-	check_fault("#GP lidt (privileged)", &r, 13, 0, FAULT, 0);
+	check_fault("#GP lidt (privileged)", &r, X86_EXC_GP, 0, FAULT, 0);
 
 #ifdef __x86_64__
 	r.ax = 0x8000000000000000ull;
 	fault_log_clear();
 	UPROBE(r, "mov (%%rax), %%rax");
-	check_fault("#GP non-canonical read", &r, 13, 0, FAULT, 0);
+	check_fault("#GP non-canonical read", &r, X86_EXC_GP, 0, FAULT, 0);
 #else
 	/* A null-ish but invalid selector into %ds: #GP(selector). */
 	r.ax = 0x1238;
 	fault_log_clear();
 	UPROBE(r, "mov %%ax, %%ds");
-	check_fault("#GP loading a bad selector into %ds", &r, 13, 0x1238, FAULT, 0);
+	check_fault("#GP loading a bad selector into %ds", &r, X86_EXC_GP, 0x1238, FAULT, 0);
 	asm volatile("mov %0, %%ds" : : "r"(USER_SS));
 #endif
 }
@@ -107,13 +107,13 @@ static void test_pf(void)
 
 	fault_log_clear();
 	UPROBE(r, "mov (%%eax), %%eax");
-	check_fault("#PF read, not present", &r, 14, 4, FAULT, 0);
+	check_fault("#PF read, not present", &r, X86_EXC_PF, 4, FAULT, 0);
 	tap_eq(fault_log[0].cr2, USER_UNMAPPED, "#PF read: CR2");
 
 	r.ax = USER_RO_PAGE + 0x40;
 	fault_log_clear();
 	UPROBE(r, "movl $1, (%%eax)");
-	check_fault("#PF write, read-only page", &r, 14, 7, FAULT, 0);
+	check_fault("#PF write, read-only page", &r, X86_EXC_PF, 7, FAULT, 0);
 	tap_eq(fault_log[0].cr2, USER_RO_PAGE + 0x40, "#PF write: CR2");
 
 #ifdef __x86_64__
@@ -124,14 +124,14 @@ static void test_pf(void)
 		k.ax = 0xffffffff80000000ull;
 		fault_log_clear();
 		UPROBE(k, "mov (%%rax), %%rax");
-		check_fault("#PF reading kernel memory", &k, 14, 4, FAULT, 0);
+		check_fault("#PF reading kernel memory", &k, X86_EXC_PF, 4, FAULT, 0);
 		tap_eq(fault_log[0].cr2, 0xffffffff80000000ull, "#PF kernel read: CR2");
 	}
 #else
 	r.ax = 0xfffff000u;
 	fault_log_clear();
 	UPROBE(r, "mov (%%eax), %%eax");
-	check_fault("#PF read at 4GiB-4KiB", &r, 14, 4, FAULT, 0);
+	check_fault("#PF read at 4GiB-4KiB", &r, X86_EXC_PF, 4, FAULT, 0);
 	tap_eq(fault_log[0].cr2, 0xfffff000u, "#PF read at 4GiB-4KiB: CR2");
 #endif
 }
@@ -148,8 +148,8 @@ static void test_ac(void)
 	/* Xen runs with CR0.AM set, so at CPL 3 this is #AC(0). */
 	if (!tap_dev(fault_log_n == 1, DEV_QEMU_NO_AC, "#AC misaligned read with EFLAGS.AC: delivered"))
 		return;
-	r.fl |= EFL_AC;
-	check_fault("#AC misaligned read with EFLAGS.AC", &r, 17, 0, FAULT, 0);
+	r.fl |= X86_EFLAGS_AC;
+	check_fault("#AC misaligned read with EFLAGS.AC", &r, X86_EXC_AC, 0, FAULT, 0);
 }
 
 static void test_fpu(void)
@@ -162,13 +162,13 @@ static void test_fpu(void)
 	fault_log_clear();
 	UPROBE(r, "fnop");
 	sys_ctl(CTL_FPU_TS, 0, 0);
-	check_fault("#NM fnop with CR0.TS (fpu_taskswitch)", &r, 7, 0, FAULT, 0);
+	check_fault("#NM fnop with CR0.TS (fpu_taskswitch)", &r, X86_EXC_NM, 0, FAULT, 0);
 
 	asm volatile("fninit\n\tfldcw %0\n\tfld1\n\tfldz\n\tfdivrp" : : "m"(cw));
 	fault_log_clear();
 	UPROBE(r, "fwait");
 	asm volatile("fnclex\n\tfninit");
-	check_fault("#MF x87 divide by zero at fwait", &r, 16, 0, FAULT, 0);
+	check_fault("#MF x87 divide by zero at fwait", &r, X86_EXC_MF, 0, FAULT, 0);
 
 	asm volatile("ldmxcsr %0\n\tmov $0x3f800000, %%eax\n\tmovd %%eax, %%xmm0\n\t"
 		     "xorps %%xmm1, %%xmm1" : : "m"(mxcsr) : "eax");
@@ -181,7 +181,7 @@ static void test_fpu(void)
 		diag("  no exception; MXCSR after: %#x", after);
 		return;
 	}
-	check_fault("#XM divss by zero", &r, 19, 0, FAULT, 0);
+	check_fault("#XM divss by zero", &r, X86_EXC_XM, 0, FAULT, 0);
 }
 
 /* ---- INT $N for every N ---- */
@@ -213,7 +213,7 @@ static void test_softint_all(void)
 		uintptr_t start = (uintptr_t)softint_probes + n * 8, sp, fl;
 		int dpl = softint_test_dpl(n);
 		bool deliver = n == 3 || n == 4 || n == 0x80 || dpl == 3;
-		unsigned int want_vec = deliver ? n : 13;
+		unsigned int want_vec = deliver ? n : X86_EXC_GP;
 		uint32_t want_ec = deliver ? 0 : n * 8 + 2;
 		uintptr_t want_rip = deliver ? start + 2 : start;
 		long ax = SYS_nop;
@@ -239,7 +239,7 @@ static void test_softint_all(void)
 		ok = fault_log_n == 1 && fault_log[0].vector == want_vec &&
 		     fault_log[0].error_code == want_ec && fault_log[0].rip == want_rip &&
 		     fault_log[0].rsp == sp && (uint16_t)fault_log[0].cs == USER_CS &&
-		     (fault_log[0].rflags & ~EFL_RF) == fl;
+		     (fault_log[0].rflags & ~X86_EFLAGS_RF) == fl;
 		tap(ok, "INT $%#04x from %s user mode (vDPL %d): %s", n, mode, dpl,
 		    deliver ? "delivered" : "#GP(N*8+2)");
 		if (!ok)

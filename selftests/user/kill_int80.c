@@ -5,7 +5,7 @@
 int main(void)
 {
 	ulib_path = PATH_INT80;
-	sys_ctl(CTL_UNREGISTER, ENTRY_INT80, 0);
+	sys_ctl(CTL_UNREGISTER, EP_INT80, 0);
 	asm volatile("int $0x80" : : "a"(SYS_nop) : "memory");
 	return 1;
 }

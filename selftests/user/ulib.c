@@ -212,7 +212,7 @@ uintptr_t fault_dispatch(void)
 	if (fault_fixup_any)
 		return fault_fixup_any;
 	/* A trap (#DB, #BP, #OF) reports the next instruction: carry on there. */
-	if (fault.vector == 1 || fault.vector == 3 || fault.vector == 4)
+	if (fault.vector == X86_EXC_DB || fault.vector == X86_EXC_BP || fault.vector == X86_EXC_OF)
 		return fault.rip;
 	diag("unexpected fault: vector %#x error code %#x rip %#llx rsp %#llx cr2 %#llx",
 	     fault.vector, fault.error_code, (unsigned long long)fault.rip,
@@ -222,11 +222,11 @@ uintptr_t fault_dispatch(void)
 }
 
 void check_fault(const char *what, const struct uprobe *r, unsigned int vector,
-		 uint32_t ec, enum kind kind, int dev)
+		 uint32_t ec, enum fault_kind kind, int dev)
 {
 	const struct fault_info *f = &fault_log[0];
-	uint64_t want_fl = r->fl | (kind == FAULT ? EFL_RF : 0);
-	uint64_t rf_mask = kind == TRAP ? ~(uint64_t)EFL_RF : ~(uint64_t)0;
+	uint64_t want_fl = r->fl | (kind == FAULT ? X86_EFLAGS_RF : 0);
+	uint64_t rf_mask = kind == TRAP ? ~(uint64_t)X86_EFLAGS_RF : ~(uint64_t)0;
 	bool at = kind != TRAP;
 
 	if (!tap_eq(fault_log_n, 1, "%s: delivered once", what)) {

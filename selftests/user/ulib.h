@@ -11,7 +11,10 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <uapi/pventry.h>
+#include <selftests/abi.h>
+#include <x86/eflags.h>
+#include <x86/exceptions.h>
+#include <xen/errno.h>
 #include <xen/arch-x86/xen-x86_64.h>	/* FLAT_USER_* selectors */
 
 #ifdef __x86_64__
@@ -34,24 +37,6 @@
 	".balign 8\n"					\
 	UEXTABLE_ENTRY(from, to)			\
 	".popsection\n"
-
-#define EFL_CF   0x1u
-#define EFL_TF   0x100u
-#define EFL_IF   0x200u
-#define EFL_DF   0x400u
-#define EFL_OF   0x800u
-#define EFL_NT   0x4000u
-#define EFL_RF   0x10000u
-#define EFL_AC   0x40000u
-
-/* Pseudo vectors of kernel entries (include/pventry/ptregs.h). */
-#define VEC_EVENT     0x100
-#define VEC_SYSCALL   0x102
-#define VEC_SYSCALL32 0x103
-#define VEC_SYSENTER  0x104
-
-/* Xen error codes a test may expect (<xen/errno.h>). */
-#define XEN_EINVAL 22
 
 /* ---- system calls ---- */
 
@@ -139,7 +124,7 @@ struct uprobe {
  * into Xen (unregistered SYSCALL, INT $0x80): %rip at the instruction, no
  * RF.  TRAP: %rip after the instruction.
  */
-enum kind { FAULT, XEN_FAULT, TRAP };
+enum fault_kind { FAULT, XEN_FAULT, TRAP };
 
 /*
  * Check the last fault against a probe: exactly one fault, `vector', `ec',
@@ -147,7 +132,7 @@ enum kind { FAULT, XEN_FAULT, TRAP };
  * (+RF for faults), %rsp.  `rip_dev' marks a known emulator deviation.
  */
 void check_fault(const char *what, const struct uprobe *r, unsigned int vector,
-		 uint32_t ec, enum kind kind, int dev);
+		 uint32_t ec, enum fault_kind kind, int dev);
 
 int main(void);
 

@@ -60,10 +60,10 @@ static void check_rt(const char *what, const uint32_t out[8], unsigned int clobb
 }
 
 /* f: CTL_LAST_FRAME taken right after the call, before any other. */
-static void check_frame32(const char *what, const struct entry_frame *fp, unsigned int vector,
+static void check_frame32(const char *what, const struct delivered_frame *fp, unsigned int vector,
 			  uint64_t rip, uint16_t cs, uint64_t rsp)
 {
-	struct entry_frame f = *fp;
+	struct delivered_frame f = *fp;
 	tap_eq(f.vector, vector, "%s: entered through %#x", what, vector);
 	tap_eq(f.rip, rip, "%s: frame %%rip", what);
 	tap_eq((uint16_t)f.cs, cs, "%s: frame %%cs", what);
@@ -80,14 +80,14 @@ static void hw_ud(const char *what, void (*rt)(uint32_t *), int dev)
 
 	fault_log_clear();
 	rt(out);
-	if (!tap_dev(fault_log_n == 1 && fault_log[0].vector == 6, dev, "%s: #UD from the hardware", what))
+	if (!tap_dev(fault_log_n == 1 && fault_log[0].vector == X86_EXC_UD, dev, "%s: #UD from the hardware", what))
 		diag("  %u faults (vector %u); eax after: %#x", fault_log_n, fault_log[0].vector, out[0]);
 }
 
 static void test_registered(bool intel)
 {
 	uint32_t out[8];
-	struct entry_frame f;
+	struct delivered_frame f;
 
 	rt_int80(out);
 	sys_ctl(CTL_LAST_FRAME, (long)&f, 0);
@@ -121,9 +121,9 @@ static void unreg(const char *what, int entry, unsigned int vec, uint32_t ec, bo
 	sys_ctl(CTL_UNREGISTER, entry, 0);
 	ulib_path = ctl;
 	fault_log_clear();
-	if (entry == ENTRY_INT80) {
+	if (entry == EP_INT80) {
 		UPROBE(r, "int $0x80");
-	} else if (entry == ENTRY_SYSCALL32) {
+	} else if (entry == EP_SYSCALL32) {
 		UPROBE(r, "syscall");
 	} else {
 		/*
@@ -155,7 +155,7 @@ static void unreg(const char *what, int entry, unsigned int vec, uint32_t ec, bo
 	} else {
 		check_fault(what, &r, vec, ec, XEN_FAULT, 0);
 	}
-	if (entry == ENTRY_INT80) {
+	if (entry == EP_INT80) {
 		fault_log_clear();
 		r.ax = SYS_nop;
 		UPROBE(r, ".byte 0x3e\n3:\tint $0x80\n" UEXTABLE(3b, 2f));
@@ -174,14 +174,14 @@ static void unreg(const char *what, int entry, unsigned int vec, uint32_t ec, bo
 
 static void test_unregistered(bool intel)
 {
-	unreg("INT $0x80 compat unregistered: #GP(0x402)", ENTRY_INT80, 13, 0x402, false,
+	unreg("INT $0x80 compat unregistered: #GP(0x402)", EP_INT80, X86_EXC_GP, 0x402, false,
 	      intel ? PATH_SYSENTER : PATH_SYSCALL);
 	if (intel) {
-		unreg("SYSENTER unregistered: #GP(0)", ENTRY_SYSENTER, 13, 0, true, PATH_INT80);
+		unreg("SYSENTER unregistered: #GP(0)", EP_SYSENTER, X86_EXC_GP, 0, true, PATH_INT80);
 		tap_skip("SYSCALL is #UD in compat mode on Intel, checked above",
 			 "SYSCALL compat unregistered");
 	} else {
-		unreg("SYSCALL compat unregistered: #UD", ENTRY_SYSCALL32, 6, 0, false, PATH_INT80);
+		unreg("SYSCALL compat unregistered: #UD", EP_SYSCALL32, X86_EXC_UD, 0, false, PATH_INT80);
 		tap_skip("SYSENTER is #UD in long mode on AMD, checked above",
 			 "SYSENTER compat unregistered");
 	}
@@ -189,7 +189,7 @@ static void test_unregistered(bool intel)
 
 static void test_hazards(bool intel)
 {
-	struct entry_frame f;
+	struct delivered_frame f;
 	uint32_t ax;
 
 	/* POP SS then INT3 / INT1 / the system call. */
@@ -198,11 +198,11 @@ static void test_hazards(bool intel)
 
 		fault_log_clear();
 		UPROBE(r, "push %%ss\n\tpop %%ss\n\tint3");
-		tap(fault_log_n == 1 && fault_log[0].vector == 3 && fault_log[0].rip == r.end,
+		tap(fault_log_n == 1 && fault_log[0].vector == X86_EXC_BP && fault_log[0].rip == r.end,
 		    "POP SS; INT3: #BP after the int3");
 		fault_log_clear();
 		UPROBE(r, "push %%ss\n\tpop %%ss\n\t.byte 0xf1");
-		tap(fault_log_n == 1 && fault_log[0].vector == 1 && fault_log[0].rip == r.end,
+		tap(fault_log_n == 1 && fault_log[0].vector == X86_EXC_DB && fault_log[0].rip == r.end,
 		    "POP SS; INT1: #DB after the int1");
 
 		/* POP SS right before this vendor's system-call instruction. */
@@ -229,7 +229,7 @@ static void test_hazards(bool intel)
 		tap_eq(ax, SYS_NOP_MAGIC, "SYSENTER with NT set: the call completes");
 		/* Xen clears NT in its own flags (an IRET with NT set would #GP)
 		   but leaves the user's NT in the frame. */
-		tap(f.rflags & EFL_NT, "SYSENTER with NT set: frame keeps the user's NT");
+		tap(f.rflags & X86_EFLAGS_NT, "SYSENTER with NT set: frame keeps the user's NT");
 
 		/* SYSENTER with TF set: the popf right before it, so SYSENTER is
 		   the instruction being single-stepped. */
@@ -246,8 +246,8 @@ static void test_hazards(bool intel)
 			asm volatile("pushf\n\tandl $~0x100, (%%esp)\n\tpopf" ::: "memory", "cc");
 			sys_ctl(CTL_LAST_FRAME, (long)&f, 0);
 			tap_eq(ax, SYS_NOP_MAGIC, "SYSENTER with TF: the call completes");
-			tap(f.rflags & EFL_TF, "SYSENTER with TF: frame rflags has TF");
-			if (tap(fault_log_n >= 1 && fault_log[0].vector == 1, "SYSENTER with TF: #DB in user mode")) {
+			tap(f.rflags & X86_EFLAGS_TF, "SYSENTER with TF: frame rflags has TF");
+			if (tap(fault_log_n >= 1 && fault_log[0].vector == X86_EXC_DB, "SYSENTER with TF: #DB in user mode")) {
 				diag("SYSENTER with TF: %u #DB, first at %+ld from the return point",
 				     fault_log_n, (long)(fault_log[0].rip - l2));
 				tap(fault_log[0].rip == l2 || fault_log[0].rip == l3,
@@ -263,8 +263,8 @@ static void test_hazards(bool intel)
 			     : "+a"(ax) : : "ecx", "memory", "cc");
 		sys_ctl(CTL_LAST_FRAME, (long)&f, 0);
 		tap_eq(ax, SYS_NOP_MAGIC, "SYSCALL compat with TF: the call completes");
-		tap_eq(f.fast_return, 0, "SYSCALL compat with TF: returned by full iret");
-		tap(fault_log_n >= 1 && fault_log[0].vector == 1, "SYSCALL compat with TF: #DB in user mode");
+		tap_eq(f.sysret, 0, "SYSCALL compat with TF: returned by full iret");
+		tap(fault_log_n >= 1 && fault_log[0].vector == X86_EXC_DB, "SYSCALL compat with TF: #DB in user mode");
 	}
 }
 

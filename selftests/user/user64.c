@@ -75,20 +75,20 @@ static void check_round_trip(const char *what, const uint64_t out[16], unsigned 
 }
 
 /* f: CTL_LAST_FRAME taken right after the call, before any other. */
-static void check_last_frame(const char *what, const struct entry_frame *fp, unsigned int vector,
+static void check_last_frame(const char *what, const struct delivered_frame *fp, unsigned int vector,
 			     uint64_t rip, bool fast, uint64_t sp)
 {
-	struct entry_frame f = *fp;
+	struct delivered_frame f = *fp;
 	tap_eq(f.vector, vector, "%s: entered through %#x", what, vector);
 	tap_eq(f.rip, rip, "%s: frame %%rip is the return address", what);
 	tap_eq((uint16_t)f.cs, FLAT_USER_CS64, "%s: frame %%cs is the user's (RPL 3)", what);
 	tap_eq((uint16_t)f.ss, FLAT_USER_SS, "%s: frame %%ss", what);
 	if (sp)
 		tap_eq(f.rsp, sp, "%s: frame %%rsp is the user stack", what);
-	tap(f.rflags & EFL_IF, "%s: frame IF set (user mode runs unmasked)", what);
+	tap(f.rflags & X86_EFLAGS_IF, "%s: frame IF set (user mode runs unmasked)", what);
 	tap_eq(f.frame_addr, f.kernel_stack_top & ~15ull,
 	       "%s: frame at the top of the stack_switch stack", what);
-	tap_eq(f.fast_return, fast, "%s: returned %s", what, fast ? "with SYSRET (VGCF_in_syscall)" : "by full iret");
+	tap_eq(f.sysret, fast, "%s: returned %s", what, fast ? "with SYSRET (VGCF_in_syscall)" : "by full iret");
 	if (vector == VEC_SYSCALL)
 		tap_eq(f.rcx, rip, "%s: frame rcx = return rip (SYSCALL put it there)", what);
 }
@@ -96,7 +96,7 @@ static void check_last_frame(const char *what, const struct entry_frame *fp, uns
 static void test_paths_registered(void)
 {
 	uint64_t out[16];
-	struct entry_frame f;
+	struct delivered_frame f;
 
 	rt_syscall(out);
 	sys_ctl(CTL_LAST_FRAME, (long)&f, 0);
@@ -104,7 +104,7 @@ static void test_paths_registered(void)
 	check_round_trip("SYSCALL 64", out, (1u << 2) | (1u << 10));
 	check_last_frame("SYSCALL 64", &f, VEC_SYSCALL, out[15], true, 0);
 	tap_eq(out[2], out[15], "SYSCALL 64: rcx = return rip after SYSRET");
-	tap_eq(f.r11 & ~EFL_RF, f.rflags & ~EFL_RF, "SYSCALL 64: frame r11 = user rflags (SYSCALL put them there)");
+	tap_eq(f.r11 & ~X86_EFLAGS_RF, f.rflags & ~X86_EFLAGS_RF, "SYSCALL 64: frame r11 = user rflags (SYSCALL put them there)");
 
 	rt_int80(out);
 	sys_ctl(CTL_LAST_FRAME, (long)&f, 0);
@@ -128,14 +128,14 @@ static void unregistered(const char *what, int entry, unsigned int vec, uint32_t
 	uintptr_t want;
 
 	rc = sys_ctl(CTL_UNREGISTER, entry, 0);
-	if (entry != ENTRY_INT80)
+	if (entry != EP_INT80)
 		tap_eq(rc, -XEN_EINVAL, "%s: Xen refuses CALLBACKOP_unregister (-EINVAL); "
 		       "registering address 0 removes it", what);
 	ulib_path = ctl_path;
 
 	fault_log_clear();
 	r.ax = SYS_nop;
-	if (entry == ENTRY_INT80)
+	if (entry == EP_INT80)
 		UPROBE(r, "int $0x80");
 	else
 		UPROBE(r, "syscall");
@@ -144,7 +144,7 @@ static void unregistered(const char *what, int entry, unsigned int vec, uint32_t
 	/* Label 3 is the unprefixed instruction: an IDT-style rewind lands there. */
 	fault_log_clear();
 	r.ax = SYS_nop;
-	if (entry == ENTRY_INT80)
+	if (entry == EP_INT80)
 		UPROBE(r, ".byte 0x3e\n3:\tint $0x80\n" UEXTABLE(3b, 2f));
 	else
 		UPROBE(r, ".byte 0x3e\n3:\tsyscall\n" UEXTABLE(3b, 2f));
@@ -163,8 +163,8 @@ static void unregistered(const char *what, int entry, unsigned int vec, uint32_t
 
 static void test_paths_unregistered(void)
 {
-	unregistered("SYSCALL 64 unregistered: #UD", ENTRY_SYSCALL, 6, 0, PATH_INT80);
-	unregistered("INT $0x80 64 unregistered: #GP(0x402)", ENTRY_INT80, 13, 0x402, PATH_SYSCALL);
+	unregistered("SYSCALL 64 unregistered: #UD", EP_SYSCALL, X86_EXC_UD, 0, PATH_INT80);
+	unregistered("INT $0x80 64 unregistered: #GP(0x402)", EP_INT80, X86_EXC_GP, 0x402, PATH_SYSCALL);
 }
 
 /* ---- hazards ---- */
@@ -173,7 +173,7 @@ static void test_syscall_tf(void)
 {
 	uintptr_t l2, l3;
 	long ax = SYS_nop;
-	struct entry_frame f;
+	struct delivered_frame f;
 
 	fault_log_clear();
 	asm volatile("pushf\n\torl $0x100, (%%rsp)\n\tpopf\n\t"
@@ -185,9 +185,9 @@ static void test_syscall_tf(void)
 		     : "+a"(ax), [l2] "=r"(l2), [l3] "=r"(l3) : : "rcx", "r11", "memory", "cc");
 	sys_ctl(CTL_LAST_FRAME, (long)&f, 0);
 	tap_eq((uint32_t)ax, SYS_NOP_MAGIC, "SYSCALL with TF: the call completes");
-	tap(f.rflags & EFL_TF, "SYSCALL with TF: frame rflags has TF");
-	tap_eq(f.fast_return, 0, "SYSCALL with TF: returned by full iret, not SYSRET");
-	if (tap(fault_log_n >= 1 && fault_log[0].vector == 1, "SYSCALL with TF: #DB in user mode")) {
+	tap(f.rflags & X86_EFLAGS_TF, "SYSCALL with TF: frame rflags has TF");
+	tap_eq(f.sysret, 0, "SYSCALL with TF: returned by full iret, not SYSRET");
+	if (tap(fault_log_n >= 1 && fault_log[0].vector == X86_EXC_DB, "SYSCALL with TF: #DB in user mode")) {
 		diag("SYSCALL with TF: %u #DB, first at %+ld from the syscall's end",
 		     fault_log_n, (long)(fault_log[0].rip - l2));
 		tap(fault_log[0].rip == l2 || fault_log[0].rip == l3,
@@ -206,11 +206,11 @@ static void test_movss(void)
 	r.ax = FLAT_USER_SS;
 	fault_log_clear();
 	UPROBE(r, "mov %%eax, %%ss\n\tint3");
-	tap(fault_log_n == 1 && fault_log[0].vector == 3 && fault_log[0].rip == r.end,
+	tap(fault_log_n == 1 && fault_log[0].vector == X86_EXC_BP && fault_log[0].rip == r.end,
 	    "MOV SS; INT3: #BP after the int3");
 	fault_log_clear();
 	UPROBE(r, "mov %%eax, %%ss\n\t.byte 0xf1");
-	if (!tap(fault_log_n == 1 && fault_log[0].vector == 1 && fault_log[0].rip == r.end,
+	if (!tap(fault_log_n == 1 && fault_log[0].vector == X86_EXC_DB && fault_log[0].rip == r.end,
 		 "MOV SS; INT1: #DB after the int1"))
 		diag("  %u faults, first vector %u rip %+ld", fault_log_n, fault_log[0].vector,
 		     (long)(fault_log[0].rip - r.start));
@@ -241,9 +241,9 @@ static void test_movss(void)
 		for (i = 0; i < fault_log_n && i < 8; i++) {
 			diag("MOV SS + DR0: event %u: vector %u rip %+ld dr6 %#llx", i, fault_log[i].vector,
 			     (long)(fault_log[i].rip - r.start), (unsigned long long)fault_log[i].dr6);
-			if (fault_log[i].vector == 1 && fault_log[i].rip == r.end - 1)
+			if (fault_log[i].vector == X86_EXC_DB && fault_log[i].rip == r.end - 1)
 				db_at_int3 = true;
-			if (fault_log[i].vector == 3 && fault_log[i].rip == r.end)
+			if (fault_log[i].vector == X86_EXC_BP && fault_log[i].rip == r.end)
 				bp = true;
 		}
 		tap(bp, "MOV SS from a watched word; INT3: #BP delivered after the int3");
@@ -270,10 +270,10 @@ static void test_noncanonical_return(void)
 		     : "rax", "rdi", "rsi", "rcx", "r11", "memory");
 	fault_fixup_any = 0;
 	{
-		struct entry_frame f;
+		struct delivered_frame f;
 
 		sys_ctl(CTL_LAST_FRAME, (long)&f, 0);	/* the CTL_RETURN_TO call's */
-		tap_eq(f.fast_return, 0, "SYSCALL returning to a non-canonical rip: by full iret, not SYSRET");
+		tap_eq(f.sysret, 0, "SYSCALL returning to a non-canonical rip: by full iret, not SYSRET");
 	}
 	if (tap(fault_log_n == 1, "SYSCALL returning to a non-canonical rip: one fault, program survives")) {
 		diag("non-canonical return: vector %u ec %#x rip %#llx cs %#llx", fault_log[0].vector,
@@ -291,7 +291,7 @@ static void test_garbage_rsp(void)
 	unsigned int i;
 
 	for (i = 0; i < 2; i++) {
-		struct entry_frame f;
+		struct delivered_frame f;
 		long ax = SYS_nop;
 
 		asm volatile("mov %%rsp, %%rbx\n\t"
@@ -319,7 +319,7 @@ static void test_garbage_rsp(void)
 
 static void test_event_in_user(void)
 {
-	struct entry_frame f;
+	struct delivered_frame f;
 	uintptr_t ret, sp;
 	long ax = SYS_ctl;
 
@@ -337,10 +337,10 @@ static void test_event_in_user(void)
 	tap_eq(f.rip, ret, "event in user mode: frame %%rip is where user mode was resuming");
 	tap_eq((uint16_t)f.cs, FLAT_USER_CS64, "event in user mode: frame %%cs is the user's");
 	tap_eq(f.rsp, sp, "event in user mode: frame %%rsp is the user stack");
-	tap(f.rflags & EFL_IF, "event in user mode: frame IF set");
+	tap(f.rflags & X86_EFLAGS_IF, "event in user mode: frame IF set");
 	tap_eq((uint8_t)(f.cs >> 32), 0, "event in user mode: saved event mask 0");
 	tap_eq(f.frame_addr, f.kernel_stack_top & ~15ull, "event in user mode: frame on the stack_switch stack");
-	tap_eq(f.fast_return, 1, "event in user mode: events masked in the handler");
+	tap_eq(f.events_masked, 1, "event in user mode: events masked in the handler");
 }
 
 int main(void)

@@ -10,7 +10,6 @@
 #include <pventry/entry.h>
 #include <pventry/hypercall.h>
 #include <pventry/mm.h>
-#include <pventry/selftest.h>
 
 start_info_t *xen_start_info;
 shared_info_t *shared_info;
@@ -49,6 +48,15 @@ static void print_banner(void)
 	printk("  command line: \"%s\"\n", (const char *)si->cmd_line);
 }
 
+static void run_late_initcalls(void)
+{
+	extern const initcall_t __initcall_start[], __initcall_end[];
+	const initcall_t *c;
+
+	for (c = __initcall_start; c < __initcall_end; c++)
+		(*c)();
+}
+
 void start_kernel(start_info_t *si)
 {
 	xen_start_info = si;
@@ -67,12 +75,7 @@ void start_kernel(start_info_t *si)
 	mm_init();
 	events_init();
 
-#ifdef CONFIG_SELFTESTS
-	run_selftests();
-	/* For the runner's own test: what an unexpected kernel fault reports. */
-	if (cmdline_has("selftest_panic"))
-		(void)*(volatile unsigned long *)0x2000;
-#endif
+	run_late_initcalls();
 	printk("pventry: all done, shutting down\n");
 	xen_shutdown(SHUTDOWN_reboot);
 }

@@ -1,0 +1,69 @@
+/*
+ * include/pventry/user.h - running user programs (kernel/user/).
+ *
+ * One program at a time runs in the one user address space
+ * (arch/x86/xen/user_mm.c), entering the kernel through SYSCALL, SYSENTER,
+ * INT $0x80 and exceptions.  The system-call ABI is <uapi/pventry.h>,
+ * explained in Documentation/user-abi.md.
+ */
+#ifndef PVENTRY_USER_H
+#define PVENTRY_USER_H
+
+#include <pventry/kernel.h>
+
+struct pt_regs;
+
+/* uaccess.c: a kernel pointer to [uaddr, uaddr + len) of user memory, or NULL. */
+void *user_ptr(uint64_t uaddr, uint64_t len, bool write);
+/* Copy a NUL-terminated user string (cut to fit); -1 if it isn't readable. */
+int user_strlcpy(char *dst, uint64_t uaddr, size_t size);
+
+/* elf.c: load a 64-bit or compat ELF image into the user pages. */
+int load_elf(const uint8_t *elf, size_t size, uint64_t *entry, bool *compat);
+
+/* exec.c */
+struct kjmp {
+	uint64_t rbx, rbp, r12, r13, r14, r15, rsp, rip;
+};
+int kernel_setjmp(struct kjmp *j);			/* lib/setjmp.S */
+__noreturn void kernel_longjmp(struct kjmp *j, int v);
+__noreturn void enter_user(struct pt_regs *regs);	/* entry/entry_64.S */
+
+/* The program running now. */
+struct user_task {
+	const char *name;
+	bool compat;
+	struct kjmp exit_jmp;
+	int exit_status;	/* SYS_exit's argument, or -1 - vector if killed */
+	uint64_t handler_rip, handler_info, handler_stack;	/* SYS_set_handler */
+	uint64_t faults;
+};
+extern struct user_task user_task;
+extern const uint64_t user_entry_stack_top;	/* given to stack_switch */
+
+void user_init(void);		/* the address space and the entry stack */
+/* Run a program to its end: its exit status, or -1 - vector if killed. */
+int user_exec(const char *name, const uint8_t *elf, size_t size);
+__noreturn void user_exit(int status);
+__noreturn void user_kill(struct pt_regs *regs, const char *why);
+
+/* fault.c: an exception from user mode (entry/traps.c calls it). */
+void user_exception(struct pt_regs *regs);
+
+/* syscall.c */
+typedef long (*syscall_fn)(struct pt_regs *regs, uint64_t a1, uint64_t a2, uint64_t a3);
+void register_syscall(unsigned int nr, syscall_fn fn);
+uint64_t do_syscall(struct pt_regs *regs);
+
+/*
+ * Whoever wants to see every system call (the selftests) installs this:
+ * entry() gets the frame as Xen delivered it, before the call runs;
+ * leave() gets the iret flags the return will use.
+ */
+struct syscall_watch {
+	void (*entry)(const struct pt_regs *regs);
+	void (*leave)(const struct pt_regs *regs, uint64_t iret_flags);
+};
+extern const struct syscall_watch *syscall_watch;
+
+#endif

@@ -1,0 +1,95 @@
+/*
+ * selftests/include/selftests/abi.h - what the selftest programs and the
+ * kernel-side selftests agree on: the system calls the selftests register
+ * (on top of the kernel's own, <uapi/pventry.h>), the test controls, the
+ * frame record they hand back, and the known emulator deviations.
+ * Compiled as kernel, 64-bit user and compat user code: fixed-width types
+ * only.
+ */
+#ifndef SELFTESTS_ABI_H
+#define SELFTESTS_ABI_H
+
+#include <stdint.h>
+#include <pventry/vectors.h>
+#include <uapi/pventry.h>
+
+/* System calls the selftests register (selftests/kernel/syscalls.c). */
+enum {
+	SYS_tap         = 2,	/* (ok, deviation, text): one TAP check; returns ok */
+	SYS_nop         = 4,	/* (): returns SYS_NOP_MAGIC, touches nothing */
+	SYS_ctl         = 5,	/* (op, arg, arg2): test controls, below */
+};
+
+#define SYS_NOP_MAGIC 0x5c5c5c5cu
+
+/* SYS_ctl operations */
+enum {
+	CTL_CMDLINE     = 0,	/* (buf, len): copy the kernel command line */
+	CTL_UNREGISTER  = 1,	/* (entry): remove one entry point, see EP_* */
+	CTL_RESTORE     = 2,	/* (): register every entry point again */
+	CTL_LAST_FRAME  = 3,	/* (struct delivered_frame *): the frame of the
+				   previous system call, as Xen delivered it */
+	CTL_EVENT_ON_RETURN = 4,/* (): make an event pending, delivered as
+				   this call returns to user mode */
+	CTL_EVENT_FRAME = 5,	/* (struct delivered_frame *): that event's frame */
+	CTL_RETURN_TO   = 6,	/* (rip): return from this call to rip */
+	CTL_SET_DR      = 7,	/* (reg, value): HYPERVISOR_set_debugreg */
+	CTL_GET_DR6     = 8,	/* (): HYPERVISOR_get_debugreg(6) */
+	CTL_FPU_TS      = 9,	/* (set): HYPERVISOR_fpu_taskswitch */
+};
+
+/* CTL_UNREGISTER targets: entry points */
+enum {
+	EP_SYSCALL   = 0,
+	EP_SYSCALL32 = 1,
+	EP_SYSENTER  = 2,
+	EP_INT80     = 3,
+};
+
+/*
+ * Known emulator deviations.  The runner names the emulator on the command
+ * line (emu=qemu-10.0.2); user programs pass one with SYS_tap.  A check that fails because the emulator does
+ * not do what the architecture says is still run and still asserts the
+ * architectural result; on that emulator only, its failure is reported as
+ * "not ok ... # TODO known emulator deviation: <why>" (TAP: not a failure),
+ * everywhere else it is an ordinary failure.
+ */
+enum emu_deviation {
+	DEV_NONE,
+	DEV_QEMU_NO_SSE_XM,		/* SSE FP exceptions never raise #XM */
+	DEV_QEMU_INTO_64,		/* INTO in 64-bit mode does not #UD */
+	DEV_QEMU_MOVSS_DB,		/* MOV SS shadow not modelled for data breakpoints */
+	DEV_QEMU_WRFSBASE,		/* non-canonical WRFSBASE does not #GP */
+	DEV_QEMU_NONCANON_SS,		/* non-canonical stack access: #GP, not #SS */
+	DEV_QEMU_NO_AC,			/* no alignment checking: #AC never raised */
+	DEV_QEMU_SYSENTER_AMD,		/* SYSENTER in long mode runs on AMD, no #UD */
+};
+
+/* A kernel entry frame as Xen delivered it (before the kernel touched it). */
+struct delivered_frame {
+	uint32_t vector;	/* pventry's entry vector (0x80, 0x102...) */
+	uint8_t sysret;		/* system call: returned with VGCF_in_syscall */
+	uint8_t events_masked;	/* event: events were masked in the handler */
+	uint16_t pad;
+	uint64_t rcx, r11;	/* the bounce frame's rcx/r11 slots */
+	uint64_t rip, cs, rflags, rsp, ss;
+	uint64_t frame_addr;	/* where on the kernel stack Xen put it */
+	uint64_t kernel_stack_top;	/* the stack given to stack_switch */
+};
+
+/*
+ * The selftests register trap-table vectors 0x20..0xff (not 0x80) with a
+ * vDPL that varies with N, leaving some without a handler, so INT $N meets
+ * every case, from kernel and from user mode alike.
+ * Returns the vDPL, -1 for "no handler", -2 for "the real trap table's".
+ */
+static inline int softint_test_dpl(unsigned int n)
+{
+	if (n < 0x20 || n == 0x80)
+		return -2;
+	if (n % 5 == 4)
+		return -1;
+	return n % 4;
+}
+
+#endif

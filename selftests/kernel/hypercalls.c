@@ -1,0 +1,136 @@
+/*
+ * selftests/kernel/hypercalls.c - bad hypercall arguments.
+ */
+#include <pventry/arch.h>
+#include <pventry/entry.h>
+#include <pventry/hypercall.h>
+#include <pventry/mm.h>
+#include <selftests/ktest.h>
+#include <xen/errno.h>
+
+/*
+ * A hypervisor must answer nonsense with an error code and change nothing.
+ * Each case names the Xen errno Xen 4.17 returns; nothing here may crash
+ * the domain (the entry points stay registered: the selftests after this
+ * still run through them).
+ */
+#define NONCANONICAL 0x8000000000000000UL
+
+static void test_trap_table_noncanonical(void)
+{
+	struct trap_info bad_trap[2] = {
+		{ X86_EXC_DE, 0, FLAT_KERNEL_CS, NONCANONICAL }, { 0, 0, 0, 0 } };
+
+	tap_eq(HYPERVISOR_set_trap_table(bad_trap), -XEN_EINVAL,
+	       "set_trap_table, non-canonical handler: -EINVAL");
+}
+
+static void test_callback_noncanonical(void)
+{
+	struct callback_register bad_cb = { CALLBACKTYPE_event, 0, NONCANONICAL };
+
+	tap_eq(HYPERVISOR_callback_op(CALLBACKOP_register, &bad_cb), -XEN_EINVAL,
+	       "callback_op register, non-canonical address: -EINVAL");
+}
+
+static void test_callback_unknown_type(void)
+{
+	struct callback_register bad_type = { 99, 0, (unsigned long)entry_event };
+
+	tap_eq(HYPERVISOR_callback_op(CALLBACKOP_register, &bad_type), -XEN_ENOSYS,
+	       "callback_op register, unknown type: -ENOSYS");
+}
+
+static void test_callback_unknown_command(void)
+{
+	struct callback_register bad_type = { 99, 0, (unsigned long)entry_event };
+
+	tap_eq(HYPERVISOR_callback_op(77, &bad_type), -XEN_ENOSYS,
+	       "callback_op, unknown command: -ENOSYS");
+}
+
+static void test_console_io_unmapped(void)
+{
+	long rc = HYPERVISOR_console_io(CONSOLEIO_write, 16, (const char *)0x1000);
+
+	if (xen_start_info->flags & SIF_INITDOMAIN)
+		tap_eq(rc, -XEN_EFAULT, "console_io write from an unmapped buffer: -EFAULT");
+	else	/* XSM decides first: a domU may not use Xen's console at all */
+		tap_eq(rc, -XEN_EPERM, "console_io write as a domU: -EPERM");
+}
+
+static void test_unknown_commands(void)
+{
+	tap_eq(HYPERVISOR_xen_version(1234, NULL), -XEN_ENOSYS,
+	       "xen_version, unknown command: -ENOSYS");
+	tap_eq(HYPERVISOR_sched_op(1234, NULL), -XEN_ENOSYS, "sched_op, unknown command: -ENOSYS");
+}
+
+static void test_evtchn_send_unbound(void)
+{
+	struct evtchn_send bad_port = { .port = 4000 };
+
+	tap_eq(HYPERVISOR_event_channel_op(EVTCHNOP_send, &bad_port), -XEN_EINVAL,
+	       "event_channel_op send to an unbound port: -EINVAL");
+}
+
+/* A writable mapping of a page-table page (our own L4). */
+static void test_writable_page_table(void)
+{
+	long rc = remap_page(scratch_page, virt_to_mfn((void *)xen_start_info->pt_base),
+			     _PAGE_PRESENT | _PAGE_RW);
+
+	tap_eq(rc, -XEN_EBUSY, "update_va_mapping making a page table writable: -EBUSY");
+	HYPERCALL_OR_PANIC(remap_page(scratch_page, virt_to_mfn(scratch_page), _PAGE_PRESENT | _PAGE_RW));
+}
+
+/* Pinning a writable data page as an L4. */
+static void test_pin_data_page(void)
+{
+	struct mmuext_op pin_data = { .cmd = MMUEXT_PIN_L4_TABLE };
+
+	pin_data.arg1.mfn = virt_to_mfn(scratch_page);
+	tap_eq(HYPERVISOR_mmuext_op(&pin_data, 1, NULL, DOMID_SELF), -XEN_EINVAL,
+	       "mmuext_op pinning a writable data page as L4: -EINVAL");
+}
+
+/*
+ * mmu_update through an ordinary writable page is no error: Xen does it as
+ * a plain write of the word.
+ */
+static void test_mmu_update_data_page(void)
+{
+	mmu_update_t not_a_pt;
+
+	not_a_pt.ptr = ((uint64_t)virt_to_mfn(scratch_page) << PAGE_SHIFT) | 8 | MMU_NORMAL_PT_UPDATE;
+	not_a_pt.val = 0x1234567890abcdefUL;
+	tap_eq(HYPERVISOR_mmu_update(&not_a_pt, 1, NULL, DOMID_SELF), 0,
+	       "mmu_update on a data page: 0 (a plain write)");
+	tap_eq(((volatile uint64_t *)scratch_page)[1], 0x1234567890abcdefUL,
+	       "mmu_update on a data page: the word was written");
+}
+
+/* A hypercall number past the table: the page's entry exists, Xen says no. */
+static void test_hypercall_63(void)
+{
+	long r;
+
+	asm volatile("call hypercall_page + 63 * 32" : "=a"(r) : : "memory", "rcx", "r11",
+		     "rdi", "rsi", "rdx", "r10", "r8");
+	tap_eq(r, -XEN_ENOSYS, "hypercall 63 (none): -ENOSYS");
+}
+
+void run_hypercall_error_tests(void)
+{
+	test_trap_table_noncanonical();
+	test_callback_noncanonical();
+	test_callback_unknown_type();
+	test_callback_unknown_command();
+	test_console_io_unmapped();
+	test_unknown_commands();
+	test_evtchn_send_unbound();
+	test_writable_page_table();
+	test_pin_data_page();
+	test_mmu_update_data_page();
+	test_hypercall_63();
+}
