@@ -57,6 +57,8 @@ skip() {	# skip NAME 'WHAT' WHY
 runner() { python3 "$top/selftests/runner.py" "$@"; }
 
 x86=(--vendor GenuineIntel --vendor AuthenticAMD)
+step no-selftests "CONFIG_SELFTESTS=n build, includes" \
+	make --no-print-directory O="$build" check-no-selftests
 step hv-host-tests "hv core, host build" make --no-print-directory -C "$top/hv" O="$build" hv-host-test
 step hv-bad-guests "hv test guests, QEMU${bochs:+ and Bochs}" \
 	make --no-print-directory -C "$top/hv" O="$build" BOCHS="$bochs" check
