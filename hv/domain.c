@@ -337,7 +337,6 @@ void domain_build(const void *img, size_t len, uint64_t mod_end_pa, const char *
     v->regs.cs = FLAT_KERNEL_CS;
     v->regs.ss = FLAT_KERNEL_SS;
     v->regs.in_syscall = 0;
-    dom.mem = (struct hv_guest_mem){ &dom, NULL, NULL };
     extern const struct hv_guest_mem guest_mem_ops;
     dom.mem = guest_mem_ops;
 }

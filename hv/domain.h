@@ -86,7 +86,4 @@ int copy_to_guest(uint64_t gva, const void *src, size_t len);
 void do_hypercall(struct hv_vcpu *v);
 void evtchn_set_pending(unsigned int port);
 
-/* traps.c */
-void handle_outcome(const struct hv_outcome *out);
-
 #endif /* HV_DOMAIN_H */

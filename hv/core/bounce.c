@@ -384,15 +384,6 @@ int hv_handle_event(struct hv_vcpu *v, const struct hv_event *ev,
     }
 }
 
-int hv_inject_exception(struct hv_vcpu *v, const struct hv_guest_mem *m,
-                        uint8_t vector, bool has_ec, uint32_t error_code,
-                        struct hv_outcome *out)
-{
-    outcome_init(out);
-    return exception(v, m, vector, has_ec, error_code,
-                     vector == HV_EXC_PF ? v->vcpu_info->arch.cr2 : 0, out);
-}
-
 /*
  * Xen's test_all_events, without what hv has none of (softirqs, a pending
  * exception, #MC).  It looks again after every delivery or drop:

@@ -11,6 +11,13 @@
 
 #include "tap.h"
 
+/* Build the ssx word of a FRED frame. */
+#define HV_FRED_SSX(ss, vec, type, l, len)                              \
+    ((uint64_t)(ss) | ((uint64_t)(vec) << 32) | ((uint64_t)(type) << 48) | \
+     ((l) ? HV_FRED_SS_L : 0) | ((uint64_t)(len) << 60) |               \
+     (((type) == HV_ET_SW_INT || (type) == HV_ET_OTHER) ? HV_FRED_SS_SWINT : 0) | \
+     ((type) == HV_ET_NMI ? HV_FRED_SS_NMI : 0))
+
 #define S      0x0000000000401000ull        /* user instruction start */
 #define URSP   (USTACK_TOP - 0x40)
 #define EF_IF  0x200ull

@@ -96,15 +96,6 @@ int hv_handle_event(struct hv_vcpu *v, const struct hv_event *ev,
                     const struct hv_guest_mem *m, struct hv_outcome *out);
 
 /*
- * Inject a hardware exception hv decided on itself (e.g. #GP(0) from
- * instruction emulation, #UD), interrupting v->regs as they are now.
- * has_ec must match the vector (HV_EXC_HAVE_EC).  Returns out->action.
- */
-int hv_inject_exception(struct hv_vcpu *v, const struct hv_guest_mem *m,
-                        uint8_t vector, bool has_ec, uint32_t error_code,
-                        struct hv_outcome *out);
-
-/*
  * Before every return to the guest (Xen's test_all_events): deliver a
  * virtual NMI if pending and not masked (then NMIs are masked until the
  * next hv_do_iret; with no address in trap_ctxt[2] it is dropped instead:

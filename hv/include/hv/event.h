@@ -206,13 +206,6 @@ struct hv_fred_frame {
 #define HV_FRED_CS_SL(x)      (((x) >> 16) & 3)
 #define HV_FRED_CS_WFE      (1ull << 18)
 
-/* Build the ssx word of a FRED frame (used by tests and by nobody else). */
-#define HV_FRED_SSX(ss, vec, type, l, len)                              \
-    ((uint64_t)(ss) | ((uint64_t)(vec) << 32) | ((uint64_t)(type) << 48) | \
-     ((l) ? HV_FRED_SS_L : 0) | ((uint64_t)(len) << 60) |               \
-     (((type) == HV_ET_SW_INT || (type) == HV_ET_OTHER) ? HV_FRED_SS_SWINT : 0) | \
-     ((type) == HV_ET_NMI ? HV_FRED_SS_NMI : 0))
-
 /*
  * Fill *ev from a FRED frame.  guest_kernel as for hv_decode_idt (FRED
  * itself cannot tell guest kernel from guest user: both are ring 3).
