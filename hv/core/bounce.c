@@ -26,7 +26,7 @@
  *               SS
  *   top     ->  (old rsp & ~15, or kernel_sp & ~15 from user mode)
  */
-#include <hv/bounce.h>
+#include "bounce.h"
 #include <xen/xen.h>
 
 #define EF_TF    0x00000100ull

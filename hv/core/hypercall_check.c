@@ -11,7 +11,7 @@
  * update_va_mapping, with the error codes Xen returns (pv/callback.c,
  * domain.c, mm.c).
  */
-#include <hv/hypercall_check.h>
+#include "hypercall_check.h"
 
 #define NMI_VECTOR 2
 
