@@ -55,7 +55,6 @@ struct entry_frame {
 void arch_init_cpu(int delivery);
 extern bool fred_active;
 extern bool cpu_is_intel;
-void gs_base_swap(void);        /* guest kernel <-> user GS base */
 
 /* entry.S */
 _Noreturn void exit_to_guest_iret(struct hv_regs *r);
@@ -64,6 +63,10 @@ extern char idt_stubs[];
 extern char lstar_entry[], cstar_entry[], sysenter_entry[], sysenter_eflags_saved[];
 extern char fred_entry_page[];
 extern char hv_stack_top[];
+
+/* return.c */
+_Noreturn void domain_start(void);
+_Noreturn void resume_guest(void);
 
 /* traps.c: called by the stubs. */
 void hv_idt_entry(struct entry_frame *f);

@@ -77,19 +77,6 @@ static bool cpu_has_fred(void)
     return r[0] & (1u << 17);
 }
 
-/*
- * Guest GS bases: in guest kernel mode GS_BASE holds the kernel's and the
- * shadow the user's under IDT; FRED swaps them on every ring change, so in
- * hv it is the other way round.  Either way a mode switch exchanges them;
- * SWAPGS is not allowed under FRED, so do it with the MSRs.
- */
-void gs_base_swap(void)
-{
-    uint64_t a = rdmsr(MSR_GS_BASE), b = rdmsr(MSR_KERNEL_GS_BASE);
-    wrmsr(MSR_GS_BASE, b);
-    wrmsr(MSR_KERNEL_GS_BASE, a);
-}
-
 static void init_fred(void)
 {
     wrmsr(MSR_FRED_CONFIG, (uint64_t)fred_entry_page);

@@ -61,15 +61,19 @@ enum { EVTCHN_FREE, EVTCHN_IPI, EVTCHN_BACKEND };
 
 extern struct domain dom;
 
-/* domain.c */
+/* build.c */
 void domain_build(const void *elf, size_t len, uint64_t mod_end_pa, const char *cmdline);
-_Noreturn void domain_start(void);
+
+/* domain.c */
 _Noreturn void domain_crash(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 _Noreturn void domain_shutdown(unsigned int reason);
-_Noreturn void resume_guest(void);
-void console_backend_drain(bool notify);   /* domU console ring -> serial */
 void load_guest_cr3(void);      /* CR3 := kernel or user table per mode */
+void gs_base_swap(void);        /* guest kernel <-> user GS base */
 void guest_mode_switched(bool was_kernel); /* GS base + CR3 after a mode change */
+extern const struct hv_guest_mem guest_mem_ops;
+
+/* console.c */
+void console_backend_drain(bool notify);   /* domU console ring -> serial */
 
 /* mm.c */
 void mm_init_domain(uint64_t base_mfn, uint64_t nr_pages);
@@ -84,6 +88,9 @@ int copy_to_guest(uint64_t gva, const void *src, size_t len);
 
 /* hypercall.c */
 void do_hypercall(struct hv_vcpu *v);
+
+/* evtchn.c */
 void evtchn_set_pending(unsigned int port);
+long do_event_channel_op(uint64_t cmd, uint64_t arg);
 
 #endif /* HV_DOMAIN_H */

@@ -10,12 +10,10 @@
  */
 #include "domain/domain.h"
 #include "lib/x86.h"
-#include "cpu/cpu.h"
 #include <xen/xen.h>
 #include <xen/sched.h>
 #include <xen/version.h>
 #include <xen/features.h>
-#include <xen/event_channel.h>
 #include <xen/physdev.h>
 
 /*
@@ -24,7 +22,7 @@
  * CONFIG_VERBOSE_DEBUG build would let a domU write; release builds do
  * not).  A domU prints through its console ring instead.
  */
-static long hc_console_io(uint64_t cmd, uint64_t count, uint64_t buf)
+static long do_console_io(uint64_t cmd, uint64_t count, uint64_t buf)
 {
     char tmp[128];
     if (hv_opts.domu)
@@ -43,7 +41,7 @@ static long hc_console_io(uint64_t cmd, uint64_t count, uint64_t buf)
     return 0;
 }
 
-static long hc_sched_op(uint64_t cmd, uint64_t arg)
+static long do_sched_op(uint64_t cmd, uint64_t arg)
 {
     switch (cmd) {
     case SCHEDOP_yield:
@@ -66,7 +64,7 @@ static long hc_sched_op(uint64_t cmd, uint64_t arg)
     }
 }
 
-static long hc_xen_version(uint64_t cmd, uint64_t arg)
+static long do_xen_version(uint64_t cmd, uint64_t arg)
 {
     switch (cmd) {
     case XENVER_version:
@@ -100,8 +98,10 @@ static long hc_xen_version(uint64_t cmd, uint64_t arg)
     }
 }
 
-static long hc_set_segment_base(uint64_t which, uint64_t base)
+static long do_set_segment_base(uint64_t which, uint64_t base)
 {
+    bool fred = hv_opts.delivery == HV_DELIVERY_FRED;
+
     switch (which) {
     case SEGBASE_FS:
     case SEGBASE_GS_USER:
@@ -112,7 +112,7 @@ static long hc_set_segment_base(uint64_t which, uint64_t base)
             wrmsr(MSR_FS_BASE, base);
         /* In hv (guest kernel mode): IDT has the kernel's GS live, FRED
          * has already swapped the user's in. */
-        else if ((which == SEGBASE_GS_KERNEL) ^ fred_active)
+        else if ((which == SEGBASE_GS_KERNEL) ^ fred)
             wrmsr(MSR_GS_BASE, base);
         else
             wrmsr(MSR_KERNEL_GS_BASE, base);
@@ -124,10 +124,10 @@ static long hc_set_segment_base(uint64_t which, uint64_t base)
         /* Only the flat selectors exist: anything else loads NUL. */
         if (sel > 3 && sel != FLAT_RING3_DS32 && sel != FLAT_RING3_CS32 && sel != FLAT_RING3_CS64)
             sel = 0;
-        if (!fred_active)
+        if (!fred)
             gs_base_swap();
         __asm__ volatile("mov %0, %%gs" :: "r"(sel));
-        if (!fred_active)
+        if (!fred)
             gs_base_swap();
         return 0;
     }
@@ -136,7 +136,7 @@ static long hc_set_segment_base(uint64_t which, uint64_t base)
     }
 }
 
-static long hc_fpu_taskswitch(uint64_t set)
+static long do_fpu_taskswitch(uint64_t set)
 {
     dom.vcpu_ts = set != 0;
     if (set)
@@ -146,7 +146,7 @@ static long hc_fpu_taskswitch(uint64_t set)
     return 0;
 }
 
-static long hc_set_debugreg(uint64_t reg, uint64_t val)
+static long do_set_debugreg(uint64_t reg, uint64_t val)
 {
     switch (reg) {
     case 0: case 1: case 2: case 3:
@@ -180,7 +180,7 @@ static long hc_set_debugreg(uint64_t reg, uint64_t val)
     }
 }
 
-static long hc_get_debugreg(uint64_t reg)
+static long do_get_debugreg(uint64_t reg)
 {
     uint64_t v;
     switch (reg) {
@@ -194,82 +194,7 @@ static long hc_get_debugreg(uint64_t reg)
     }
 }
 
-/*
- * ---- event channels ----
- *
- * A port is free, an IPI to ourselves (EVTCHNOP_bind_ipi), or, in domU
- * mode, bound to one of hv's backends: xenstore (DOMU_STORE_PORT: nobody
- * listens, a send is dropped as Xen drops one to an unbound remote end)
- * or the console (DOMU_CONSOLE_PORT: a send makes hv drain the ring).
- * Sending on a backend port raises nothing locally: the event is the
- * remote end's.
- */
-
-void evtchn_set_pending(unsigned int port)
-{
-    shared_info_t *s = dom.shared_info;
-    unsigned long bit = 1ul << (port % 64);
-    __atomic_or_fetch(&s->evtchn_pending[port / 64], bit, __ATOMIC_SEQ_CST);
-    if (!(s->evtchn_mask[port / 64] & bit)) {
-        __atomic_or_fetch(&s->vcpu_info[0].evtchn_pending_sel, 1ul << (port / 64), __ATOMIC_SEQ_CST);
-        s->vcpu_info[0].evtchn_upcall_pending = 1;
-    }
-}
-
-static long hc_event_channel_op(uint64_t cmd, uint64_t arg)
-{
-    switch (cmd) {
-    case EVTCHNOP_bind_ipi: {
-        struct evtchn_bind_ipi b;
-        if (copy_from_guest(&b, arg, sizeof(b)))
-            return -XEN_EFAULT;
-        if (b.vcpu != 0)
-            return -XEN_ENOENT;
-        unsigned int p;
-        for (p = 1; p < NR_EVTCHN && dom.evtchn[p] != EVTCHN_FREE; p++)
-            ;
-        if (p == NR_EVTCHN)
-            return -XEN_ENOSPC;
-        b.port = p;
-        if (copy_to_guest(arg, &b, sizeof(b)))
-            return -XEN_EFAULT;
-        dom.evtchn[p] = EVTCHN_IPI;
-        return 0;
-    }
-    case EVTCHNOP_send:
-    case EVTCHNOP_unmask:
-    case EVTCHNOP_close: {
-        evtchn_port_t port;
-        if (copy_from_guest(&port, arg, sizeof(port)))
-            return -XEN_EFAULT;
-        if (port >= NR_EVTCHN || (cmd != EVTCHNOP_unmask && dom.evtchn[port] == EVTCHN_FREE))
-            return -XEN_EINVAL;
-        shared_info_t *s = dom.shared_info;
-        unsigned long bit = 1ul << (port % 64);
-        if (cmd == EVTCHNOP_send) {
-            if (dom.evtchn[port] == EVTCHN_IPI)
-                evtchn_set_pending(port);
-            else if (port == dom.console_port)
-                console_backend_drain(true);
-        } else if (cmd == EVTCHNOP_close) {
-            dom.evtchn[port] = EVTCHN_FREE;
-            __atomic_and_fetch(&s->evtchn_pending[port / 64], ~bit, __ATOMIC_SEQ_CST);
-        } else {
-            __atomic_and_fetch(&s->evtchn_mask[port / 64], ~bit, __ATOMIC_SEQ_CST);
-            if (s->evtchn_pending[port / 64] & bit) {
-                __atomic_or_fetch(&s->vcpu_info[0].evtchn_pending_sel, 1ul << (port / 64),
-                                  __ATOMIC_SEQ_CST);
-                s->vcpu_info[0].evtchn_upcall_pending = 1;
-            }
-        }
-        return 0;
-    }
-    default:
-        return -XEN_ENOSYS;
-    }
-}
-
-static long hc_vm_assist(uint64_t cmd, uint64_t type)
+static long do_vm_assist(uint64_t cmd, uint64_t type)
 {
     if (type != VMASST_TYPE_architectural_iopl)
         return -XEN_EINVAL;
@@ -282,7 +207,7 @@ static long hc_vm_assist(uint64_t cmd, uint64_t type)
     return 0;
 }
 
-static long hc_physdev_op(uint64_t cmd, uint64_t arg)
+static long do_physdev_op(uint64_t cmd, uint64_t arg)
 {
     if (cmd != PHYSDEVOP_set_iopl)
         return -XEN_ENOSYS;
@@ -296,7 +221,7 @@ static long hc_physdev_op(uint64_t cmd, uint64_t arg)
 }
 
 /* Commands hv does not have (vCPU timers, runstate, ...): logged once. */
-static long hc_vcpu_op(struct hv_vcpu *v, uint64_t cmd, uint64_t vcpuid, uint64_t arg)
+static long do_vcpu_op(struct hv_vcpu *v, uint64_t cmd, uint64_t vcpuid, uint64_t arg)
 {
     static uint32_t logged;
     /* Xen's do_vcpu_op(int cmd, unsigned int vcpuid, arg): 32-bit values. */
@@ -310,7 +235,7 @@ static long hc_vcpu_op(struct hv_vcpu *v, uint64_t cmd, uint64_t vcpuid, uint64_
     return rc;
 }
 
-static void hc_iret(struct hv_vcpu *v)
+static void do_iret(struct hv_vcpu *v)
 {
     struct hv_outcome out;
     bool was = v->kernel_mode;
@@ -328,7 +253,7 @@ void do_hypercall(struct hv_vcpu *v)
 
     switch (r->rax) {
     case __HYPERVISOR_iret:
-        hc_iret(v);
+        do_iret(v);
         return;     /* rax is the guest's again */
     case __HYPERVISOR_set_trap_table:
         rc = hv_hc_set_trap_table(v, &dom.mem, a1);
@@ -340,13 +265,13 @@ void do_hypercall(struct hv_vcpu *v)
         rc = hv_hc_stack_switch(v, a1, a2);
         break;
     case __HYPERVISOR_console_io:
-        rc = hc_console_io(a1, a2, a3);
+        rc = do_console_io(a1, a2, a3);
         break;
     case __HYPERVISOR_sched_op:
-        rc = hc_sched_op(a1, a2);
+        rc = do_sched_op(a1, a2);
         break;
     case __HYPERVISOR_xen_version:
-        rc = hc_xen_version(a1, a2);
+        rc = do_xen_version(a1, a2);
         break;
     case __HYPERVISOR_update_va_mapping:
         rc = do_update_va_mapping(a1, a2, a3);
@@ -358,28 +283,28 @@ void do_hypercall(struct hv_vcpu *v)
         rc = do_mmuext_op(a1, (unsigned int)a2, a3, (unsigned int)a4);
         break;
     case __HYPERVISOR_set_segment_base:
-        rc = hc_set_segment_base(a1, a2);
+        rc = do_set_segment_base(a1, a2);
         break;
     case __HYPERVISOR_fpu_taskswitch:
-        rc = hc_fpu_taskswitch(a1);
+        rc = do_fpu_taskswitch(a1);
         break;
     case __HYPERVISOR_set_debugreg:
-        rc = hc_set_debugreg(a1, a2);
+        rc = do_set_debugreg(a1, a2);
         break;
     case __HYPERVISOR_get_debugreg:
-        rc = hc_get_debugreg(a1);
+        rc = do_get_debugreg(a1);
         break;
     case __HYPERVISOR_event_channel_op:
-        rc = hc_event_channel_op(a1, a2);
+        rc = do_event_channel_op(a1, a2);
         break;
     case __HYPERVISOR_vm_assist:
-        rc = hc_vm_assist(a1, a2);
+        rc = do_vm_assist(a1, a2);
         break;
     case __HYPERVISOR_physdev_op:
-        rc = hc_physdev_op(a1, a2);
+        rc = do_physdev_op(a1, a2);
         break;
     case __HYPERVISOR_vcpu_op:
-        rc = hc_vcpu_op(v, a1, a2, a3);
+        rc = do_vcpu_op(v, a1, a2, a3);
         break;
     case __HYPERVISOR_nmi_op:
         rc = hv_hc_nmi_op(v, &dom.mem, (unsigned int)a1, a2);

@@ -18,7 +18,6 @@
  */
 #include "domain/domain.h"
 #include "lib/x86.h"
-#include "cpu/cpu.h"
 
 #define MAX_GUEST_PAGES ((256ul << 20) >> PAGE_SHIFT)
 static struct frame_info frame_table[MAX_GUEST_PAGES];
