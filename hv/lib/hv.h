@@ -2,7 +2,7 @@
  * hv/lib/hv.h - what the platform files share: console, exit codes, the
  * freestanding C library, and the entry points between files.
  *
- * ABI carried: the exit codes hv reports to the host (see README.md).
+ * ABI carried: the exit codes hv reports to the host.
  */
 #ifndef HV_HV_H
 #define HV_HV_H
@@ -12,16 +12,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/*
- * How hv stops.  QEMU's isa-debug-exit turns a write of v into host exit
- * status (v << 1) | 1; a reset with -no-reboot exits QEMU with status 0.
- */
+/* How hv stops; the host exit status of each: Documentation/hypervisor.md
+ * section 8. */
 enum hv_exit {
-    HV_EXIT_SHUTDOWN = 0,  /* guest SCHEDOP_shutdown poweroff/reboot: reset -> 0 */
-    HV_EXIT_GUEST_CRASH = 1, /* guest asked SHUTDOWN_crash (or other): status 3 */
-    HV_EXIT_DOMAIN_CRASH = 2, /* hv crashed the domain: status 5 */
-    HV_EXIT_PANIC = 3,     /* hv itself failed (a bug): status 7 */
-    HV_EXIT_BOOT = 4,      /* refused to boot (command line, module, CPU): 9 */
+    HV_EXIT_SHUTDOWN = 0,       /* guest SCHEDOP_shutdown poweroff/reboot */
+    HV_EXIT_GUEST_CRASH = 1,    /* guest SCHEDOP_shutdown, any other reason */
+    HV_EXIT_DOMAIN_CRASH = 2,   /* hv crashed the domain */
+    HV_EXIT_PANIC = 3,          /* hv itself failed (a bug) */
+    HV_EXIT_BOOT = 4,           /* refused to boot (command line, module, CPU) */
 };
 
 /* console.c */

@@ -1,5 +1,5 @@
 /*
- * hv/lib/x86.h - x86-64 machine definitions and one-instruction helpers.
+ * hv/lib/x86.h - x86-64 machine definitions and one-instruction wrappers.
  *
  * ABI carried: the hardware side only (control registers, MSRs, descriptor
  * formats, I/O ports).  Xen's selector values come from <xen/xen.h>.
