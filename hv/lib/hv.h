@@ -22,7 +22,7 @@ enum hv_exit {
     HV_EXIT_BOOT = 4,           /* refused to boot (command line, module, CPU) */
 };
 
-/* console.c */
+/* console.c; vsnprintf and snprintf are ../lib/vsprintf.c */
 void console_init(void);
 void console_putc(char c);
 void console_write(const char *s, size_t n);
@@ -33,7 +33,7 @@ _Noreturn void hv_exit(enum hv_exit code);
 _Noreturn void panic(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 _Noreturn void boot_refuse(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
-/* strlcpy.c; the rest is the guest's ../lib/string.c */
+/* strlcpy.c; the rest is ../lib/string.c */
 void *memcpy(void *d, const void *s, size_t n);
 void *memset(void *d, int c, size_t n);
 void *memmove(void *d, const void *s, size_t n);
