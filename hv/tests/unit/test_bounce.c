@@ -101,14 +101,14 @@ static int run(struct fixture *fx, const struct hv_event *e,
 
 /* ---- section 2: the frame ---- */
 
-static void frame_rules(void)
+/* #GP from guest kernel mode: current stack, RPL cleared. */
+static void frame_gp_from_kernel(void)
 {
     struct fixture fx;
     struct hv_outcome o;
     struct hv_event e;
     struct frame f;
 
-    /* #GP from guest kernel mode: current stack, RPL cleared. */
     fixture_init(&fx);
     enter(&fx, false);
     e = ev_exc(HV_EXC_GP, false, 0x1234);
@@ -130,8 +130,16 @@ static void frame_rules(void)
     OK(fx.v.kernel_mode && !o.mode_changed, "2: stays in kernel mode, no page-table switch");
     EQ(fx.v.regs.in_syscall, 1, "2: return may use SYSRET semantics (rcx/r11 are in the frame)");
     fixture_free(&fx);
+}
 
-    /* #UD from user mode: stack_switch stack, user CS kept, 8 words. */
+/* #UD from user mode: stack_switch stack, user CS kept, 8 words. */
+static void frame_ud_from_user(void)
+{
+    struct fixture fx;
+    struct hv_outcome o;
+    struct hv_event e;
+    struct frame f;
+
     fixture_init(&fx);
     enter(&fx, true);
     e = ev_exc(HV_EXC_UD, true, 0);
@@ -143,8 +151,15 @@ static void frame_rules(void)
     EQ(f.rsp, URSP, "2: frame RSP is the user rsp");
     OK(fx.v.kernel_mode && o.mode_changed, "2: switched to kernel mode (page tables must change)");
     fixture_free(&fx);
+}
 
-    /* kernel_sp rounded down too. */
+/* kernel_sp rounded down too. */
+static void frame_kernel_sp_rounded_down(void)
+{
+    struct fixture fx;
+    struct hv_outcome o;
+    struct hv_event e;
+
     fixture_init(&fx);
     enter(&fx, true);
     fx.v.kernel_sp = SWSTACK_TOP - 0x18;
@@ -152,8 +167,16 @@ static void frame_rules(void)
     run(&fx, &e, &o);
     EQ(o.frame, SWSTACK_TOP - 0x20 - 56, "2: kernel_sp rounded down to 16 bytes");
     fixture_free(&fx);
+}
 
-    /* compat user code. */
+/* compat user code. */
+static void frame_compat_user(void)
+{
+    struct fixture fx;
+    struct hv_outcome o;
+    struct hv_event e;
+    struct frame f;
+
     fixture_init(&fx);
     enter(&fx, true);
     e = ev_exc(HV_EXC_UD, true, 0);
@@ -165,8 +188,16 @@ static void frame_rules(void)
     EQ(f.cs, 0xe023, "2: compat user frame CS is FLAT_USER_CS32 (0xe023)");
     EQ(f.ss, FLAT_USER_SS32, "2: compat user frame SS");
     fixture_free(&fx);
+}
 
-    /* Event mask in CS bits 32-39 and inverse IF. */
+/* Event mask in CS bits 32-39 and inverse IF. */
+static void frame_event_mask_in_cs(void)
+{
+    struct fixture fx;
+    struct hv_outcome o;
+    struct hv_event e;
+    struct frame f;
+
     fixture_init(&fx);
     enter(&fx, false);
     fx.vi.evtchn_upcall_mask = 1;
@@ -177,8 +208,16 @@ static void frame_rules(void)
     EQ(f.rflags & EF_IF, 0, "2: RFLAGS.IF = 0 when events were masked");
     EQ(fx.vi.evtchn_upcall_mask, 1, "2: mask stays set");
     fixture_free(&fx);
+}
 
-    /* TI_GET_IF masks events on entry; without it they stay unmasked. */
+/* TI_GET_IF masks events on entry; without it they stay unmasked. */
+static void frame_ti_get_if_masks_events(void)
+{
+    struct fixture fx;
+    struct hv_outcome o;
+    struct hv_event e;
+    struct frame f;
+
     fixture_init(&fx);
     enter(&fx, false);
     set_trap(&fx.v, HV_EXC_UD, 0, true, H(HV_EXC_UD));
@@ -189,14 +228,30 @@ static void frame_rules(void)
     EQ(f.cs >> 32, 0, "2: frame still holds the mask from before delivery");
     OK(f.rflags & EF_IF, "2: frame IF still set (events were enabled before)");
     fixture_free(&fx);
+}
+
+static void frame_no_ti_get_if_leaves_events(void)
+{
+    struct fixture fx;
+    struct hv_outcome o;
+    struct hv_event e;
+
     fixture_init(&fx);
     enter(&fx, false);
     e = ev_exc(HV_EXC_UD, false, 0);
     run(&fx, &e, &o);
     EQ(fx.vi.evtchn_upcall_mask, 0, "2: handler without TI_GET_IF leaves events unmasked");
     fixture_free(&fx);
+}
 
-    /* TF, NT, RF, VM, AC cleared for the handler, kept in the frame. */
+/* TF, NT, RF, VM, AC cleared for the handler, kept in the frame. */
+static void frame_flags_cleared_for_handler(void)
+{
+    struct fixture fx;
+    struct hv_outcome o;
+    struct hv_event e;
+    struct frame f;
+
     fixture_init(&fx);
     enter(&fx, true);
     e = ev_exc(HV_EXC_UD, true, 0);
@@ -207,8 +262,16 @@ static void frame_rules(void)
     OK(fx.v.regs.rflags & EF_DF, "2: DF not touched by an exception bounce");
     EQ(f.rflags & (EF_TF | EF_NT | EF_RF | EF_AC), EF_TF | EF_NT | EF_RF | EF_AC, "2: frame RFLAGS keeps the interrupted TF NT RF AC");
     fixture_free(&fx);
+}
 
-    /* Virtual IOPL in the frame. */
+/* Virtual IOPL in the frame. */
+static void frame_virtual_iopl(void)
+{
+    struct fixture fx;
+    struct hv_outcome o;
+    struct hv_event e;
+    struct frame f;
+
     fixture_init(&fx);
     enter(&fx, true);
     fx.v.arch_iopl = true;
@@ -220,6 +283,15 @@ static void frame_rules(void)
     EQ(f.rflags & EF_IOPL, 0x1000, "2: frame IOPL is the virtual IOPL (architectural_iopl)");
     EQ(fx.v.regs.rflags & EF_IOPL, 0, "2: live IOPL 0");
     fixture_free(&fx);
+}
+
+static void frame_iopl_without_assist(void)
+{
+    struct fixture fx;
+    struct hv_outcome o;
+    struct hv_event e;
+    struct frame f;
+
     fixture_init(&fx);
     enter(&fx, true);
     e = ev_exc(HV_EXC_UD, true, 0);
@@ -228,8 +300,15 @@ static void frame_rules(void)
     f = read_frame(&fx, &o, false);
     EQ(f.rflags & EF_IOPL, 0, "2: frame IOPL 0 without the architectural_iopl assist");
     fixture_free(&fx);
+}
 
-    /* Error code slot exactly for the vectors with one. */
+/* Error code slot exactly for the vectors with one. */
+static void frame_error_code_slot(void)
+{
+    struct fixture fx;
+    struct hv_outcome o;
+    struct hv_event e;
+
     {
         static const uint8_t vecs[] = { 0, 1, 5, 6, 7, 10, 11, 12, 13, 14, 16, 17, 19, 21 };
         for (unsigned int i = 0; i < sizeof(vecs); i++) {
@@ -244,8 +323,15 @@ static void frame_rules(void)
             fixture_free(&fx);
         }
     }
+}
 
-    /* #PF: cr2 in vcpu_info, U/S bit rewritten to the guest mode. */
+/* #PF: cr2 in vcpu_info, U/S bit rewritten to the guest mode. */
+static void frame_pf_from_kernel(void)
+{
+    struct fixture fx;
+    struct hv_outcome o;
+    struct hv_event e;
+
     fixture_init(&fx);
     enter(&fx, false);
     e = ev_exc(HV_EXC_PF, false, 0x7);
@@ -254,6 +340,14 @@ static void frame_rules(void)
     EQ(fx.vi.arch.cr2, 0xdeadbeef000ull, "2: #PF address in vcpu_info->arch.cr2");
     EQ(read_frame(&fx, &o, false).ec, 0x3, "2: #PF from guest kernel: U/S bit cleared");
     fixture_free(&fx);
+}
+
+static void frame_pf_from_user(void)
+{
+    struct fixture fx;
+    struct hv_outcome o;
+    struct hv_event e;
+
     fixture_init(&fx);
     enter(&fx, true);
     e = ev_exc(HV_EXC_PF, true, 0x6);
@@ -261,8 +355,15 @@ static void frame_rules(void)
     run(&fx, &e, &o);
     EQ(read_frame(&fx, &o, false).ec, 0x6, "2: #PF from user: U/S bit set");
     fixture_free(&fx);
+}
 
-    /* #DB: DR6 for HYPERVISOR_get_debugreg(6). */
+/* #DB: DR6 for HYPERVISOR_get_debugreg(6). */
+static void frame_db_sets_dr6(void)
+{
+    struct fixture fx;
+    struct hv_outcome o;
+    struct hv_event e;
+
     fixture_init(&fx);
     enter(&fx, true);
     e = ev_exc(HV_EXC_DB, true, 0);
@@ -275,8 +376,15 @@ static void frame_rules(void)
     run(&fx, &e, &o);
     EQ(fx.v.dr6, 0xffff4ff2ull, "2: #DB: breakpoint bits replace, BS accumulates");
     fixture_free(&fx);
+}
 
-    /* Crashes: null handler, unwritable stack, stack in hv space. */
+/* Crashes: null handler, unwritable stack, stack in hv space. */
+static void frame_crash_null_handler(void)
+{
+    struct fixture fx;
+    struct hv_outcome o;
+    struct hv_event e;
+
     fixture_init(&fx);
     enter(&fx, true);
     set_trap(&fx.v, HV_EXC_GP, 0, false, 0);
@@ -285,6 +393,13 @@ static void frame_rules(void)
     OK(o.reason && strstr(o.reason, "handler"), "2: crash reason names the missing handler (%s)", o.reason ? o.reason : "null");
     EQ(fx.fm.writes, 0, "2: nothing written for a null handler");
     fixture_free(&fx);
+}
+
+static void frame_crash_unmapped_kernel_stack(void)
+{
+    struct fixture fx;
+    struct hv_outcome o;
+    struct hv_event e;
 
     fixture_init(&fx);
     enter(&fx, false);
@@ -293,6 +408,13 @@ static void frame_rules(void)
     EQ(run(&fx, &e, &o), HV_CRASH, "2: unmapped kernel stack crashes the domain");
     OK(o.reason && strstr(o.reason, "stack"), "2: crash reason names the stack (%s)", o.reason ? o.reason : "null");
     fixture_free(&fx);
+}
+
+static void frame_crash_read_only_switch_stack(void)
+{
+    struct fixture fx;
+    struct hv_outcome o;
+    struct hv_event e;
 
     fixture_init(&fx);
     fake_mem_add(&fx.fm, 0xffffffff80400000ull, 0x1000, false);
@@ -301,6 +423,13 @@ static void frame_rules(void)
     e = ev_exc(HV_EXC_UD, true, 0);
     EQ(run(&fx, &e, &o), HV_CRASH, "2: read-only stack_switch stack crashes the domain");
     fixture_free(&fx);
+}
+
+static void frame_crash_stack_in_hv_area(void)
+{
+    struct fixture fx;
+    struct hv_outcome o;
+    struct hv_event e;
 
     fixture_init(&fx);
     enter(&fx, false);
@@ -309,8 +438,15 @@ static void frame_rules(void)
     EQ(run(&fx, &e, &o), HV_CRASH, "2: stack inside the hypervisor area crashes the domain");
     EQ(fx.fm.writes, 0, "2: no write attempted there");
     fixture_free(&fx);
+}
 
-    /* Events hv does not bounce. */
+/* Events hv does not bounce. */
+static void frame_events_not_bounced(void)
+{
+    struct fixture fx;
+    struct hv_outcome o;
+    struct hv_event e;
+
     fixture_init(&fx);
     e = ev_make(HV_ET_EXT_INTR, 0x30, true, HV_DELIVERY_IDT, 0);
     EQ(run(&fx, &e, &o), HV_NOT_GUEST, "2: external interrupt is hv's own business");
@@ -321,6 +457,29 @@ static void frame_rules(void)
     EQ(run(&fx, &e, &o), HV_NOT_GUEST, "2: fault in hv itself is not bounced");
     EQ(fx.fm.writes, 0, "2: none of them touched the guest");
     fixture_free(&fx);
+}
+
+static void frame_rules(void)
+{
+    frame_gp_from_kernel();
+    frame_ud_from_user();
+    frame_kernel_sp_rounded_down();
+    frame_compat_user();
+    frame_event_mask_in_cs();
+    frame_ti_get_if_masks_events();
+    frame_no_ti_get_if_leaves_events();
+    frame_flags_cleared_for_handler();
+    frame_virtual_iopl();
+    frame_iopl_without_assist();
+    frame_error_code_slot();
+    frame_pf_from_kernel();
+    frame_pf_from_user();
+    frame_db_sets_dr6();
+    frame_crash_null_handler();
+    frame_crash_unmapped_kernel_stack();
+    frame_crash_read_only_switch_stack();
+    frame_crash_stack_in_hv_area();
+    frame_events_not_bounced();
 }
 
 /* ---- section 3: HYPERVISOR_iret ---- */
@@ -334,7 +493,7 @@ static void put_iret(struct fixture *fx, uint64_t at, uint64_t rax, uint64_t r11
         fake_put_word(&fx->fm, at + 8 * i, w[i]);
 }
 
-static void iret_rules(void)
+static void iret_to_user(void)
 {
     struct fixture fx;
     struct hv_outcome o;
@@ -358,6 +517,13 @@ static void iret_rules(void)
     EQ(fx.v.regs.rflags, 0x0246 | EF_TF, "3: rflags: IOPL and VM dropped, IF forced on, TF kept");
     EQ(fx.vi.evtchn_upcall_mask, 0, "3: event mask = !IF (IF set -> unmasked)");
     fixture_free(&fx);
+}
+
+static void iret_in_syscall(void)
+{
+    struct fixture fx;
+    struct hv_outcome o;
+    uint64_t sp = KSTACK_TOP - 0x100;
 
     fixture_init(&fx);
     fx.v.regs.rsp = sp;
@@ -370,6 +536,13 @@ static void iret_rules(void)
     EQ(fx.v.regs.in_syscall, 1, "3: VGCF_in_syscall: SYSRET semantics (rcx=rip, r11=rflags)");
     EQ(fx.vi.evtchn_upcall_mask, 1, "3: IF clear in the context -> events masked");
     fixture_free(&fx);
+}
+
+static void iret_to_kernel_forces_rpl3(void)
+{
+    struct fixture fx;
+    struct hv_outcome o;
+    uint64_t sp = KSTACK_TOP - 0x100;
 
     fixture_init(&fx);
     fx.v.regs.rsp = sp;
@@ -379,6 +552,13 @@ static void iret_rules(void)
     EQ(fx.v.regs.cs, 0xe033, "3: cs forced to RPL 3");
     EQ(fx.v.regs.ss, FLAT_KERNEL_SS, "3: ss forced to RPL 3");
     fixture_free(&fx);
+}
+
+static void iret_to_user_without_user_table(void)
+{
+    struct fixture fx;
+    struct hv_outcome o;
+    uint64_t sp = KSTACK_TOP - 0x100;
 
     fixture_init(&fx);
     fx.v.user_pt_present = false;
@@ -387,11 +567,24 @@ static void iret_rules(void)
     EQ(hv_do_iret(&fx.v, &fx.m, &o), HV_CRASH, "3: to user mode without a user page table crashes");
     OK(o.reason && strstr(o.reason, "user page table"), "3: reason: %s", o.reason ? o.reason : "null");
     fixture_free(&fx);
+}
+
+static void iret_unreadable_context(void)
+{
+    struct fixture fx;
+    struct hv_outcome o;
 
     fixture_init(&fx);
     fx.v.regs.rsp = 0xffffffff90000000ull;
     EQ(hv_do_iret(&fx.v, &fx.m, &o), HV_CRASH, "3: unreadable iret_context crashes");
     fixture_free(&fx);
+}
+
+static void iret_virtual_iopl(void)
+{
+    struct fixture fx;
+    struct hv_outcome o;
+    uint64_t sp = KSTACK_TOP - 0x100;
 
     fixture_init(&fx);
     fx.v.arch_iopl = true;
@@ -401,8 +594,14 @@ static void iret_rules(void)
     EQ(fx.v.iopl, 0x1000, "3: architectural_iopl: virtual IOPL taken from the context");
     EQ(fx.v.regs.rflags & EF_IOPL, 0, "3: live IOPL stays 0");
     fixture_free(&fx);
+}
 
-    /* Round trip: bounce from user, iret back. */
+/* Round trip: bounce from user, iret back. */
+static void iret_round_trip(void)
+{
+    struct fixture fx;
+    struct hv_outcome o;
+
     fixture_init(&fx);
     enter(&fx, true);
     {
@@ -424,16 +623,27 @@ static void iret_rules(void)
     fixture_free(&fx);
 }
 
+static void iret_rules(void)
+{
+    iret_to_user();
+    iret_in_syscall();
+    iret_to_kernel_forces_rpl3();
+    iret_to_user_without_user_table();
+    iret_unreadable_context();
+    iret_virtual_iopl();
+    iret_round_trip();
+}
+
 /* ---- section 5: software interrupts ---- */
 
-static void softint_rules(void)
+/* INT3 / INT $3 / INTO / INT $4: vDPL ignored. */
+static void softint_int3_into_ignore_vdpl(void)
 {
     struct fixture fx;
     struct hv_outcome o;
     struct hv_event e;
     struct frame f;
 
-    /* INT3 / INT $3 / INTO / INT $4: vDPL ignored. */
     fixture_init(&fx);
     set_trap(&fx.v, 3, 0, false, H(3));
     set_trap(&fx.v, 4, 0, false, H(4));
@@ -460,8 +670,15 @@ static void softint_rules(void)
     run(&fx, &e, &o);
     OK(o.action == HV_RESUME && o.vector == 4, "5: INT $4 -> #OF, vDPL ignored");
     fixture_free(&fx);
+}
 
-    /* ICEBP: no DPL check. */
+/* ICEBP: no DPL check. */
+static void softint_icebp(void)
+{
+    struct fixture fx;
+    struct hv_outcome o;
+    struct hv_event e;
+
     fixture_init(&fx);
     enter(&fx, true);
     e = ev_make(HV_ET_PRIV_SW_EXC, 1, true, HV_DELIVERY_FRED, 1);
@@ -470,8 +687,16 @@ static void softint_rules(void)
     OK(o.action == HV_RESUME && o.vector == 1 && read_frame(&fx, &o, false).rip == URIP + 1,
        "5: ICEBP from user -> #DB trap with vDPL 0");
     fixture_free(&fx);
+}
 
-    /* INT $N permission: kernel needs vDPL >= 1, user vDPL == 3. */
+/* INT $N permission: kernel needs vDPL >= 1, user vDPL == 3. */
+static void softint_int_n_permission(void)
+{
+    struct fixture fx;
+    struct hv_outcome o;
+    struct hv_event e;
+    struct frame f;
+
     {
         static const struct { bool user; uint8_t dpl; bool ok; } p[] = {
             { false, 0, false }, { false, 1, true }, { false, 2, true }, { false, 3, true },
@@ -516,16 +741,31 @@ static void softint_rules(void)
     run(&fx, &e, &o);
     EQ(read_frame(&fx, &o, false).rip, URIP, "5: FRED refused prefixed INT $N: RIP rewound by 3 to the start");
     fixture_free(&fx);
+}
 
-    /* Permitted INT $N with no handler. */
+/* Permitted INT $N with no handler. */
+static void softint_int_n_no_handler(void)
+{
+    struct fixture fx;
+    struct hv_outcome o;
+    struct hv_event e;
+
     fixture_init(&fx);
     fx.v.trap_ctxt[0x41].flags = 3;
     enter(&fx, true);
     e = ev_make(HV_ET_SW_INT, 0x41, true, HV_DELIVERY_FRED, 2);
     EQ(run(&fx, &e, &o), HV_CRASH, "5: permitted INT $N with address 0 crashes the domain");
     fixture_free(&fx);
+}
 
-    /* INT $0x80. */
+/* INT $0x80. */
+static void softint_int80(void)
+{
+    struct fixture fx;
+    struct hv_outcome o;
+    struct hv_event e;
+    struct frame f;
+
     fixture_init(&fx);
     set_trap(&fx.v, 0x80, 0, true, H(0x80));
     enter(&fx, true);
@@ -552,6 +792,14 @@ static void softint_rules(void)
     OK(o.vector == 0x80 && read_frame(&fx, &o, false).rip == URIP + 2,
        "5: FRED INT $0x80 with vDPL 3: delivered");
     fixture_free(&fx);
+}
+
+static void softint_int80_without_address(void)
+{
+    struct fixture fx;
+    struct hv_outcome o;
+    struct hv_event e;
+    struct frame f;
 
     fixture_init(&fx);
     enter(&fx, true);
@@ -569,8 +817,16 @@ static void softint_rules(void)
     OK(o.vector == 13 && f.ec == 0x402 && f.rip == URIP,
        "5: FRED INT $0x80 without an address: #GP(0x402), RIP = start");
     fixture_free(&fx);
+}
 
-    /* Option: Xen >= 4.22 IDT behaviour, full length of a permitted INT. */
+/* Option: Xen >= 4.22 IDT behaviour, full length of a permitted INT. */
+static void softint_full_length_option(void)
+{
+    struct fixture fx;
+    struct hv_outcome o;
+    struct hv_event e;
+    struct frame f;
+
     fixture_init(&fx);
     {
         uint8_t *code = fake_mem_add(&fx.fm, 0x400000, 0x2000, false);
@@ -593,6 +849,17 @@ static void softint_rules(void)
     fixture_free(&fx);
 }
 
+static void softint_rules(void)
+{
+    softint_int3_into_ignore_vdpl();
+    softint_icebp();
+    softint_int_n_permission();
+    softint_int_n_no_handler();
+    softint_int80();
+    softint_int80_without_address();
+    softint_full_length_option();
+}
+
 /* ---- section 6: SYSCALL and SYSENTER ---- */
 
 static struct hv_event ev_syscall(bool l64, uint8_t delivery, uint8_t len)
@@ -607,102 +874,171 @@ static struct hv_event ev_syscall(bool l64, uint8_t delivery, uint8_t len)
     return e;
 }
 
-static void syscall_rules(void)
+/* One scenario per function, each run with IDT and FRED delivery (d 0, 1). */
+static uint8_t delivery_of(unsigned int d)
+{
+    return d ? HV_DELIVERY_FRED : HV_DELIVERY_IDT;
+}
+
+static const char *delivery_name(unsigned int d)
+{
+    return d ? "FRED" : "IDT";
+}
+
+static void syscall_from_user64(unsigned int d)
 {
     struct fixture fx;
     struct hv_outcome o;
     struct hv_event e;
     struct frame f;
+    uint8_t del = delivery_of(d);
+    const char *dn = delivery_name(d);
 
+    fixture_init(&fx);
+    fx.v.syscall_callback = CB_SYSCALL;
+    fx.v.syscall_mask = true;
+    enter(&fx, true);
+    e = ev_syscall(true, del, 2);
+    EQ(run(&fx, &e, &o), HV_RESUME, "6: %s SYSCALL from 64-bit user bounces", dn);
+    f = read_frame(&fx, &o, false);
+    OK(o.via == HV_VIA_SYSCALL && fx.v.regs.rip == CB_SYSCALL, "6: %s to the syscall callback", dn);
+    EQ(o.frame, SWSTACK_TOP - 56, "6: %s on the stack_switch stack", dn);
+    EQ(f.rcx, URIP + 2, "6: %s frame RCX = user rip", dn);
+    EQ(f.r11, 0x202 | EF_DF, "6: %s frame R11 = user rflags", dn);
+    EQ(f.rip, URIP + 2, "6: %s frame RIP = user rip (after SYSCALL)", dn);
+    EQ(f.cs, 0xe033, "6: %s frame CS = user CS", dn);
+    EQ(f.rsp, URSP, "6: %s frame RSP = user rsp", dn);
+    EQ(f.ss, FLAT_USER_SS, "6: %s frame SS", dn);
+    /* Xen fact: the IDT path clears DF after writing the frame, the
+     * FRED path before. */
+    EQ(f.rflags & EF_DF, d ? 0 : EF_DF, "6: %s frame RFLAGS.DF %s", dn, d ? "clear (cleared before the frame)" : "= user DF (cleared after the frame)");
+    EQ(fx.v.regs.rflags & EF_DF, 0, "6: %s DF clear in the handler", dn);
+    EQ(fx.vi.evtchn_upcall_mask, 1, "6: %s CALLBACKF_mask_events masks", dn);
+    OK(fx.v.kernel_mode, "6: %s now in kernel mode", dn);
+    fixture_free(&fx);
+}
+
+static void syscall_from_compat_user(unsigned int d)
+{
+    struct fixture fx;
+    struct hv_outcome o;
+    struct hv_event e;
+    struct frame f;
+    uint8_t del = delivery_of(d);
+    const char *dn = delivery_name(d);
+
+    fixture_init(&fx);
+    fx.v.syscall_callback = CB_SYSCALL;
+    fx.v.syscall32_callback = CB_SYSCALL32;
+    enter(&fx, true);
+    e = ev_syscall(false, del, 2);
+    run(&fx, &e, &o);
+    f = read_frame(&fx, &o, false);
+    OK(o.via == HV_VIA_SYSCALL32 && fx.v.regs.rip == CB_SYSCALL32 && f.cs == 0xe023 &&
+       f.ss == FLAT_USER_SS32, "6: %s compat SYSCALL -> syscall32 callback, CS 0xe023", dn);
+    EQ(fx.vi.evtchn_upcall_mask, 0, "6: %s without CALLBACKF_mask_events events stay on", dn);
+    fixture_free(&fx);
+}
+
+static void syscall_from_kernel_is_hypercall(unsigned int d)
+{
+    struct fixture fx;
+    struct hv_outcome o;
+    struct hv_event e;
+    uint8_t del = delivery_of(d);
+    const char *dn = delivery_name(d);
+
+    fixture_init(&fx);
+    enter(&fx, false);
+    fx.v.regs.rax = 17;
+    e = ev_syscall(true, del, 2);
+    e.mode = HV_MODE_KERNEL;
+    e.rip = KRIP + 2;
+    EQ(run(&fx, &e, &o), HV_HYPERCALL, "6: %s SYSCALL from guest kernel is a hypercall", dn);
+    OK(fx.v.regs.rax == 17 && fx.v.regs.rcx == KRIP + 2 && fx.v.regs.r11 == e.rflags &&
+       fx.v.regs.rip == KRIP + 2 && fx.v.regs.in_syscall && fx.fm.writes == 0,
+       "6: %s hypercall: rax kept, rcx/r11 = rip/rflags, nothing written", dn);
+    fixture_free(&fx);
+}
+
+/* Not registered: #UD; prefixed (3 bytes) shows the rewind. */
+static void syscall_unregistered(unsigned int d)
+{
+    struct fixture fx;
+    struct hv_outcome o;
+    struct hv_event e;
+    struct frame f;
+    uint8_t del = delivery_of(d);
+    const char *dn = delivery_name(d);
+
+    for (uint8_t len = 2; len <= 3; len++) {
+        fixture_init(&fx);
+        enter(&fx, true);
+        e = ev_syscall(true, del, len);
+        run(&fx, &e, &o);
+        f = read_frame(&fx, &o, false);
+        OK(o.action == HV_RESUME && o.vector == HV_EXC_UD && !o.has_error_code,
+           "6: %s unregistered SYSCALL (len %u) -> #UD", dn, len);
+        EQ(f.rip, d ? URIP : URIP + len - 2, "6: %s #UD RIP %s", dn, d ? "= start" : "= end - 2");
+        OK(f.rflags & EF_DF && fx.v.regs.rflags & EF_DF, "6: %s #UD path leaves DF alone", dn);
+        fixture_free(&fx);
+    }
+}
+
+/* SYSENTER. */
+static void sysenter(unsigned int d)
+{
+    struct fixture fx;
+    struct hv_outcome o;
+    struct hv_event e;
+    struct frame f;
+    uint8_t del = delivery_of(d);
+    const char *dn = delivery_name(d);
+
+    fixture_init(&fx);
+    fx.v.sysenter_callback = CB_SYSENTER;
+    fx.v.sysenter_mask = true;
+    enter(&fx, true);
+    e = ev_make(HV_ET_OTHER, HV_OTHER_SYSENTER, true, del, 2);
+    e.rip = 0; e.cs = 3; e.rsp = 0; e.ss = FLAT_USER_SS; e.l64 = false;
+    run(&fx, &e, &o);
+    f = read_frame(&fx, &o, false);
+    OK(o.via == HV_VIA_SYSENTER && fx.v.regs.rip == CB_SYSENTER, "6: %s SYSENTER -> sysenter callback", dn);
+    OK(f.rip == 0 && f.cs == 3 && f.rsp == 0 && f.ss == FLAT_USER_SS,
+       "6: %s SYSENTER frame: RIP 0, CS 3, RSP 0", dn);
+    EQ(fx.vi.evtchn_upcall_mask, 1, "6: %s SYSENTER CALLBACKF_mask_events", dn);
+    fixture_free(&fx);
+}
+
+static void sysenter_unregistered(unsigned int d)
+{
+    struct fixture fx;
+    struct hv_outcome o;
+    struct hv_event e;
+    struct frame f;
+    uint8_t del = delivery_of(d);
+    const char *dn = delivery_name(d);
+
+    fixture_init(&fx);
+    enter(&fx, true);
+    e = ev_make(HV_ET_OTHER, HV_OTHER_SYSENTER, true, del, 2);
+    e.rip = 0; e.cs = 3; e.rsp = 0; e.ss = FLAT_USER_SS; e.l64 = false;
+    run(&fx, &e, &o);
+    f = read_frame(&fx, &o, false);
+    OK(o.vector == HV_EXC_GP && o.has_error_code && f.ec == 0 && f.rip == 0 && f.cs == 3,
+       "6: %s unregistered SYSENTER -> #GP(0) with the null frame", dn);
+    fixture_free(&fx);
+}
+
+static void syscall_rules(void)
+{
     for (unsigned int d = 0; d < 2; d++) {
-        uint8_t del = d ? HV_DELIVERY_FRED : HV_DELIVERY_IDT;
-        const char *dn = d ? "FRED" : "IDT";
-
-        fixture_init(&fx);
-        fx.v.syscall_callback = CB_SYSCALL;
-        fx.v.syscall_mask = true;
-        enter(&fx, true);
-        e = ev_syscall(true, del, 2);
-        EQ(run(&fx, &e, &o), HV_RESUME, "6: %s SYSCALL from 64-bit user bounces", dn);
-        f = read_frame(&fx, &o, false);
-        OK(o.via == HV_VIA_SYSCALL && fx.v.regs.rip == CB_SYSCALL, "6: %s to the syscall callback", dn);
-        EQ(o.frame, SWSTACK_TOP - 56, "6: %s on the stack_switch stack", dn);
-        EQ(f.rcx, URIP + 2, "6: %s frame RCX = user rip", dn);
-        EQ(f.r11, 0x202 | EF_DF, "6: %s frame R11 = user rflags", dn);
-        EQ(f.rip, URIP + 2, "6: %s frame RIP = user rip (after SYSCALL)", dn);
-        EQ(f.cs, 0xe033, "6: %s frame CS = user CS", dn);
-        EQ(f.rsp, URSP, "6: %s frame RSP = user rsp", dn);
-        EQ(f.ss, FLAT_USER_SS, "6: %s frame SS", dn);
-        /* Xen fact: the IDT path clears DF after writing the frame, the
-         * FRED path before. */
-        EQ(f.rflags & EF_DF, d ? 0 : EF_DF, "6: %s frame RFLAGS.DF %s", dn, d ? "clear (cleared before the frame)" : "= user DF (cleared after the frame)");
-        EQ(fx.v.regs.rflags & EF_DF, 0, "6: %s DF clear in the handler", dn);
-        EQ(fx.vi.evtchn_upcall_mask, 1, "6: %s CALLBACKF_mask_events masks", dn);
-        OK(fx.v.kernel_mode, "6: %s now in kernel mode", dn);
-        fixture_free(&fx);
-
-        fixture_init(&fx);
-        fx.v.syscall_callback = CB_SYSCALL;
-        fx.v.syscall32_callback = CB_SYSCALL32;
-        enter(&fx, true);
-        e = ev_syscall(false, del, 2);
-        run(&fx, &e, &o);
-        f = read_frame(&fx, &o, false);
-        OK(o.via == HV_VIA_SYSCALL32 && fx.v.regs.rip == CB_SYSCALL32 && f.cs == 0xe023 &&
-           f.ss == FLAT_USER_SS32, "6: %s compat SYSCALL -> syscall32 callback, CS 0xe023", dn);
-        EQ(fx.vi.evtchn_upcall_mask, 0, "6: %s without CALLBACKF_mask_events events stay on", dn);
-        fixture_free(&fx);
-
-        fixture_init(&fx);
-        enter(&fx, false);
-        fx.v.regs.rax = 17;
-        e = ev_syscall(true, del, 2);
-        e.mode = HV_MODE_KERNEL;
-        e.rip = KRIP + 2;
-        EQ(run(&fx, &e, &o), HV_HYPERCALL, "6: %s SYSCALL from guest kernel is a hypercall", dn);
-        OK(fx.v.regs.rax == 17 && fx.v.regs.rcx == KRIP + 2 && fx.v.regs.r11 == e.rflags &&
-           fx.v.regs.rip == KRIP + 2 && fx.v.regs.in_syscall && fx.fm.writes == 0,
-           "6: %s hypercall: rax kept, rcx/r11 = rip/rflags, nothing written", dn);
-        fixture_free(&fx);
-
-        /* Not registered: #UD; prefixed (3 bytes) shows the rewind. */
-        for (uint8_t len = 2; len <= 3; len++) {
-            fixture_init(&fx);
-            enter(&fx, true);
-            e = ev_syscall(true, del, len);
-            run(&fx, &e, &o);
-            f = read_frame(&fx, &o, false);
-            OK(o.action == HV_RESUME && o.vector == HV_EXC_UD && !o.has_error_code,
-               "6: %s unregistered SYSCALL (len %u) -> #UD", dn, len);
-            EQ(f.rip, d ? URIP : URIP + len - 2, "6: %s #UD RIP %s", dn, d ? "= start" : "= end - 2");
-            OK(f.rflags & EF_DF && fx.v.regs.rflags & EF_DF, "6: %s #UD path leaves DF alone", dn);
-            fixture_free(&fx);
-        }
-
-        /* SYSENTER. */
-        fixture_init(&fx);
-        fx.v.sysenter_callback = CB_SYSENTER;
-        fx.v.sysenter_mask = true;
-        enter(&fx, true);
-        e = ev_make(HV_ET_OTHER, HV_OTHER_SYSENTER, true, del, 2);
-        e.rip = 0; e.cs = 3; e.rsp = 0; e.ss = FLAT_USER_SS; e.l64 = false;
-        run(&fx, &e, &o);
-        f = read_frame(&fx, &o, false);
-        OK(o.via == HV_VIA_SYSENTER && fx.v.regs.rip == CB_SYSENTER, "6: %s SYSENTER -> sysenter callback", dn);
-        OK(f.rip == 0 && f.cs == 3 && f.rsp == 0 && f.ss == FLAT_USER_SS,
-           "6: %s SYSENTER frame: RIP 0, CS 3, RSP 0", dn);
-        EQ(fx.vi.evtchn_upcall_mask, 1, "6: %s SYSENTER CALLBACKF_mask_events", dn);
-        fixture_free(&fx);
-
-        fixture_init(&fx);
-        enter(&fx, true);
-        e = ev_make(HV_ET_OTHER, HV_OTHER_SYSENTER, true, del, 2);
-        e.rip = 0; e.cs = 3; e.rsp = 0; e.ss = FLAT_USER_SS; e.l64 = false;
-        run(&fx, &e, &o);
-        f = read_frame(&fx, &o, false);
-        OK(o.vector == HV_EXC_GP && o.has_error_code && f.ec == 0 && f.rip == 0 && f.cs == 3,
-           "6: %s unregistered SYSENTER -> #GP(0) with the null frame", dn);
-        fixture_free(&fx);
+        syscall_from_user64(d);
+        syscall_from_compat_user(d);
+        syscall_from_kernel_is_hypercall(d);
+        syscall_unregistered(d);
+        sysenter(d);
+        sysenter_unregistered(d);
     }
 }
 
@@ -744,14 +1080,11 @@ static void set_regs(struct hv_vcpu *v, uint64_t rip, uint64_t cs, uint64_t rfla
     v->regs.r11 = GUEST_R11;
 }
 
-static void exit_rules(void)
+/* IDT, in_syscall, canonical: SYSRETQ takes its selectors from STAR. */
+static void exit_idt_sysret_selectors(void)
 {
     struct fixture fx;
-    struct hv_outcome o;
-    struct hv_event e;
-    struct frame f;
 
-    /* IDT, in_syscall, canonical: SYSRETQ takes its selectors from STAR. */
     fixture_init(&fx);
     set_regs(&fx.v, URIP, 0xe02b, 0x3246 | EF_RF | EF_VM, URSP, 3, true);
     hv_prepare_exit(&fx.v, HV_DELIVERY_IDT);
@@ -762,6 +1095,11 @@ static void exit_rules(void)
     EQ(fx.v.regs.ss, FLAT_USER_SS, "exit: SYSRET ss 0xe02b whatever the frame said");
     EQ(fx.v.regs.rip, URIP, "exit: SYSRETQ rip unchanged");
     fixture_free(&fx);
+}
+
+static void exit_idt_sysret_compat(void)
+{
+    struct fixture fx;
 
     fixture_init(&fx);
     set_regs(&fx.v, 0x100001000ull, FLAT_USER_CS32, 0x202, URSP, FLAT_USER_SS32, true);
@@ -769,8 +1107,13 @@ static void exit_rules(void)
     OK(fx.v.regs.cs == FLAT_USER_CS32 && fx.v.regs.rip == 0x1000 && fx.v.regs.rcx == 0x100001000ull,
        "exit: SYSRETL to compat: cs 0xe023, rip = low 32 bits of rcx");
     fixture_free(&fx);
+}
 
-    /* Non-canonical: Xen takes IRET even with TRAP_syscall, rcx = rip. */
+/* Non-canonical: Xen takes IRET even with TRAP_syscall, rcx = rip. */
+static void exit_non_canonical_takes_iret(void)
+{
+    struct fixture fx;
+
     fixture_init(&fx);
     set_regs(&fx.v, NC_RIP, 0xe02b, 0x202 | EF_RF, URSP, 3, true);
     hv_prepare_exit(&fx.v, HV_DELIVERY_IDT);
@@ -780,14 +1123,24 @@ static void exit_rules(void)
     OK(fx.v.regs.rcx == NC_RIP && fx.v.regs.r11 == (0x202 | EF_RF),
        "exit: in_syscall, non-canonical rip: rcx = rip, r11 = rflags all the same");
     fixture_free(&fx);
+}
 
-    /* FRED: always ERETU with the frame's selectors. */
+/* FRED: always ERETU with the frame's selectors. */
+static void exit_fred_eretu(void)
+{
+    struct fixture fx;
+
     fixture_init(&fx);
     set_regs(&fx.v, URIP, 0xe02b, 0x202, URSP, 3, true);
     hv_prepare_exit(&fx.v, HV_DELIVERY_FRED);
     OK(fx.v.regs.cs == 0xe02b && fx.v.regs.ss == 3 && fx.v.regs.rcx == URIP && fx.v.regs.r11 == 0x202,
        "exit: FRED in_syscall: ERETU keeps cs/ss, rcx/r11 = rip/rflags");
     fixture_free(&fx);
+}
+
+static void exit_without_in_syscall(void)
+{
+    struct fixture fx;
 
     fixture_init(&fx);
     set_regs(&fx.v, URIP, FLAT_USER_CS64, 0x0, URSP, FLAT_USER_SS, false);
@@ -795,12 +1148,20 @@ static void exit_rules(void)
     OK(fx.v.regs.rcx == GUEST_RCX && fx.v.regs.r11 == GUEST_R11 && fx.v.regs.rflags == 0x202,
        "exit: without in_syscall rcx/r11 are the guest's; rflags gets IF and bit 1");
     fixture_free(&fx);
+}
 
-    /*
-     * The guest kernel irets to user mode at a non-canonical rip (no
-     * VGCF_in_syscall); IRETQ raises #GP(0).  Xen 4.17: #GP(0) to the
-     * kernel, frame = the user context being returned to.
-     */
+/*
+ * The guest kernel irets to user mode at a non-canonical rip (no
+ * VGCF_in_syscall); IRETQ raises #GP(0).  Xen 4.17: #GP(0) to the
+ * kernel, frame = the user context being returned to.
+ */
+static void exit_fault_non_canonical_user_rip(void)
+{
+    struct fixture fx;
+    struct hv_outcome o;
+    struct hv_event e;
+    struct frame f;
+
     fixture_init(&fx);
     {
         uint64_t sp = KSTACK_TOP - 0x100;
@@ -827,9 +1188,17 @@ static void exit_rules(void)
            "exit: guest resumes at its #GP handler");
     }
     fixture_free(&fx);
+}
 
-    /* A SYSCALL-style return (VGCF_in_syscall) to a non-canonical rip:
-     * RCX/R11 in the frame are rip/rflags, as Xen loads them before IRET. */
+/* A SYSCALL-style return (VGCF_in_syscall) to a non-canonical rip:
+ * RCX/R11 in the frame are rip/rflags, as Xen loads them before IRET. */
+static void exit_fault_in_syscall_return(void)
+{
+    struct fixture fx;
+    struct hv_outcome o;
+    struct hv_event e;
+    struct frame f;
+
     fixture_init(&fx);
     set_regs(&fx.v, NC_RIP, FLAT_USER_CS64, 0x246, URSP, FLAT_USER_SS, true);
     fx.v.kernel_mode = false;
@@ -840,8 +1209,16 @@ static void exit_rules(void)
     OK(o.action == HV_RESUME && f.rip == NC_RIP && f.rcx == NC_RIP && f.r11 == 0x246,
        "exit: in_syscall to a non-canonical rip: #GP(0), frame RCX = rip, R11 = rflags");
     fixture_free(&fx);
+}
 
-    /* Bad selectors: the CPU's #GP(sel) / #NP / #SS reach the guest. */
+/* Bad selectors: the CPU's #GP(sel) / #NP / #SS reach the guest. */
+static void exit_fault_data_selector_as_cs(void)
+{
+    struct fixture fx;
+    struct hv_outcome o;
+    struct hv_event e;
+    struct frame f;
+
     fixture_init(&fx);
     set_regs(&fx.v, URIP, 0xe02b, 0x202, URSP, FLAT_USER_SS, false);
     fx.v.kernel_mode = false;
@@ -852,6 +1229,13 @@ static void exit_rules(void)
     OK(o.action == HV_RESUME && o.vector == HV_EXC_GP && f.ec == 0xe028 && f.cs == 0xe02b && f.rip == URIP,
        "exit: data selector as CS: #GP(0xe028), frame CS the bad selector");
     fixture_free(&fx);
+}
+
+static void exit_fault_null_ss(void)
+{
+    struct fixture fx;
+    struct hv_outcome o;
+    struct hv_event e;
 
     fixture_init(&fx);
     set_regs(&fx.v, URIP, FLAT_USER_CS64, 0x202, URSP, 3, false);
@@ -860,6 +1244,14 @@ static void exit_rules(void)
     e = ev_exit_fault(HV_ET_HW_EXC, HV_EXC_GP, 0);
     EQ(hv_exit_faulted(&fx.v, &fx.m, &e, &o), HV_RESUME, "exit: null SS to ring 3: #GP(0) is the guest's");
     fixture_free(&fx);
+}
+
+static void exit_fault_np_ss_and_bad_state(void)
+{
+    struct fixture fx;
+    struct hv_outcome o;
+    struct hv_event e;
+    struct frame f;
 
     for (uint8_t vec = HV_EXC_NP; vec <= HV_EXC_SS; vec++) {
         fixture_init(&fx);
@@ -882,8 +1274,15 @@ static void exit_rules(void)
     OK(o.reason && strstr(o.reason, "bad return state"), "exit: reason: %s", o.reason ? o.reason : "null");
     EQ(fx.fm.writes, 0, "exit: nothing written to the guest");
     fixture_free(&fx);
+}
 
-    /* Not the guest's: hv's own bug. */
+/* Not the guest's: hv's own bug. */
+static void exit_fault_not_the_guests(void)
+{
+    struct fixture fx;
+    struct hv_outcome o;
+    struct hv_event e;
+
     {
         static const struct { uint8_t type, vec; const char *what; } bad[] = {
             { HV_ET_HW_EXC, HV_EXC_PF, "#PF (hv's GDT is always mapped)" },
@@ -904,9 +1303,24 @@ static void exit_rules(void)
     }
 }
 
+static void exit_rules(void)
+{
+    exit_idt_sysret_selectors();
+    exit_idt_sysret_compat();
+    exit_non_canonical_takes_iret();
+    exit_fred_eretu();
+    exit_without_in_syscall();
+    exit_fault_non_canonical_user_rip();
+    exit_fault_in_syscall_return();
+    exit_fault_data_selector_as_cs();
+    exit_fault_null_ss();
+    exit_fault_np_ss_and_bad_state();
+    exit_fault_not_the_guests();
+}
+
 /* ---- section 7: event, failsafe, NMI ---- */
 
-static void callback_rules(void)
+static void callback_event_delivery(void)
 {
     struct fixture fx;
     struct hv_outcome o;
@@ -931,11 +1345,24 @@ static void callback_rules(void)
     OK(f.rip == URIP && f.cs == 0xe033 && (f.rflags & EF_IF), "7: event frame holds the interrupted user context");
     EQ(fx.vi.evtchn_upcall_mask, 1, "7: event callback always masks events");
     fixture_free(&fx);
+}
+
+static void callback_event_without_callback(void)
+{
+    struct fixture fx;
+    struct hv_outcome o;
 
     fixture_init(&fx);
     fx.vi.evtchn_upcall_pending = 1;
     EQ(hv_deliver_pending(&fx.v, &fx.m, &o), HV_CRASH, "7: pending event, no callback: crash");
     fixture_free(&fx);
+}
+
+static void callback_failsafe_frame(void)
+{
+    struct fixture fx;
+    struct hv_outcome o;
+    struct frame f;
 
     fixture_init(&fx);
     fx.v.failsafe_callback = CB_FAILSAFE;
@@ -950,6 +1377,12 @@ static void callback_rules(void)
        "7: failsafe frame is 11 words, kernel CS RPL 0");
     OK(fx.v.regs.rip == CB_FAILSAFE && fx.vi.evtchn_upcall_mask == 1, "7: failsafe callback, masked by flag");
     fixture_free(&fx);
+}
+
+static void callback_nmi_before_event(void)
+{
+    struct fixture fx;
+    struct hv_outcome o;
 
     fixture_init(&fx);
     set_trap(&fx.v, 2, 0, true, CB_NMI);
@@ -966,6 +1399,14 @@ static void callback_rules(void)
     fixture_free(&fx);
 }
 
+static void callback_rules(void)
+{
+    callback_event_delivery();
+    callback_event_without_callback();
+    callback_failsafe_frame();
+    callback_nmi_before_event();
+}
+
 /*
  * ---- the virtual NMI (Xen 4.17: process_nmi in entry.S, do_iret's
  * async_exception_cleanup) ----
@@ -979,14 +1420,14 @@ static void callback_rules(void)
  * then the guest's iret (its iret_context at the frame's new rsp) returns
  * to KRIP, and the second NMI lands in exactly the same place.
  */
-static void nmi_rules(void)
+/* Pending, nothing masked, a CALLBACKOP-style entry (IF): delivered. */
+static void nmi_delivered(void)
 {
     struct fixture fx;
     struct hv_outcome o;
     struct frame f;
     uint64_t sp;
 
-    /* Pending, nothing masked, a CALLBACKOP-style entry (IF): delivered. */
     fixture_init(&fx);
     set_trap(&fx.v, 2, 0, true, CB_NMI);
     enter(&fx, false);
@@ -1028,8 +1469,15 @@ static void nmi_rules(void)
        f.r11 == GUEST_R11, "nmi: second frame is the first one again (iret target)");
     EQ(fx.v.regs.rax, 0xaa, "nmi: the iret's rax stays live under the second NMI");
     fixture_free(&fx);
+}
 
-    /* Any iret unmasks (Xen: async_exception_cleanup in every do_iret). */
+/* Any iret unmasks (Xen: async_exception_cleanup in every do_iret). */
+static void nmi_any_iret_unmasks(void)
+{
+    struct fixture fx;
+    struct hv_outcome o;
+    uint64_t sp;
+
     fixture_init(&fx);
     fx.v.nmi_masked = true;
     sp = KSTACK_TOP - 0x100;
@@ -1042,9 +1490,15 @@ static void nmi_rules(void)
     EQ(hv_do_iret(&fx.v, &fx.m, &o), HV_CRASH, "nmi: a bad iret crashes ...");
     EQ(fx.v.nmi_masked, 1, "nmi: ... before anything is unmasked");
     fixture_free(&fx);
+}
 
-    /* No address in trap_ctxt[2]: Xen drops it (process_nmi clears
-     * nmi_pending before it looks), nothing masked, and it stays lost. */
+/* No address in trap_ctxt[2]: Xen drops it (process_nmi clears
+ * nmi_pending before it looks), nothing masked, and it stays lost. */
+static void nmi_dropped_without_address(void)
+{
+    struct fixture fx;
+    struct hv_outcome o;
+
     fixture_init(&fx);
     set_trap(&fx.v, 2, 0, true, 0);
     enter(&fx, false);
@@ -1066,14 +1520,21 @@ static void nmi_rules(void)
     EQ(hv_deliver_pending(&fx.v, &fx.m, &o), HV_RESUME, "nmi: dropped with an event pending");
     OK(o.nmi_dropped && o.via == HV_VIA_EVENT && fx.v.regs.rip == CB_EVENT, "nmi: ... the event is delivered in the same pass");
     fixture_free(&fx);
+}
 
-    /* An entry without IF (set_trap_table, vector 2, flags 0): events stay
-     * unmasked, so Xen's loop stacks the event upcall on the NMI frame
-     * before the NMI handler's first instruction:
-     *
-     *   N = (KRSP & ~15) - 56:  NMI frame    RIP = KRIP, CS 0xe030, RFLAGS.IF
-     *   (N & ~15) - 56:         event frame  RIP = H(2), CS 0xe030, RSP = N
-     */
+/* An entry without IF (set_trap_table, vector 2, flags 0): events stay
+ * unmasked, so Xen's loop stacks the event upcall on the NMI frame
+ * before the NMI handler's first instruction:
+ *
+ *   N = (KRSP & ~15) - 56:  NMI frame    RIP = KRIP, CS 0xe030, RFLAGS.IF
+ *   (N & ~15) - 56:         event frame  RIP = H(2), CS 0xe030, RSP = N
+ */
+static void nmi_event_stacked_on_nmi(void)
+{
+    struct fixture fx;
+    struct hv_outcome o;
+    struct frame f;
+
     fixture_init(&fx);
     enter(&fx, false);
     set_regs(&fx.v, KRIP, FLAT_KERNEL_CS, 0x246, KRSP, FLAT_KERNEL_SS, true);
@@ -1091,8 +1552,15 @@ static void nmi_rules(void)
     f = read_frame(&fx, &o, false);
     OK(f.rip == KRIP && f.rsp == KRSP && (f.cs >> 32) == 0, "nmi: below it the NMI frame, saved mask 0");
     fixture_free(&fx);
+}
 
-    /* From guest user mode: kernel_sp, mode switch, CS keeps RPL 3. */
+/* From guest user mode: kernel_sp, mode switch, CS keeps RPL 3. */
+static void nmi_from_user(void)
+{
+    struct fixture fx;
+    struct hv_outcome o;
+    struct frame f;
+
     fixture_init(&fx);
     set_trap(&fx.v, 2, 0, true, CB_NMI);
     enter(&fx, true);
@@ -1104,8 +1572,14 @@ static void nmi_rules(void)
        "nmi: from user mode: to kernel mode, frame on the stack_switch stack");
     OK(f.rip == URIP && f.cs == 0xe033 && f.rsp == URSP && f.ss == FLAT_USER_SS, "nmi: user frame, CS RPL 3");
     fixture_free(&fx);
+}
 
-    /* A kernel stack it cannot be written to: the domain is crashed. */
+/* A kernel stack it cannot be written to: the domain is crashed. */
+static void nmi_unwritable_stack(void)
+{
+    struct fixture fx;
+    struct hv_outcome o;
+
     fixture_init(&fx);
     set_trap(&fx.v, 2, 0, true, CB_NMI);
     enter(&fx, false);
@@ -1114,6 +1588,16 @@ static void nmi_rules(void)
     EQ(hv_deliver_pending(&fx.v, &fx.m, &o), HV_CRASH, "nmi: unwritable stack: crash");
     OK(o.reason != NULL && o.via == HV_VIA_NMI, "nmi: ... with a reason");
     fixture_free(&fx);
+}
+
+static void nmi_rules(void)
+{
+    nmi_delivered();
+    nmi_any_iret_unmasks();
+    nmi_dropped_without_address();
+    nmi_event_stacked_on_nmi();
+    nmi_from_user();
+    nmi_unwritable_stack();
 }
 
 void test_bounce(void)
