@@ -7,7 +7,15 @@
 int main(void)
 {
     test_decode();
-    test_bounce();
+    tap_diag("bounce builder: the frame, iret, software interrupts, SYSCALL and "
+             "SYSENTER, the way back, callbacks, the virtual NMI");
+    test_frame();
+    test_iret();
+    test_softint();
+    test_syscall();
+    test_exit();
+    test_callback();
+    test_nmi();
     test_elf();
     test_hcheck();
     test_console_ring();

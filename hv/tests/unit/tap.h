@@ -79,7 +79,14 @@ void set_trap(struct hv_vcpu *v, uint8_t vec, uint8_t dpl, bool mask, uint64_t a
 
 /* Suites. */
 void test_decode(void);
-void test_bounce(void);
+/* The bounce-frame builder and the way back (bounce_fixture.h). */
+void test_frame(void);
+void test_iret(void);
+void test_softint(void);
+void test_syscall(void);
+void test_exit(void);
+void test_callback(void);
+void test_nmi(void);
 void test_elf(void);
 void test_hcheck(void);
 void test_console_ring(void);

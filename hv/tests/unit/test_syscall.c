@@ -1,0 +1,186 @@
+/*
+ * hv/tests/unit/test_syscall.c - SYSCALL and SYSENTER from guest user mode, SYSCALL as a hypercall.
+ */
+#include <string.h>
+
+#include "bounce_fixture.h"
+
+static struct hv_event ev_syscall(bool l64, uint8_t delivery, uint8_t len)
+{
+    struct hv_event e = ev_make(HV_ET_OTHER, HV_OTHER_SYSCALL, true, delivery, len);
+
+    e.rip = URIP + len;
+    e.l64 = l64;
+    e.cs = l64 ? FLAT_KERNEL_CS64 : FLAT_USER_CS32;
+    e.ss = l64 ? FLAT_KERNEL_SS : FLAT_USER_SS32;
+    e.rflags = 0x202 | EF_DF;
+    return e;
+}
+
+/* One scenario per function, each run with IDT and FRED delivery (d 0, 1). */
+static uint8_t delivery_of(unsigned int d)
+{
+    return d ? HV_DELIVERY_FRED : HV_DELIVERY_IDT;
+}
+
+static const char *delivery_name(unsigned int d)
+{
+    return d ? "FRED" : "IDT";
+}
+
+static void syscall_from_user64(unsigned int d)
+{
+    struct fixture fx;
+    struct hv_outcome o;
+    struct hv_event e;
+    struct frame f;
+    uint8_t del = delivery_of(d);
+    const char *dn = delivery_name(d);
+
+    fixture_init(&fx);
+    fx.v.syscall_callback = CB_SYSCALL;
+    fx.v.syscall_mask = true;
+    enter(&fx, true);
+    e = ev_syscall(true, del, 2);
+    EQ(run(&fx, &e, &o), HV_RESUME, "6: %s SYSCALL from 64-bit user bounces", dn);
+    f = read_frame(&fx, &o, false);
+    OK(o.via == HV_VIA_SYSCALL && fx.v.regs.rip == CB_SYSCALL, "6: %s to the syscall callback", dn);
+    EQ(o.frame, SWSTACK_TOP - 56, "6: %s on the stack_switch stack", dn);
+    EQ(f.rcx, URIP + 2, "6: %s frame RCX = user rip", dn);
+    EQ(f.r11, 0x202 | EF_DF, "6: %s frame R11 = user rflags", dn);
+    EQ(f.rip, URIP + 2, "6: %s frame RIP = user rip (after SYSCALL)", dn);
+    EQ(f.cs, 0xe033, "6: %s frame CS = user CS", dn);
+    EQ(f.rsp, URSP, "6: %s frame RSP = user rsp", dn);
+    EQ(f.ss, FLAT_USER_SS, "6: %s frame SS", dn);
+    /* Xen fact: the IDT path clears DF after writing the frame, the
+     * FRED path before. */
+    EQ(f.rflags & EF_DF, d ? 0 : EF_DF, "6: %s frame RFLAGS.DF %s", dn, d ? "clear (cleared before the frame)" : "= user DF (cleared after the frame)");
+    EQ(fx.v.regs.rflags & EF_DF, 0, "6: %s DF clear in the handler", dn);
+    EQ(fx.vi.evtchn_upcall_mask, 1, "6: %s CALLBACKF_mask_events masks", dn);
+    OK(fx.v.kernel_mode, "6: %s now in kernel mode", dn);
+    fixture_free(&fx);
+}
+
+static void syscall_from_compat_user(unsigned int d)
+{
+    struct fixture fx;
+    struct hv_outcome o;
+    struct hv_event e;
+    struct frame f;
+    uint8_t del = delivery_of(d);
+    const char *dn = delivery_name(d);
+
+    fixture_init(&fx);
+    fx.v.syscall_callback = CB_SYSCALL;
+    fx.v.syscall32_callback = CB_SYSCALL32;
+    enter(&fx, true);
+    e = ev_syscall(false, del, 2);
+    run(&fx, &e, &o);
+    f = read_frame(&fx, &o, false);
+    OK(o.via == HV_VIA_SYSCALL32 && fx.v.regs.rip == CB_SYSCALL32 && f.cs == 0xe023 &&
+       f.ss == FLAT_USER_SS32, "6: %s compat SYSCALL -> syscall32 callback, CS 0xe023", dn);
+    EQ(fx.vi.evtchn_upcall_mask, 0, "6: %s without CALLBACKF_mask_events events stay on", dn);
+    fixture_free(&fx);
+}
+
+static void syscall_from_kernel_is_hypercall(unsigned int d)
+{
+    struct fixture fx;
+    struct hv_outcome o;
+    struct hv_event e;
+    uint8_t del = delivery_of(d);
+    const char *dn = delivery_name(d);
+
+    fixture_init(&fx);
+    enter(&fx, false);
+    fx.v.regs.rax = 17;
+    e = ev_syscall(true, del, 2);
+    e.mode = HV_MODE_KERNEL;
+    e.rip = KRIP + 2;
+    EQ(run(&fx, &e, &o), HV_HYPERCALL, "6: %s SYSCALL from guest kernel is a hypercall", dn);
+    OK(fx.v.regs.rax == 17 && fx.v.regs.rcx == KRIP + 2 && fx.v.regs.r11 == e.rflags &&
+       fx.v.regs.rip == KRIP + 2 && fx.v.regs.in_syscall && fx.fm.writes == 0,
+       "6: %s hypercall: rax kept, rcx/r11 = rip/rflags, nothing written", dn);
+    fixture_free(&fx);
+}
+
+/* Not registered: #UD; prefixed (3 bytes) shows the rewind. */
+static void syscall_unregistered(unsigned int d)
+{
+    struct fixture fx;
+    struct hv_outcome o;
+    struct hv_event e;
+    struct frame f;
+    uint8_t del = delivery_of(d);
+    const char *dn = delivery_name(d);
+
+    for (uint8_t len = 2; len <= 3; len++) {
+        fixture_init(&fx);
+        enter(&fx, true);
+        e = ev_syscall(true, del, len);
+        run(&fx, &e, &o);
+        f = read_frame(&fx, &o, false);
+        OK(o.action == HV_RESUME && o.vector == HV_EXC_UD && !o.has_error_code,
+           "6: %s unregistered SYSCALL (len %u) -> #UD", dn, len);
+        EQ(f.rip, d ? URIP : URIP + len - 2, "6: %s #UD RIP %s", dn, d ? "= start" : "= end - 2");
+        OK(f.rflags & EF_DF && fx.v.regs.rflags & EF_DF, "6: %s #UD path leaves DF alone", dn);
+        fixture_free(&fx);
+    }
+}
+
+/* SYSENTER. */
+static void sysenter(unsigned int d)
+{
+    struct fixture fx;
+    struct hv_outcome o;
+    struct hv_event e;
+    struct frame f;
+    uint8_t del = delivery_of(d);
+    const char *dn = delivery_name(d);
+
+    fixture_init(&fx);
+    fx.v.sysenter_callback = CB_SYSENTER;
+    fx.v.sysenter_mask = true;
+    enter(&fx, true);
+    e = ev_make(HV_ET_OTHER, HV_OTHER_SYSENTER, true, del, 2);
+    e.rip = 0; e.cs = 3; e.rsp = 0; e.ss = FLAT_USER_SS; e.l64 = false;
+    run(&fx, &e, &o);
+    f = read_frame(&fx, &o, false);
+    OK(o.via == HV_VIA_SYSENTER && fx.v.regs.rip == CB_SYSENTER, "6: %s SYSENTER -> sysenter callback", dn);
+    OK(f.rip == 0 && f.cs == 3 && f.rsp == 0 && f.ss == FLAT_USER_SS,
+       "6: %s SYSENTER frame: RIP 0, CS 3, RSP 0", dn);
+    EQ(fx.vi.evtchn_upcall_mask, 1, "6: %s SYSENTER CALLBACKF_mask_events", dn);
+    fixture_free(&fx);
+}
+
+static void sysenter_unregistered(unsigned int d)
+{
+    struct fixture fx;
+    struct hv_outcome o;
+    struct hv_event e;
+    struct frame f;
+    uint8_t del = delivery_of(d);
+    const char *dn = delivery_name(d);
+
+    fixture_init(&fx);
+    enter(&fx, true);
+    e = ev_make(HV_ET_OTHER, HV_OTHER_SYSENTER, true, del, 2);
+    e.rip = 0; e.cs = 3; e.rsp = 0; e.ss = FLAT_USER_SS; e.l64 = false;
+    run(&fx, &e, &o);
+    f = read_frame(&fx, &o, false);
+    OK(o.vector == HV_EXC_GP && o.has_error_code && f.ec == 0 && f.rip == 0 && f.cs == 3,
+       "6: %s unregistered SYSENTER -> #GP(0) with the null frame", dn);
+    fixture_free(&fx);
+}
+
+void test_syscall(void)
+{
+    for (unsigned int d = 0; d < 2; d++) {
+        syscall_from_user64(d);
+        syscall_from_compat_user(d);
+        syscall_from_kernel_is_hypercall(d);
+        syscall_unregistered(d);
+        sysenter(d);
+        sysenter_unregistered(d);
+    }
+}
