@@ -31,7 +31,7 @@
  * it stay set, as in Xen); unreadable guest memory -> -XEN_EFAULT.
  * A CS with RPL 0 is stored with RPL 3 (guest code always runs in ring 3).
  */
-int hv_hc_set_trap_table(struct hv_vcpu *v, const struct hv_guest_mem *m,
+int hv_do_set_trap_table(struct hv_vcpu *v, const struct hv_guest_mem *m,
                          uint64_t gva);
 
 /* One entry's check (non-canonical address -> -XEN_EINVAL). */
@@ -52,7 +52,7 @@ int hv_check_trap_info(const struct trap_info *ti);
  *    -> -XEN_ENOSYS.
  *  unknown cmd -> -XEN_ENOSYS; unreadable argument -> -XEN_EFAULT.
  */
-int hv_hc_callback_op(struct hv_vcpu *v, const struct hv_guest_mem *m,
+int hv_do_callback_op(struct hv_vcpu *v, const struct hv_guest_mem *m,
                       unsigned int cmd, uint64_t gva);
 
 /* The same on an already-copied argument. */
@@ -75,7 +75,7 @@ int hv_callback_unregister(struct hv_vcpu *v,
  *                                         timers, runstate, up/down, ...)
  * The NMI is delivered by hv_deliver_pending on the way back.
  */
-int hv_hc_vcpu_op(struct hv_vcpu *v, int cmd, unsigned int vcpuid,
+int hv_do_vcpu_op(struct hv_vcpu *v, int cmd, unsigned int vcpuid,
                   uint64_t arg);
 
 /*
@@ -85,12 +85,12 @@ int hv_hc_vcpu_op(struct hv_vcpu *v, int cmd, unsigned int vcpuid,
  * ignored); XENNMI_unregister_callback: clears it (no argument read), 0;
  * anything else -> -XEN_ENOSYS.
  */
-int hv_hc_nmi_op(struct hv_vcpu *v, const struct hv_guest_mem *m,
+int hv_do_nmi_op(struct hv_vcpu *v, const struct hv_guest_mem *m,
                  unsigned int cmd, uint64_t gva);
 
 /* HYPERVISOR_stack_switch(ss, esp): records kernel_ss (RPL forced to 3)
  * and kernel_sp.  Always 0, as Xen (no check on the stack). */
-int hv_hc_stack_switch(struct hv_vcpu *v, uint64_t ss, uint64_t esp);
+int hv_do_stack_switch(struct hv_vcpu *v, uint64_t ss, uint64_t esp);
 
 /* ---- memory: the page-type oracle ---- */
 

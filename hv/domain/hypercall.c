@@ -225,7 +225,7 @@ static long do_vcpu_op(struct hv_vcpu *v, uint64_t cmd, uint64_t vcpuid, uint64_
 {
     static uint32_t logged;
     /* Xen's do_vcpu_op(int cmd, unsigned int vcpuid, arg): 32-bit values. */
-    long rc = hv_hc_vcpu_op(v, (int)cmd, (unsigned int)vcpuid, arg);
+    long rc = hv_do_vcpu_op(v, (int)cmd, (unsigned int)vcpuid, arg);
     unsigned int c = (unsigned int)cmd;
     if (rc == -XEN_ENOSYS && (c >= 32 || !(logged & (1u << c)))) {
         printk("hv: vcpu_op %d not implemented: -ENOSYS\n", (int)cmd);
@@ -256,13 +256,13 @@ void do_hypercall(struct hv_vcpu *v)
         do_iret(v);
         return;     /* rax is the guest's again */
     case __HYPERVISOR_set_trap_table:
-        rc = hv_hc_set_trap_table(v, &dom.mem, a1);
+        rc = hv_do_set_trap_table(v, &dom.mem, a1);
         break;
     case __HYPERVISOR_callback_op:
-        rc = hv_hc_callback_op(v, &dom.mem, (unsigned int)a1, a2);
+        rc = hv_do_callback_op(v, &dom.mem, (unsigned int)a1, a2);
         break;
     case __HYPERVISOR_stack_switch:
-        rc = hv_hc_stack_switch(v, a1, a2);
+        rc = hv_do_stack_switch(v, a1, a2);
         break;
     case __HYPERVISOR_console_io:
         rc = do_console_io(a1, a2, a3);
@@ -307,7 +307,7 @@ void do_hypercall(struct hv_vcpu *v)
         rc = do_vcpu_op(v, a1, a2, a3);
         break;
     case __HYPERVISOR_nmi_op:
-        rc = hv_hc_nmi_op(v, &dom.mem, (unsigned int)a1, a2);
+        rc = hv_do_nmi_op(v, &dom.mem, (unsigned int)a1, a2);
         break;
     default: {
         static uint8_t logged[64];

@@ -190,7 +190,7 @@ static void vcpu_rules(void)
     t[1] = (struct trap_info){ 0x80, 3, 0xe030, 0xffffffff80002000ull };
     t[2] = (struct trap_info){ 3, 3, FLAT_KERNEL_CS, 0xffffffff80003000ull };
     memcpy(arg, t, sizeof(t));
-    EQ(hv_hc_set_trap_table(&fx.v, &fx.m, ARG_VA), 0, "trap table: three entries and a terminator");
+    EQ(hv_do_set_trap_table(&fx.v, &fx.m, ARG_VA), 0, "trap table: three entries and a terminator");
     OK(fx.v.trap_ctxt[14].address == 0xffffffff80001000ull && TI_GET_IF(&fx.v.trap_ctxt[14]) &&
        TI_GET_DPL(&fx.v.trap_ctxt[14]) == 0, "trap table: #PF entry stored with TI_GET_IF");
     OK(fx.v.trap_ctxt[0x80].address == 0xffffffff80002000ull && TI_GET_DPL(&fx.v.trap_ctxt[0x80]) == 3,
@@ -202,18 +202,18 @@ static void vcpu_rules(void)
     t[1] = (struct trap_info){ 6, 0, FLAT_KERNEL_CS, 0x0000800000000000ull };   /* non-canonical */
     t[2] = (struct trap_info){ 0, 0, 0, 0 };
     memcpy(arg, t, sizeof(t));
-    EQ(hv_hc_set_trap_table(&fx.v, &fx.m, ARG_VA), -XEN_EINVAL, "trap table: non-canonical address -> EINVAL");
+    EQ(hv_do_set_trap_table(&fx.v, &fx.m, ARG_VA), -XEN_EINVAL, "trap table: non-canonical address -> EINVAL");
     OK(fx.v.trap_ctxt[13].address == 0xffffffff80004000ull && fx.v.trap_ctxt[6].address == 0 &&
        fx.v.trap_ctxt[14].address != 0, "trap table: entries before the bad one stay set (as Xen)");
-    EQ(hv_hc_set_trap_table(&fx.v, &fx.m, ARG_VA + 0x1000 - 8), -XEN_EFAULT,
+    EQ(hv_do_set_trap_table(&fx.v, &fx.m, ARG_VA + 0x1000 - 8), -XEN_EFAULT,
        "trap table: entry straddling unmapped memory -> EFAULT");
-    EQ(hv_hc_set_trap_table(&fx.v, &fx.m, 0), 0, "trap table: NULL clears");
+    EQ(hv_do_set_trap_table(&fx.v, &fx.m, 0), 0, "trap table: NULL clears");
     EQ(fx.v.trap_ctxt[14].address | fx.v.trap_ctxt[13].address, 0, "trap table: NULL cleared every entry");
 
     /* callback_op */
     cr = (struct callback_register){ CALLBACKTYPE_syscall, CALLBACKF_mask_events, CB_SYSCALL };
     memcpy(arg, &cr, sizeof(cr));
-    EQ(hv_hc_callback_op(&fx.v, &fx.m, CALLBACKOP_register, ARG_VA), 0, "callback: register syscall");
+    EQ(hv_do_callback_op(&fx.v, &fx.m, CALLBACKOP_register, ARG_VA), 0, "callback: register syscall");
     OK(fx.v.syscall_callback == CB_SYSCALL && fx.v.syscall_mask, "callback: syscall address and mask flag");
     cr = (struct callback_register){ CALLBACKTYPE_syscall, 0, 0 };
     EQ(hv_callback_register(&fx.v, &cr), 0, "callback: register address 0 (how a guest removes one)");
@@ -244,14 +244,14 @@ static void vcpu_rules(void)
     EQ(hv_callback_unregister(&fx.v, &cu), -XEN_EINVAL, "callback: unregister event -> EINVAL");
     cu = (struct callback_unregister){ CALLBACKTYPE_nmi, 0 };
     memcpy(arg, &cu, sizeof(cu));
-    EQ(hv_hc_callback_op(&fx.v, &fx.m, CALLBACKOP_unregister, ARG_VA), 0, "callback: unregister nmi");
+    EQ(hv_do_callback_op(&fx.v, &fx.m, CALLBACKOP_unregister, ARG_VA), 0, "callback: unregister nmi");
     EQ(fx.v.trap_ctxt[2].address, 0, "callback: nmi gone");
     cu = (struct callback_unregister){ 99, 0 };
     EQ(hv_callback_unregister(&fx.v, &cu), -XEN_ENOSYS, "callback: unregister unknown -> ENOSYS");
-    EQ(hv_hc_callback_op(&fx.v, &fx.m, 7, ARG_VA), -XEN_ENOSYS, "callback: unknown op -> ENOSYS");
-    EQ(hv_hc_callback_op(&fx.v, &fx.m, CALLBACKOP_register, 0x1000), -XEN_EFAULT, "callback: bad pointer -> EFAULT");
+    EQ(hv_do_callback_op(&fx.v, &fx.m, 7, ARG_VA), -XEN_ENOSYS, "callback: unknown op -> ENOSYS");
+    EQ(hv_do_callback_op(&fx.v, &fx.m, CALLBACKOP_register, 0x1000), -XEN_EFAULT, "callback: bad pointer -> EFAULT");
 
-    EQ(hv_hc_stack_switch(&fx.v, FLAT_KERNEL_SS & ~3u, 0xffffffff80208000ull), 0, "stack_switch: returns 0");
+    EQ(hv_do_stack_switch(&fx.v, FLAT_KERNEL_SS & ~3u, 0xffffffff80208000ull), 0, "stack_switch: returns 0");
     OK(fx.v.kernel_ss == FLAT_KERNEL_SS && fx.v.kernel_sp == 0xffffffff80208000ull,
        "stack_switch: kernel_ss (RPL 3) and kernel_sp recorded");
     fixture_free(&fx);
@@ -270,34 +270,34 @@ static void nmi_hypercall_rules(void)
     fixture_init(&fx);
     arg = fake_mem_add(&fx.fm, ARG_VA, 0x1000, false);
 
-    EQ(hv_hc_vcpu_op(&fx.v, VCPUOP_send_nmi, 1, 0), -XEN_ENOENT, "vcpu_op: send_nmi to vcpu 1 -> ENOENT");
-    EQ(hv_hc_vcpu_op(&fx.v, VCPUOP_send_nmi, 0xffffffffu, 0), -XEN_ENOENT, "vcpu_op: vcpu 0xffffffff -> ENOENT");
-    EQ(hv_hc_vcpu_op(&fx.v, 99, 1, 0), -XEN_ENOENT, "vcpu_op: the vcpu is checked before the command");
-    EQ(hv_hc_vcpu_op(&fx.v, VCPUOP_send_nmi, 0, ARG_VA), -XEN_EINVAL, "vcpu_op: send_nmi with an argument -> EINVAL");
+    EQ(hv_do_vcpu_op(&fx.v, VCPUOP_send_nmi, 1, 0), -XEN_ENOENT, "vcpu_op: send_nmi to vcpu 1 -> ENOENT");
+    EQ(hv_do_vcpu_op(&fx.v, VCPUOP_send_nmi, 0xffffffffu, 0), -XEN_ENOENT, "vcpu_op: vcpu 0xffffffff -> ENOENT");
+    EQ(hv_do_vcpu_op(&fx.v, 99, 1, 0), -XEN_ENOENT, "vcpu_op: the vcpu is checked before the command");
+    EQ(hv_do_vcpu_op(&fx.v, VCPUOP_send_nmi, 0, ARG_VA), -XEN_EINVAL, "vcpu_op: send_nmi with an argument -> EINVAL");
     EQ(fx.v.nmi_pending, 0, "vcpu_op: refused sends made nothing pending");
-    EQ(hv_hc_vcpu_op(&fx.v, VCPUOP_send_nmi, 0, 0), 0, "vcpu_op: send_nmi to ourselves -> 0");
+    EQ(hv_do_vcpu_op(&fx.v, VCPUOP_send_nmi, 0, 0), 0, "vcpu_op: send_nmi to ourselves -> 0");
     OK(fx.v.nmi_pending && !fx.v.nmi_masked, "vcpu_op: ... an NMI is pending");
-    EQ(hv_hc_vcpu_op(&fx.v, VCPUOP_send_nmi, 0, 0), 0, "vcpu_op: a second send while pending -> 0 (one NMI)");
-    EQ(hv_hc_vcpu_op(&fx.v, 99, 0, 0), -XEN_ENOSYS, "vcpu_op: unknown command -> ENOSYS");
-    EQ(hv_hc_vcpu_op(&fx.v, -1, 0, 0), -XEN_ENOSYS, "vcpu_op: negative command -> ENOSYS");
+    EQ(hv_do_vcpu_op(&fx.v, VCPUOP_send_nmi, 0, 0), 0, "vcpu_op: a second send while pending -> 0 (one NMI)");
+    EQ(hv_do_vcpu_op(&fx.v, 99, 0, 0), -XEN_ENOSYS, "vcpu_op: unknown command -> ENOSYS");
+    EQ(hv_do_vcpu_op(&fx.v, -1, 0, 0), -XEN_ENOSYS, "vcpu_op: negative command -> ENOSYS");
 
     memset(fx.v.trap_ctxt, 0, sizeof(fx.v.trap_ctxt));
     fx.v.nmi_pending = false;
     nc = (struct xennmi_callback){ CB_NMI, 0x1234 };
     memcpy(arg, &nc, sizeof(nc));
-    EQ(hv_hc_nmi_op(&fx.v, &fx.m, XENNMI_register_callback, ARG_VA), 0, "nmi_op: register");
+    EQ(hv_do_nmi_op(&fx.v, &fx.m, XENNMI_register_callback, ARG_VA), 0, "nmi_op: register");
     OK(fx.v.trap_ctxt[2].address == CB_NMI && TI_GET_IF(&fx.v.trap_ctxt[2]) && fx.v.trap_ctxt[2].vector == 2 &&
        fx.v.trap_ctxt[2].cs == FLAT_KERNEL_CS && TI_GET_DPL(&fx.v.trap_ctxt[2]) == 0,
        "nmi_op: trap_ctxt[2] = handler, kernel CS, IF, DPL 0");
     nc = (struct xennmi_callback){ 0x0000800000000000ull, 0 };
     memcpy(arg, &nc, sizeof(nc));
-    EQ(hv_hc_nmi_op(&fx.v, &fx.m, XENNMI_register_callback, ARG_VA), -XEN_EINVAL, "nmi_op: non-canonical -> EINVAL");
+    EQ(hv_do_nmi_op(&fx.v, &fx.m, XENNMI_register_callback, ARG_VA), -XEN_EINVAL, "nmi_op: non-canonical -> EINVAL");
     EQ(fx.v.trap_ctxt[2].address, CB_NMI, "nmi_op: ... the old one stays");
-    EQ(hv_hc_nmi_op(&fx.v, &fx.m, XENNMI_register_callback, ARG_VA + 0x1000 - 8), -XEN_EFAULT,
+    EQ(hv_do_nmi_op(&fx.v, &fx.m, XENNMI_register_callback, ARG_VA + 0x1000 - 8), -XEN_EFAULT,
        "nmi_op: argument straddling unmapped memory -> EFAULT");
-    EQ(hv_hc_nmi_op(&fx.v, &fx.m, XENNMI_unregister_callback, 0), 0, "nmi_op: unregister (no argument read)");
+    EQ(hv_do_nmi_op(&fx.v, &fx.m, XENNMI_unregister_callback, 0), 0, "nmi_op: unregister (no argument read)");
     OK(fx.v.trap_ctxt[2].address == 0 && fx.v.trap_ctxt[2].flags == 0, "nmi_op: trap_ctxt[2] cleared");
-    EQ(hv_hc_nmi_op(&fx.v, &fx.m, 2, ARG_VA), -XEN_ENOSYS, "nmi_op: unknown command -> ENOSYS");
+    EQ(hv_do_nmi_op(&fx.v, &fx.m, 2, ARG_VA), -XEN_ENOSYS, "nmi_op: unknown command -> ENOSYS");
     EQ(fx.v.nmi_pending, 0, "nmi_op: no nmi_reason pointer: nothing pending");
 
     /* A nonzero shared_info.arch.nmi_reason at registration: pending. */
@@ -317,7 +317,7 @@ static void nmi_hypercall_rules(void)
     EQ(hv_callback_register(&fx.v, &cr), -XEN_EINVAL, "nmi: refused registration ...");
     EQ(fx.v.nmi_pending, 0, "nmi: ... re-asserts nothing");
     memcpy(arg, &(struct xennmi_callback){ CB_NMI, 0 }, sizeof(nc));
-    EQ(hv_hc_nmi_op(&fx.v, &fx.m, XENNMI_register_callback, ARG_VA), 0, "nmi_op: register with nmi_reason set");
+    EQ(hv_do_nmi_op(&fx.v, &fx.m, XENNMI_register_callback, ARG_VA), 0, "nmi_op: register with nmi_reason set");
     EQ(fx.v.nmi_pending, 1, "nmi_op: ... pending too");
     fx.v.nmi_pending = false;
     cr = (struct callback_register){ CALLBACKTYPE_event, 0, CB_EVENT };
