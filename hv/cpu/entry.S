@@ -30,7 +30,8 @@
         push    %r15
 .endm
 
-.macro POP_GPRS
+/* All but %rdi: the FRED exit reads it without popping (below). */
+.macro POP_GPRS_BUT_RDI
         pop     %r15
         pop     %r14
         pop     %r13
@@ -45,6 +46,10 @@
         pop     %rcx
         pop     %rdx
         pop     %rsi
+.endm
+
+.macro POP_GPRS
+        POP_GPRS_BUT_RDI
         pop     %rdi
 .endm
 
@@ -180,13 +185,17 @@ sysenter_eflags_saved:
  *   rsp -> r15
  */
 #define EXIT_FRAME (hv_stack_top - 256)
-        .globl exit_to_guest_iret
-exit_to_guest_iret:
+.macro STAND_ON_EXIT_FRAME
         mov     %rdi, %rsi
         lea     EXIT_FRAME(%rip), %rdi
         mov     %rdi, %rsp
         mov     $20, %ecx
         rep movsq
+.endm
+
+        .globl exit_to_guest_iret
+exit_to_guest_iret:
+        STAND_ON_EXIT_FRAME
         POP_GPRS
         .globl iret_to_guest
 iret_to_guest:
@@ -201,25 +210,8 @@ iret_to_guest:
  */
         .globl exit_to_guest_eretu
 exit_to_guest_eretu:
-        mov     %rdi, %rsi
-        lea     EXIT_FRAME(%rip), %rdi
-        mov     %rdi, %rsp
-        mov     $20, %ecx
-        rep movsq
-        pop     %r15
-        pop     %r14
-        pop     %r13
-        pop     %r12
-        pop     %rbp
-        pop     %rbx
-        pop     %r11
-        pop     %r10
-        pop     %r9
-        pop     %r8
-        pop     %rax
-        pop     %rcx
-        pop     %rdx
-        pop     %rsi
+        STAND_ON_EXIT_FRAME
+        POP_GPRS_BUT_RDI
         mov     (%rsp), %rdi
         .globl eretu_to_guest
 eretu_to_guest:

@@ -275,36 +275,54 @@ static int write_entry(uint64_t table_mfn, unsigned int level, unsigned int slot
     return 0;
 }
 
-long do_mmu_update(uint64_t ureqs, unsigned int count, uint64_t pdone, unsigned int domid)
+/*
+ * Xen's batched MMU hypercalls: count requests of size bytes from the
+ * guest at ureqs, each done by one(), stopping at the first error; the
+ * number done goes to *pdone.
+ */
+static long mmu_batch(uint64_t ureqs, unsigned int count, size_t size, uint64_t pdone,
+                      unsigned int domid, long (*one)(const void *req), bool flush)
 {
+    union { struct mmu_update u; struct mmuext_op e; } req;
     unsigned int i;
     long rc = 0;
 
     if (domid != DOMID_SELF)
         return -XEN_ESRCH;
     for (i = 0; i < count; i++) {
-        struct mmu_update req;
-        struct hv_mmu_req d;
-        if (copy_from_guest(&req, ureqs + i * sizeof(req), sizeof(req))) {
+        if (copy_from_guest(&req, ureqs + i * size, size)) {
             rc = -XEN_EFAULT;
             break;
         }
-        rc = hv_check_mmu_update(&req, &dom.oracle, &d);
-        if (rc)
-            break;
-        if (d.level == 0) {
-            if (d.table_mfn == dom.shared_info_mfn) {
-                rc = -XEN_EINVAL;
-                break;
-            }
-            table(d.table_mfn)[d.slot] = d.val;
-        } else if ((rc = write_entry(d.table_mfn, d.level, d.slot, d.val)))
+        if ((rc = one(&req)))
             break;
     }
-    flush_tlb_local();
+    if (flush)
+        flush_tlb_local();
     if (pdone && copy_to_guest(pdone, &i, sizeof(i)) && !rc)
         rc = -XEN_EFAULT;
     return rc;
+}
+
+static long mmu_update_one(const void *p)
+{
+    const struct mmu_update *req = p;
+    struct hv_mmu_req d;
+    long rc = hv_check_mmu_update(req, &dom.oracle, &d);
+    if (rc)
+        return rc;
+    if (d.level == 0) {
+        if (d.table_mfn == dom.shared_info_mfn)
+            return -XEN_EINVAL;
+        table(d.table_mfn)[d.slot] = d.val;
+        return 0;
+    }
+    return write_entry(d.table_mfn, d.level, d.slot, d.val);
+}
+
+long do_mmu_update(uint64_t ureqs, unsigned int count, uint64_t pdone, unsigned int domid)
+{
+    return mmu_batch(ureqs, count, sizeof(struct mmu_update), pdone, domid, mmu_update_one, true);
 }
 
 static void set_base(uint64_t *slot, uint64_t mfn)
@@ -315,65 +333,55 @@ static void set_base(uint64_t *slot, uint64_t mfn)
         mm_put_type(old);
 }
 
+static long mmuext_one(const void *p)
+{
+    const struct mmuext_op *op = p;
+    long rc = hv_check_mmuext_op(op, &dom.oracle);
+    if (rc)
+        return rc;
+    uint64_t mfn = op->arg1.mfn;
+    switch (op->cmd) {
+    case MMUEXT_PIN_L1_TABLE:
+    case MMUEXT_PIN_L2_TABLE:
+    case MMUEXT_PIN_L3_TABLE:
+    case MMUEXT_PIN_L4_TABLE:
+        if (mfn == dom.shared_info_mfn) {
+            rc = -XEN_EINVAL;
+            break;
+        }
+        rc = mm_get_type(mfn, op->cmd - MMUEXT_PIN_L1_TABLE + 1);
+        if (!rc)
+            frame(mfn)->pinned = 1;
+        break;
+    case MMUEXT_UNPIN_TABLE:
+        frame(mfn)->pinned = 0;
+        mm_put_type(mfn);
+        break;
+    case MMUEXT_NEW_BASEPTR:
+        if ((rc = mm_get_type(mfn, 4)))
+            break;
+        set_base(&dom.kernel_l4, mfn);
+        load_guest_cr3();
+        break;
+    case MMUEXT_NEW_USER_BASEPTR:
+        if (mfn && (rc = mm_get_type(mfn, 4)))
+            break;
+        set_base(&dom.user_l4, mfn);
+        dom.vcpu.user_pt_present = mfn != 0;
+        break;
+    case MMUEXT_TLB_FLUSH_LOCAL:
+        flush_tlb_local();
+        break;
+    case MMUEXT_INVLPG_LOCAL:
+        invlpg(op->arg1.linear_addr);
+        break;
+    }
+    return rc;
+}
+
 long do_mmuext_op(uint64_t uops, unsigned int count, uint64_t pdone, unsigned int domid)
 {
-    unsigned int i;
-    long rc = 0;
-
-    if (domid != DOMID_SELF)
-        return -XEN_ESRCH;
-    for (i = 0; i < count; i++) {
-        struct mmuext_op op;
-        if (copy_from_guest(&op, uops + i * sizeof(op), sizeof(op))) {
-            rc = -XEN_EFAULT;
-            break;
-        }
-        rc = hv_check_mmuext_op(&op, &dom.oracle);
-        if (rc)
-            break;
-        uint64_t mfn = op.arg1.mfn;
-        switch (op.cmd) {
-        case MMUEXT_PIN_L1_TABLE:
-        case MMUEXT_PIN_L2_TABLE:
-        case MMUEXT_PIN_L3_TABLE:
-        case MMUEXT_PIN_L4_TABLE:
-            if (mfn == dom.shared_info_mfn) {
-                rc = -XEN_EINVAL;
-                break;
-            }
-            rc = mm_get_type(mfn, op.cmd - MMUEXT_PIN_L1_TABLE + 1);
-            if (!rc)
-                frame(mfn)->pinned = 1;
-            break;
-        case MMUEXT_UNPIN_TABLE:
-            frame(mfn)->pinned = 0;
-            mm_put_type(mfn);
-            break;
-        case MMUEXT_NEW_BASEPTR:
-            if ((rc = mm_get_type(mfn, 4)))
-                break;
-            set_base(&dom.kernel_l4, mfn);
-            load_guest_cr3();
-            break;
-        case MMUEXT_NEW_USER_BASEPTR:
-            if (mfn && (rc = mm_get_type(mfn, 4)))
-                break;
-            set_base(&dom.user_l4, mfn);
-            dom.vcpu.user_pt_present = mfn != 0;
-            break;
-        case MMUEXT_TLB_FLUSH_LOCAL:
-            flush_tlb_local();
-            break;
-        case MMUEXT_INVLPG_LOCAL:
-            invlpg(op.arg1.linear_addr);
-            break;
-        }
-        if (rc)
-            break;
-    }
-    if (pdone && copy_to_guest(pdone, &i, sizeof(i)) && !rc)
-        rc = -XEN_EFAULT;
-    return rc;
+    return mmu_batch(uops, count, sizeof(struct mmuext_op), pdone, domid, mmuext_one, false);
 }
 
 long do_update_va_mapping(uint64_t va, uint64_t val, uint64_t flags)
