@@ -115,9 +115,10 @@ idt_common:
  *        FLAT_KERNEL_SS, guest rsp, r11 (rflags), FLAT_KERNEL_CS64, rcx (rip)
  *   rsp -> ENTRY_LSTAR | 0
  */
+.macro SYSCALL_STUB name, kind
         .align 16
-        .globl lstar_entry
-lstar_entry:
+        .globl \name
+\name:
         mov     %rsp, syscall_rsp(%rip)
         lea     hv_stack_top(%rip), %rsp
         pushq   $FLAT_KERNEL_SS
@@ -126,23 +127,13 @@ lstar_entry:
         pushq   $FLAT_KERNEL_CS64
         pushq   %rcx
         pushq   $0
-        movl    $ENTRY_LSTAR, 4(%rsp)
+        movl    $\kind, 4(%rsp)
         jmp     idt_common
+.endm
+        SYSCALL_STUB lstar_entry, ENTRY_LSTAR
 
 /* SYSCALL from compat code (CSTAR): the same with the entry kind changed. */
-        .align 16
-        .globl cstar_entry
-cstar_entry:
-        mov     %rsp, syscall_rsp(%rip)
-        lea     hv_stack_top(%rip), %rsp
-        pushq   $FLAT_KERNEL_SS
-        pushq   syscall_rsp(%rip)
-        pushq   %r11
-        pushq   $FLAT_KERNEL_CS64
-        pushq   %rcx
-        pushq   $0
-        movl    $ENTRY_CSTAR, 4(%rsp)
-        jmp     idt_common
+        SYSCALL_STUB cstar_entry, ENTRY_CSTAR
 
 /*
  * SYSENTER (Intel only).  %rsp = SYSENTER_ESP = hv_stack_top; the guest's
