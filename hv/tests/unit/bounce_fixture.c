@@ -93,3 +93,15 @@ void set_regs(struct hv_vcpu *v, uint64_t rip, uint64_t cs, uint64_t rflags,
     v->regs.rcx = GUEST_RCX;
     v->regs.r11 = GUEST_R11;
 }
+
+void begin(struct scenario *s, bool user)
+{
+    fixture_init(&s->fx);
+    enter(&s->fx, user);
+}
+
+void deliver(struct scenario *s)
+{
+    run(&s->fx, &s->e, &s->o);
+    s->f = read_frame(&s->fx, &s->o, false);
+}

@@ -45,4 +45,17 @@ void put_iret(struct fixture *fx, uint64_t at, uint64_t rax, uint64_t r11,
 void set_regs(struct hv_vcpu *v, uint64_t rip, uint64_t cs, uint64_t rflags,
               uint64_t rsp, uint64_t ss, bool in_syscall);
 
+/* One scenario: the guest, the event it takes, what the core did, and the
+ * frame read back. */
+struct scenario {
+    struct fixture fx;
+    struct hv_event e;
+    struct hv_outcome o;
+    struct frame f;
+};
+/* fixture_init, then the guest in user or kernel mode (enter). */
+void begin(struct scenario *s, bool user);
+/* hv_handle_event on s->e, then the frame read back into s->f. */
+void deliver(struct scenario *s);
+
 #endif

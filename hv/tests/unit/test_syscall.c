@@ -30,147 +30,123 @@ static const char *delivery_name(unsigned int d)
 
 static void syscall_from_user64(unsigned int d)
 {
-    struct fixture fx;
-    struct hv_outcome o;
-    struct hv_event e;
-    struct frame f;
+    struct scenario s;
     uint8_t del = delivery_of(d);
     const char *dn = delivery_name(d);
 
-    fixture_init(&fx);
-    fx.v.syscall_callback = CB_SYSCALL;
-    fx.v.syscall_mask = true;
-    enter(&fx, true);
-    e = ev_syscall(true, del, 2);
-    EQ(run(&fx, &e, &o), HV_RESUME, "6: %s SYSCALL from 64-bit user bounces", dn);
-    f = read_frame(&fx, &o, false);
-    OK(o.via == HV_VIA_SYSCALL && fx.v.regs.rip == CB_SYSCALL, "6: %s to the syscall callback", dn);
-    EQ(o.frame, SWSTACK_TOP - 56, "6: %s on the stack_switch stack", dn);
-    EQ(f.rcx, URIP + 2, "6: %s frame RCX = user rip", dn);
-    EQ(f.r11, 0x202 | EF_DF, "6: %s frame R11 = user rflags", dn);
-    EQ(f.rip, URIP + 2, "6: %s frame RIP = user rip (after SYSCALL)", dn);
-    EQ(f.cs, 0xe033, "6: %s frame CS = user CS", dn);
-    EQ(f.rsp, URSP, "6: %s frame RSP = user rsp", dn);
-    EQ(f.ss, FLAT_USER_SS, "6: %s frame SS", dn);
+    fixture_init(&s.fx);
+    s.fx.v.syscall_callback = CB_SYSCALL;
+    s.fx.v.syscall_mask = true;
+    enter(&s.fx, true);
+    s.e = ev_syscall(true, del, 2);
+    EQ(run(&s.fx, &s.e, &s.o), HV_RESUME, "6: %s SYSCALL from 64-bit user bounces", dn);
+    s.f = read_frame(&s.fx, &s.o, false);
+    OK(s.o.via == HV_VIA_SYSCALL && s.fx.v.regs.rip == CB_SYSCALL, "6: %s to the syscall callback", dn);
+    EQ(s.o.frame, SWSTACK_TOP - 56, "6: %s on the stack_switch stack", dn);
+    EQ(s.f.rcx, URIP + 2, "6: %s frame RCX = user rip", dn);
+    EQ(s.f.r11, 0x202 | EF_DF, "6: %s frame R11 = user rflags", dn);
+    EQ(s.f.rip, URIP + 2, "6: %s frame RIP = user rip (after SYSCALL)", dn);
+    EQ(s.f.cs, 0xe033, "6: %s frame CS = user CS", dn);
+    EQ(s.f.rsp, URSP, "6: %s frame RSP = user rsp", dn);
+    EQ(s.f.ss, FLAT_USER_SS, "6: %s frame SS", dn);
     /* Xen fact: the IDT path clears DF after writing the frame, the
      * FRED path before. */
-    EQ(f.rflags & EF_DF, d ? 0 : EF_DF, "6: %s frame RFLAGS.DF %s", dn, d ? "clear (cleared before the frame)" : "= user DF (cleared after the frame)");
-    EQ(fx.v.regs.rflags & EF_DF, 0, "6: %s DF clear in the handler", dn);
-    EQ(fx.vi.evtchn_upcall_mask, 1, "6: %s CALLBACKF_mask_events masks", dn);
-    OK(fx.v.kernel_mode, "6: %s now in kernel mode", dn);
-    fixture_free(&fx);
+    EQ(s.f.rflags & EF_DF, d ? 0 : EF_DF, "6: %s frame RFLAGS.DF %s", dn, d ? "clear (cleared before the frame)" : "= user DF (cleared after the frame)");
+    EQ(s.fx.v.regs.rflags & EF_DF, 0, "6: %s DF clear in the handler", dn);
+    EQ(s.fx.vi.evtchn_upcall_mask, 1, "6: %s CALLBACKF_mask_events masks", dn);
+    OK(s.fx.v.kernel_mode, "6: %s now in kernel mode", dn);
+    fixture_free(&s.fx);
 }
 
 static void syscall_from_compat_user(unsigned int d)
 {
-    struct fixture fx;
-    struct hv_outcome o;
-    struct hv_event e;
-    struct frame f;
+    struct scenario s;
     uint8_t del = delivery_of(d);
     const char *dn = delivery_name(d);
 
-    fixture_init(&fx);
-    fx.v.syscall_callback = CB_SYSCALL;
-    fx.v.syscall32_callback = CB_SYSCALL32;
-    enter(&fx, true);
-    e = ev_syscall(false, del, 2);
-    run(&fx, &e, &o);
-    f = read_frame(&fx, &o, false);
-    OK(o.via == HV_VIA_SYSCALL32 && fx.v.regs.rip == CB_SYSCALL32 && f.cs == 0xe023 &&
-       f.ss == FLAT_USER_SS32, "6: %s compat SYSCALL -> syscall32 callback, CS 0xe023", dn);
-    EQ(fx.vi.evtchn_upcall_mask, 0, "6: %s without CALLBACKF_mask_events events stay on", dn);
-    fixture_free(&fx);
+    fixture_init(&s.fx);
+    s.fx.v.syscall_callback = CB_SYSCALL;
+    s.fx.v.syscall32_callback = CB_SYSCALL32;
+    enter(&s.fx, true);
+    s.e = ev_syscall(false, del, 2);
+    deliver(&s);
+    OK(s.o.via == HV_VIA_SYSCALL32 && s.fx.v.regs.rip == CB_SYSCALL32 && s.f.cs == 0xe023 &&
+       s.f.ss == FLAT_USER_SS32, "6: %s compat SYSCALL -> syscall32 callback, CS 0xe023", dn);
+    EQ(s.fx.vi.evtchn_upcall_mask, 0, "6: %s without CALLBACKF_mask_events events stay on", dn);
+    fixture_free(&s.fx);
 }
 
 static void syscall_from_kernel_is_hypercall(unsigned int d)
 {
-    struct fixture fx;
-    struct hv_outcome o;
-    struct hv_event e;
+    struct scenario s;
     uint8_t del = delivery_of(d);
     const char *dn = delivery_name(d);
 
-    fixture_init(&fx);
-    enter(&fx, false);
-    fx.v.regs.rax = 17;
-    e = ev_syscall(true, del, 2);
-    e.mode = HV_MODE_KERNEL;
-    e.rip = KRIP + 2;
-    EQ(run(&fx, &e, &o), HV_HYPERCALL, "6: %s SYSCALL from guest kernel is a hypercall", dn);
-    OK(fx.v.regs.rax == 17 && fx.v.regs.rcx == KRIP + 2 && fx.v.regs.r11 == e.rflags &&
-       fx.v.regs.rip == KRIP + 2 && fx.v.regs.in_syscall && fx.fm.writes == 0,
+    begin(&s, false);
+    s.fx.v.regs.rax = 17;
+    s.e = ev_syscall(true, del, 2);
+    s.e.mode = HV_MODE_KERNEL;
+    s.e.rip = KRIP + 2;
+    EQ(run(&s.fx, &s.e, &s.o), HV_HYPERCALL, "6: %s SYSCALL from guest kernel is a hypercall", dn);
+    OK(s.fx.v.regs.rax == 17 && s.fx.v.regs.rcx == KRIP + 2 && s.fx.v.regs.r11 == s.e.rflags &&
+       s.fx.v.regs.rip == KRIP + 2 && s.fx.v.regs.in_syscall && s.fx.fm.writes == 0,
        "6: %s hypercall: rax kept, rcx/r11 = rip/rflags, nothing written", dn);
-    fixture_free(&fx);
+    fixture_free(&s.fx);
 }
 
 /* Not registered: #UD; prefixed (3 bytes) shows the rewind. */
 static void syscall_unregistered(unsigned int d)
 {
-    struct fixture fx;
-    struct hv_outcome o;
-    struct hv_event e;
-    struct frame f;
+    struct scenario s;
     uint8_t del = delivery_of(d);
     const char *dn = delivery_name(d);
 
     for (uint8_t len = 2; len <= 3; len++) {
-        fixture_init(&fx);
-        enter(&fx, true);
-        e = ev_syscall(true, del, len);
-        run(&fx, &e, &o);
-        f = read_frame(&fx, &o, false);
-        OK(o.action == HV_RESUME && o.vector == HV_EXC_UD && !o.has_error_code,
+        begin(&s, true);
+        s.e = ev_syscall(true, del, len);
+        deliver(&s);
+        OK(s.o.action == HV_RESUME && s.o.vector == HV_EXC_UD && !s.o.has_error_code,
            "6: %s unregistered SYSCALL (len %u) -> #UD", dn, len);
-        EQ(f.rip, d ? URIP : URIP + len - 2, "6: %s #UD RIP %s", dn, d ? "= start" : "= end - 2");
-        OK(f.rflags & EF_DF && fx.v.regs.rflags & EF_DF, "6: %s #UD path leaves DF alone", dn);
-        fixture_free(&fx);
+        EQ(s.f.rip, d ? URIP : URIP + len - 2, "6: %s #UD RIP %s", dn, d ? "= start" : "= end - 2");
+        OK(s.f.rflags & EF_DF && s.fx.v.regs.rflags & EF_DF, "6: %s #UD path leaves DF alone", dn);
+        fixture_free(&s.fx);
     }
 }
 
 /* SYSENTER. */
 static void sysenter(unsigned int d)
 {
-    struct fixture fx;
-    struct hv_outcome o;
-    struct hv_event e;
-    struct frame f;
+    struct scenario s;
     uint8_t del = delivery_of(d);
     const char *dn = delivery_name(d);
 
-    fixture_init(&fx);
-    fx.v.sysenter_callback = CB_SYSENTER;
-    fx.v.sysenter_mask = true;
-    enter(&fx, true);
-    e = ev_make(HV_ET_OTHER, HV_OTHER_SYSENTER, true, del, 2);
-    e.rip = 0; e.cs = 3; e.rsp = 0; e.ss = FLAT_USER_SS; e.l64 = false;
-    run(&fx, &e, &o);
-    f = read_frame(&fx, &o, false);
-    OK(o.via == HV_VIA_SYSENTER && fx.v.regs.rip == CB_SYSENTER, "6: %s SYSENTER -> sysenter callback", dn);
-    OK(f.rip == 0 && f.cs == 3 && f.rsp == 0 && f.ss == FLAT_USER_SS,
+    fixture_init(&s.fx);
+    s.fx.v.sysenter_callback = CB_SYSENTER;
+    s.fx.v.sysenter_mask = true;
+    enter(&s.fx, true);
+    s.e = ev_make(HV_ET_OTHER, HV_OTHER_SYSENTER, true, del, 2);
+    s.e.rip = 0; s.e.cs = 3; s.e.rsp = 0; s.e.ss = FLAT_USER_SS; s.e.l64 = false;
+    deliver(&s);
+    OK(s.o.via == HV_VIA_SYSENTER && s.fx.v.regs.rip == CB_SYSENTER, "6: %s SYSENTER -> sysenter callback", dn);
+    OK(s.f.rip == 0 && s.f.cs == 3 && s.f.rsp == 0 && s.f.ss == FLAT_USER_SS,
        "6: %s SYSENTER frame: RIP 0, CS 3, RSP 0", dn);
-    EQ(fx.vi.evtchn_upcall_mask, 1, "6: %s SYSENTER CALLBACKF_mask_events", dn);
-    fixture_free(&fx);
+    EQ(s.fx.vi.evtchn_upcall_mask, 1, "6: %s SYSENTER CALLBACKF_mask_events", dn);
+    fixture_free(&s.fx);
 }
 
 static void sysenter_unregistered(unsigned int d)
 {
-    struct fixture fx;
-    struct hv_outcome o;
-    struct hv_event e;
-    struct frame f;
+    struct scenario s;
     uint8_t del = delivery_of(d);
     const char *dn = delivery_name(d);
 
-    fixture_init(&fx);
-    enter(&fx, true);
-    e = ev_make(HV_ET_OTHER, HV_OTHER_SYSENTER, true, del, 2);
-    e.rip = 0; e.cs = 3; e.rsp = 0; e.ss = FLAT_USER_SS; e.l64 = false;
-    run(&fx, &e, &o);
-    f = read_frame(&fx, &o, false);
-    OK(o.vector == HV_EXC_GP && o.has_error_code && f.ec == 0 && f.rip == 0 && f.cs == 3,
+    begin(&s, true);
+    s.e = ev_make(HV_ET_OTHER, HV_OTHER_SYSENTER, true, del, 2);
+    s.e.rip = 0; s.e.cs = 3; s.e.rsp = 0; s.e.ss = FLAT_USER_SS; s.e.l64 = false;
+    deliver(&s);
+    OK(s.o.vector == HV_EXC_GP && s.o.has_error_code && s.f.ec == 0 && s.f.rip == 0 && s.f.cs == 3,
        "6: %s unregistered SYSENTER -> #GP(0) with the null frame", dn);
-    fixture_free(&fx);
+    fixture_free(&s.fx);
 }
 
 void test_syscall(void)
