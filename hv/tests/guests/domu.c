@@ -49,7 +49,7 @@ static void ring_put(const char *s)
     ring->out_prod = prod;
 }
 
-static void say(const char *s)
+static void ring_say(const char *s)
 {
     ring_put(s);
     send(cons_port);
@@ -66,14 +66,14 @@ static void say_num(const char *what, long v)
         b[--i] = '-';
     ring_put(what);
     ring_put(b + i);
-    say("\n");
+    ring_say("\n");
 }
 
 static void ring_check(int ok, const char *what)
 {
-    say(ok ? "domu: ok: " : "domu: FAIL: ");
-    say(what);
-    say("\n");
+    ring_say(ok ? "domu: ok: " : "domu: FAIL: ");
+    ring_say(what);
+    ring_say("\n");
     failed |= !ok;
 }
 
@@ -96,7 +96,7 @@ void guest_main(start_info_t *si)
         asm volatile("ud2");
     }
 
-    say("domu: console ring mapped, console_io refused\n");
+    ring_say("domu: console ring mapped, console_io refused\n");
     say_num("domu: flags ", si->flags);
     say_num("domu: store_evtchn ", si->store_evtchn);
     say_num("domu: console_evtchn ", si->console.domU.evtchn);
@@ -113,7 +113,7 @@ void guest_main(start_info_t *si)
     /* Lines that run the indexes around out[] (2048) more than once. */
     int drained = 1;
     for (int i = 0; i < 70; i++) {
-        say("domu: wrap line ...............................................\n");
+        ring_say("domu: wrap line ...............................................\n");
         drained &= ring->out_cons == ring->out_prod;
     }
     ring_check(drained && ring->out_prod > 2 * sizeof(ring->out), "70 lines, out_cons = out_prod after each send");
@@ -132,7 +132,7 @@ void guest_main(start_info_t *si)
     shared_info_t *s = (shared_info_t *)shinfo_page;
     s->evtchn_mask[0] = ~0ul;
     s->evtchn_pending[0] = 0;
-    say("domu: notify me\n");
+    ring_say("domu: notify me\n");
     ring_check(rc == 0 && (s->evtchn_pending[0] & (1ul << cons_port)), "backend notified the console port");
 
     /* Indexes no honest guest writes: ignored, hv logs it, no hang. */

@@ -76,6 +76,7 @@ static inline __attribute__((noreturn)) void shutdown(unsigned int reason)
 extern int guest_fails;
 void guest_setup(const start_info_t *si, const char *name);
 void check(int cond, const char *what);     /* "<name>: ok - what" or FAIL */
+void say(const char *what, long v);         /* "<name>: <what><v>" */
 unsigned long mfn_of(const void *va);
 /* The user address space: copy code to u_code (mapped at USER_VA, read-
  * only), u_stack above it; fill the tables (not yet read-only or pinned). */

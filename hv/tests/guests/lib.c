@@ -23,6 +23,15 @@ void check(int cond, const char *what)
     guest_fails += !cond;
 }
 
+void say(const char *what, long v)
+{
+    puts_(guest_name);
+    puts_(": ");
+    puts_(what);
+    putnum(v);
+    puts_("\n");
+}
+
 /* The image is mapped from its virtual base, pfn by pfn. */
 unsigned long mfn_of(const void *va)
 {

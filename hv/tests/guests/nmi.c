@@ -112,14 +112,6 @@ void ev_c(const unsigned long *f)
     shi->vcpu_info[0].evtchn_upcall_pending = 0;
 }
 
-static void say(const char *what, long v)
-{
-    puts_("nmi: ");
-    puts_(what);
-    putnum(v);
-    puts_("\n");
-}
-
 /* Print a frame with its addresses relative to what they should be. */
 static void show(const struct rec *r, const char *rip_name, unsigned long rip_base,
                  unsigned long rsp_base)
