@@ -26,7 +26,7 @@
  *               SS
  *   top     ->  (old rsp & ~15, or kernel_sp & ~15 from user mode)
  */
-#include <hv/bounce.h>
+#include "bounce.h"
 #include <xen/xen.h>
 
 #define EF_TF    0x00000100ull
@@ -382,15 +382,6 @@ int hv_handle_event(struct hv_vcpu *v, const struct hv_event *ev,
             return syscall_event(v, m, ev, out);
         return sysenter_event(v, m, ev, out);
     }
-}
-
-int hv_inject_exception(struct hv_vcpu *v, const struct hv_guest_mem *m,
-                        uint8_t vector, bool has_ec, uint32_t error_code,
-                        struct hv_outcome *out)
-{
-    outcome_init(out);
-    return exception(v, m, vector, has_ec, error_code,
-                     vector == HV_EXC_PF ? v->vcpu_info->arch.cr2 : 0, out);
 }
 
 /*

@@ -9,7 +9,7 @@
  * and their FRED twins in traps.c entry_from_pv), and the FRED frame
  * layout of the Intel FRED specification.
  */
-#include <hv/event.h>
+#include "event.h"
 #include <xen/xen.h>
 
 #define EFLAGS_IF (1ull << 9)
