@@ -166,7 +166,8 @@ def judge(lines, status):
                 r["failed"] += 1
                 r["failures"].append(body + "   <- a TODO that Documentation/findings.md does not list")
                 continue
-            r["todo"][m.group(1)] = r["todo"].get(m.group(1), 0) + 1
+            key = (m.group(1), m.group(2))
+            r["todo"][key] = r["todo"].get(key, 0) + 1
             r["passed"] += 1
         else:
             r["failed"] += 1
@@ -183,10 +184,15 @@ def judge(lines, status):
 
 def report(name, r, lines, show):
     ok = not r["failed"] and not r["problems"]
-    todo = ", ".join(f"{n} known {kind} deviations" for kind, n in sorted(r["todo"].items()))
+    kinds = {}
+    for (kind, _), n in r["todo"].items():
+        kinds[kind] = kinds.get(kind, 0) + n
+    todo = ", ".join(f"{n} known {kind} deviations" for kind, n in sorted(kinds.items()))
     print(f"{'PASS' if ok else 'FAIL'}: {name}"
           + (f" [guest saw {r['hypervisor']}]" if r["hypervisor"] else "")
           + f": {r['passed']} passed, {r['failed']} failed" + (f" ({todo})" if todo else ""), flush=True)
+    for (kind, why), n in sorted(r["todo"].items()):
+        print(f"    known {kind} deviation x{n}: {why}")
     if r["rewind"]:
         print("    %rip rewind over prefixed instructions: "
               + ", ".join(f"{k}-style x{v}" for k, v in sorted(r["rewind"].items())))
