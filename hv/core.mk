@@ -13,7 +13,10 @@ HV_CORE_DIR  := $(patsubst %/,%,$(dir $(lastword $(MAKEFILE_LIST))))
 HV_CORE_SRCS := $(addprefix $(HV_CORE_DIR)/core/,event.c bounce.c elfnote.c hypercall_check.c \
                 console_ring.c domu_layout.c)
 HV_CORE_HDRS := $(wildcard $(HV_CORE_DIR)/core/*.h)
-HV_CORE_INC  := -I$(HV_CORE_DIR)
+# The project's shared headers: <x86/...> (the architecture's numbers, one
+# name each) and the Xen interface version, read before any <xen/...>.
+HV_SHARED_INC := -I$(HV_CORE_DIR)/../include -include $(HV_CORE_DIR)/../include/xen-interface.h
+HV_CORE_INC  := -I$(HV_CORE_DIR) $(HV_SHARED_INC)
 
 HV_HOST_CC     ?= gcc
 HV_HOST_BUILD  ?= $(HV_CORE_DIR)/../build/hv-host

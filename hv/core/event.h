@@ -53,31 +53,8 @@
 #define HV_MODE_KERNEL    1 /* guest kernel mode (ring 3, hv's kernel flag) */
 #define HV_MODE_USER      2 /* guest user mode                              */
 
-/* Architectural vectors used by the core (same values as the SDM). */
-#define HV_EXC_DE  0
-#define HV_EXC_DB  1
-#define HV_EXC_NMI 2
-#define HV_EXC_BP  3
-#define HV_EXC_OF  4
-#define HV_EXC_UD  6
-#define HV_EXC_NM  7
-#define HV_EXC_DF  8
-#define HV_EXC_TS 10
-#define HV_EXC_NP 11
-#define HV_EXC_SS 12
-#define HV_EXC_GP 13
-#define HV_EXC_PF 14
-#define HV_EXC_AC 17
-#define HV_EXC_MC 18
-#define HV_EXC_CP 21
-#define HV_EXC_VC 29
-#define HV_EXC_SX 30
-/* Exceptions that push an error code (Xen's X86_EXC_HAVE_EC). */
-#define HV_EXC_HAVE_EC                                                  \
-    ((1u << HV_EXC_DF) | (1u << HV_EXC_TS) | (1u << HV_EXC_NP) |        \
-     (1u << HV_EXC_SS) | (1u << HV_EXC_GP) | (1u << HV_EXC_PF) |        \
-     (1u << HV_EXC_AC) | (1u << HV_EXC_CP) | (1u << HV_EXC_VC) |        \
-     (1u << HV_EXC_SX))
+/* Architectural vectors, and which push an error code: <x86/exceptions.h>. */
+#include <x86/exceptions.h>
 
 /* Selector error-code bits (#GP/#NP/#TS/#SS). */
 #define HV_XEC_EXT 1u /* event external to the program       */
@@ -209,7 +186,7 @@ struct hv_fred_frame {
 /*
  * Fill *ev from a FRED frame.  guest_kernel as for hv_decode_idt (FRED
  * itself cannot tell guest kernel from guest user: both are ring 3).
- * has_error_code is set for HW_EXC vectors in HV_EXC_HAVE_EC.  data =
+ * has_error_code is set for HW_EXC vectors in X86_EXC_HAVE_EC.  data =
  * edata for #PF and #DB, else 0.
  * Returns 0, or -1 for a frame no CPU produces (reserved event type 1 or
  * > 7, OTHER with vector not 1/2, exception vector >= 32); ev untouched then.

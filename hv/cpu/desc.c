@@ -85,7 +85,7 @@ static void init_fred(void)
     wrmsr(MSR_FRED_RSP_SL1, (uint64_t)ist_stacks[IST_NMI - 1] + IST_STACK_SIZE);
     wrmsr(MSR_FRED_RSP_SL2, (uint64_t)ist_stacks[IST_MC - 1] + IST_STACK_SIZE);
     wrmsr(MSR_FRED_RSP_SL3, (uint64_t)ist_stacks[IST_DF - 1] + IST_STACK_SIZE);
-    wrmsr(MSR_FRED_STK_LVLS, (2ull << (HV_EXC_MC * 2)) | (3ull << (HV_EXC_DF * 2)));
+    wrmsr(MSR_FRED_STK_LVLS, (2ull << (X86_EXC_MC * 2)) | (3ull << (X86_EXC_DF * 2)));
     /* No shadow stacks in hv (CR4.CET stays clear): the SSP MSRs exist
      * only with CET shadow stacks (CPUID.(7,0):ECX[7]); zero them then. */
     uint32_t r[4];

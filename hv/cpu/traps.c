@@ -36,7 +36,7 @@ static _Noreturn void dispatch_event(const struct hv_event *ev)
     struct hv_outcome out;
     bool was = v->kernel_mode;
 
-    if (ev->type == HV_ET_HW_EXC && ev->vector == HV_EXC_NM) {
+    if (ev->type == HV_ET_HW_EXC && ev->vector == X86_EXC_NM) {
         /* fpu_taskswitch: the guest's virtual CR0.TS is consumed here. */
         __asm__ volatile("clts");
         dom.vcpu_ts = false;
@@ -95,7 +95,7 @@ static _Noreturn void exit_faulted(struct entry_frame *f, unsigned int vector)
         if (f->rflags & X86_EFLAGS_NT)
             panic("IRETQ to the guest with NT set in hv's flags");
         rc = hv_decode_idt(&ev, HV_IDT_GATE, (uint8_t)vector, &fr,
-                           vector == HV_EXC_PF ? read_cr2() : 0, v->kernel_mode);
+                           vector == X86_EXC_PF ? read_cr2() : 0, v->kernel_mode);
     }
     if (rc)
         panic("exit fault: cannot decode vector %u", vector);
@@ -123,11 +123,11 @@ static _Noreturn void exit_faulted(struct entry_frame *f, unsigned int vector)
 /* An event that interrupted hv itself (ring 0). */
 static void hv_mode_event(struct entry_frame *f, unsigned int vector, const char *via)
 {
-    if (vector == HV_EXC_NMI) {
+    if (vector == X86_EXC_NMI) {
         printk("hv: NMI in hv at %lx, ignored\n", f->rip);
         return;
     }
-    if (vector == HV_EXC_DB) {
+    if (vector == X86_EXC_DB) {
         /*
          * Xen's do_debug for a #DB in its own context: %dr6 back to its
          * default (the step or breakpoint is not the guest's), then
@@ -173,18 +173,18 @@ void hv_idt_entry(struct entry_frame *f)
     case ENTRY_LSTAR: kind = HV_IDT_LSTAR; break;
     case ENTRY_CSTAR: kind = HV_IDT_CSTAR; break;
     case ENTRY_SYSENTER: kind = HV_IDT_SYSENTER; break;
-    case HV_EXC_NMI:
+    case X86_EXC_NMI:
         printk("hv: NMI in guest context, ignored\n");
         return;
-    case HV_EXC_DF:
+    case X86_EXC_DF:
     case 18:
         printk("\nhv: PANIC: vector %u from guest context\n", entry);
         dump_frame(f);
         hv_exit(HV_EXIT_PANIC);
-    case HV_EXC_PF:
+    case X86_EXC_PF:
         aux = read_cr2();
         break;
-    case HV_EXC_DB: {
+    case X86_EXC_DB: {
         uint64_t dr6;
         __asm__ volatile("mov %%dr6, %0" : "=r"(dr6));
         __asm__ volatile("mov %0, %%dr6" :: "r"(HV_DR6_DEFAULT));
@@ -216,7 +216,7 @@ void hv_fred_entry(struct entry_frame *f)
                hv_event_type_name(type), vector);
         return;
     }
-    if (type == HV_ET_HW_EXC && (vector == HV_EXC_DF || vector == 18)) {
+    if (type == HV_ET_HW_EXC && (vector == X86_EXC_DF || vector == 18)) {
         printk("\nhv: PANIC: vector %u from guest context\n", vector);
         dump_frame(f);
         hv_exit(HV_EXIT_PANIC);
@@ -236,5 +236,5 @@ void hv_fred_entry_r0(struct entry_frame *f)
         printk("hv: stray interrupt vector %u, ignored\n", vector);
         return;
     }
-    hv_mode_event(f, type == HV_ET_NMI ? HV_EXC_NMI : vector, "FRED");
+    hv_mode_event(f, type == HV_ET_NMI ? X86_EXC_NMI : vector, "FRED");
 }

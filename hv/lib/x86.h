@@ -68,16 +68,7 @@
 #define MSR_FRED_CONFIG  0x1d4
 #define MSR_PL0_SSP      0x6a4    /* FRED_SSP_SL0 aliases IA32_PL0_SSP */
 
-#define X86_EFLAGS_CF   0x00000001
-#define X86_EFLAGS_MBS  0x00000002
-#define X86_EFLAGS_TF   0x00000100
-#define X86_EFLAGS_IF   0x00000200
-#define X86_EFLAGS_DF   0x00000400
-#define X86_EFLAGS_IOPL 0x00003000
-#define X86_EFLAGS_NT   0x00004000
-#define X86_EFLAGS_RF   0x00010000
-#define X86_EFLAGS_VM   0x00020000
-#define X86_EFLAGS_AC   0x00040000
+#include <x86/eflags.h>
 
 /* Page-table entry bits. */
 #define _PAGE_PRESENT 0x001ul

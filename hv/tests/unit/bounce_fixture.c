@@ -54,7 +54,7 @@ struct hv_event ev_exc(uint8_t vec, bool user, uint32_t ec)
 {
     struct hv_event e = ev_make(HV_ET_HW_EXC, vec, user, HV_DELIVERY_IDT, 0);
 
-    e.has_error_code = (HV_EXC_HAVE_EC >> vec) & 1;
+    e.has_error_code = X86_EXC_HAS_EC(vec);
     e.error_code = e.has_error_code ? ec : 0;
     return e;
 }

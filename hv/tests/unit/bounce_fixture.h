@@ -6,15 +6,7 @@
 #define HV_TESTS_BOUNCE_FIXTURE_H
 
 #include "tap.h"
-
-#define EF_TF   0x100ull
-#define EF_IF   0x200ull
-#define EF_DF   0x400ull
-#define EF_IOPL 0x3000ull
-#define EF_NT   0x4000ull
-#define EF_RF   0x10000ull
-#define EF_VM   0x20000ull
-#define EF_AC   0x40000ull
+#include <x86/eflags.h>
 
 #define URIP   0x0000000000401000ull        /* user code */
 #define KRIP   0xffffffff80005000ull        /* guest kernel code */

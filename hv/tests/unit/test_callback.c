@@ -25,7 +25,7 @@ static void callback_event_delivery(void)
     s.f = read_frame(&s.fx, &s.o, false);
     OK(s.o.via == HV_VIA_EVENT && s.fx.v.regs.rip == CB_EVENT && !s.o.has_error_code,
        "7: pending and unmasked: event callback, no error code");
-    OK(s.f.rip == URIP && s.f.cs == 0xe033 && (s.f.rflags & EF_IF), "7: event frame holds the interrupted user context");
+    OK(s.f.rip == URIP && s.f.cs == 0xe033 && (s.f.rflags & X86_EFLAGS_IF), "7: event frame holds the interrupted user context");
     EQ(s.fx.vi.evtchn_upcall_mask, 1, "7: event callback always masks events");
     fixture_free(&s.fx);
 }

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "tap.h"
+#include <x86/eflags.h>
 
 /* Build the ssx word of a FRED frame. */
 #define HV_FRED_SSX(ss, vec, type, l, len)                              \
@@ -20,8 +21,6 @@
 
 #define S      0x0000000000401000ull        /* user instruction start */
 #define URSP   (USTACK_TOP - 0x40)
-#define EF_IF  0x200ull
-#define EF_DF  0x400ull
 
 /*
  * A FRED frame (FRED spec, "FRED event delivery: saving state"):
@@ -136,7 +135,7 @@ static void idt_decode(void)
     f.rflags = 0x2;
     hv_decode_idt(&e, HV_IDT_SYSENTER, 0, &f, 0, false);
     OK(e.type == HV_ET_OTHER && e.vector == HV_OTHER_SYSENTER && e.rip == 0 && e.cs == 3 &&
-       e.rsp == 0 && e.ss == FLAT_USER_SS && (e.rflags & EF_IF),
+       e.rsp == 0 && e.ss == FLAT_USER_SS && (e.rflags & X86_EFLAGS_IF),
        "idt: SYSENTER: the null frame, IF set back");
     EQ(hv_decode_idt(&e, 9, 0, &f, 0, false), (uint64_t)-1, "idt: unknown entry kind is refused");
 }
@@ -387,11 +386,11 @@ static void equivalence(void)
     {
         struct hv_idt_frame d = idt(0, S + 2, 0);
         struct hv_fred_frame g = fred(7, 1, 0, S + 2, FLAT_USER_CS64, true, 2, 0);
-        d.rflags |= EF_DF;
-        g.rflags |= EF_DF;
+        d.rflags |= X86_EFLAGS_DF;
+        g.rflags |= X86_EFLAGS_DF;
         a = via_idt(NULL, HV_IDT_LSTAR, 0, d, 0);
         b = via_fred(NULL, g);
-        OK(a.w[4] == (0x202 | EF_DF) && b.w[4] == 0x202 && a.w[1] == b.w[1],
+        OK(a.w[4] == (0x202 | X86_EFLAGS_DF) && b.w[4] == 0x202 && a.w[1] == b.w[1],
            "idt/fred: SYSCALL with DF=1: frame RFLAGS.DF kept by IDT, cleared by FRED (Xen), R11 equal");
     }
 

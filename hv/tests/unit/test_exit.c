@@ -17,7 +17,7 @@ static struct hv_event ev_exit_fault(uint8_t type, uint8_t vec, uint32_t ec)
     e.type = type;
     e.vector = vec;
     e.delivery = HV_DELIVERY_IDT;
-    e.has_error_code = (HV_EXC_HAVE_EC >> vec) & 1;
+    e.has_error_code = X86_EXC_HAS_EC(vec);
     e.error_code = ec;
     e.mode = HV_MODE_HV;
     e.l64 = true;
@@ -35,11 +35,11 @@ static void exit_idt_sysret_selectors(void)
     struct scenario s;
 
     fixture_init(&s.fx);
-    set_regs(&s.fx.v, URIP, 0xe02b, 0x3246 | EF_RF | EF_VM, URSP, 3, true);
+    set_regs(&s.fx.v, URIP, 0xe02b, 0x3246 | X86_EFLAGS_RF | X86_EFLAGS_VM, URSP, 3, true);
     hv_prepare_exit(&s.fx.v, HV_DELIVERY_IDT);
     EQ(s.fx.v.regs.rflags, 0x0246, "exit: SYSRET rflags: IOPL, VM dropped, IF set, RF clear");
     EQ(s.fx.v.regs.rcx, URIP, "exit: SYSRET rcx = rip");
-    EQ(s.fx.v.regs.r11, 0x0246 | EF_RF, "exit: SYSRET r11 = rflags (RF kept there)");
+    EQ(s.fx.v.regs.r11, 0x0246 | X86_EFLAGS_RF, "exit: SYSRET r11 = rflags (RF kept there)");
     EQ(s.fx.v.regs.cs, FLAT_USER_CS64, "exit: SYSRETQ cs 0xe033 whatever the frame said");
     EQ(s.fx.v.regs.ss, FLAT_USER_SS, "exit: SYSRET ss 0xe02b whatever the frame said");
     EQ(s.fx.v.regs.rip, URIP, "exit: SYSRETQ rip unchanged");
@@ -64,12 +64,12 @@ static void exit_non_canonical_takes_iret(void)
     struct scenario s;
 
     fixture_init(&s.fx);
-    set_regs(&s.fx.v, NC_RIP, 0xe02b, 0x202 | EF_RF, URSP, 3, true);
+    set_regs(&s.fx.v, NC_RIP, 0xe02b, 0x202 | X86_EFLAGS_RF, URSP, 3, true);
     hv_prepare_exit(&s.fx.v, HV_DELIVERY_IDT);
     OK(s.fx.v.regs.rip == NC_RIP && s.fx.v.regs.cs == 0xe02b && s.fx.v.regs.ss == 3 &&
-       s.fx.v.regs.rflags == (0x202 | EF_RF),
+       s.fx.v.regs.rflags == (0x202 | X86_EFLAGS_RF),
        "exit: in_syscall, non-canonical rip: IRET with the frame as it is");
-    OK(s.fx.v.regs.rcx == NC_RIP && s.fx.v.regs.r11 == (0x202 | EF_RF),
+    OK(s.fx.v.regs.rcx == NC_RIP && s.fx.v.regs.r11 == (0x202 | X86_EFLAGS_RF),
        "exit: in_syscall, non-canonical rip: rcx = rip, r11 = rflags all the same");
     fixture_free(&s.fx);
 }
@@ -117,9 +117,9 @@ static void exit_fault_non_canonical_user_rip(void)
         EQ(hv_do_iret(&s.fx.v, &s.fx.m, &s.o), HV_RESUME, "exit: iret to a non-canonical user rip is accepted");
         OK(!s.fx.v.kernel_mode, "exit: ... and switched to user mode");
         hv_prepare_exit(&s.fx.v, HV_DELIVERY_IDT);
-        s.e = ev_exit_fault(HV_ET_HW_EXC, HV_EXC_GP, 0);
+        s.e = ev_exit_fault(HV_ET_HW_EXC, X86_EXC_GP, 0);
         EQ(hv_exit_faulted(&s.fx.v, &s.fx.m, &s.e, &s.o), HV_RESUME, "exit: #GP(0) at IRETQ goes to the guest");
-        OK(s.o.via == HV_VIA_TRAP && s.o.vector == HV_EXC_GP && s.o.has_error_code && s.o.error_code == 0,
+        OK(s.o.via == HV_VIA_TRAP && s.o.vector == X86_EXC_GP && s.o.has_error_code && s.o.error_code == 0,
            "exit: through trap_ctxt[13] with error code 0");
         OK(s.fx.v.kernel_mode && s.o.mode_changed, "exit: back to guest kernel mode (switch page tables)");
         EQ(s.o.frame, SWSTACK_TOP - 8 * 8, "exit: frame on the stack_switch stack, 8 words");
@@ -130,7 +130,7 @@ static void exit_fault_non_canonical_user_rip(void)
         OK(s.f.rsp == URSP && s.f.ss == FLAT_USER_SS, "exit: frame RSP/SS the user's");
         OK(s.f.rcx == 0xcc && s.f.r11 == 0xbb, "exit: frame RCX/R11 from the iret context");
         EQ(s.f.ec, 0, "exit: frame error code 0");
-        OK(s.fx.v.regs.rip == H(HV_EXC_GP) && s.fx.v.regs.cs == FLAT_KERNEL_CS && s.fx.v.regs.rsp == s.o.frame,
+        OK(s.fx.v.regs.rip == H(X86_EXC_GP) && s.fx.v.regs.cs == FLAT_KERNEL_CS && s.fx.v.regs.rsp == s.o.frame,
            "exit: guest resumes at its #GP handler");
     }
     fixture_free(&s.fx);
@@ -146,7 +146,7 @@ static void exit_fault_in_syscall_return(void)
     set_regs(&s.fx.v, NC_RIP, FLAT_USER_CS64, 0x246, URSP, FLAT_USER_SS, true);
     s.fx.v.kernel_mode = false;
     hv_prepare_exit(&s.fx.v, HV_DELIVERY_IDT);
-    s.e = ev_exit_fault(HV_ET_HW_EXC, HV_EXC_GP, 0);
+    s.e = ev_exit_fault(HV_ET_HW_EXC, X86_EXC_GP, 0);
     hv_exit_faulted(&s.fx.v, &s.fx.m, &s.e, &s.o);
     s.f = read_frame(&s.fx, &s.o, false);
     OK(s.o.action == HV_RESUME && s.f.rip == NC_RIP && s.f.rcx == NC_RIP && s.f.r11 == 0x246,
@@ -163,10 +163,10 @@ static void exit_fault_data_selector_as_cs(void)
     set_regs(&s.fx.v, URIP, 0xe02b, 0x202, URSP, FLAT_USER_SS, false);
     s.fx.v.kernel_mode = false;
     hv_prepare_exit(&s.fx.v, HV_DELIVERY_IDT);
-    s.e = ev_exit_fault(HV_ET_HW_EXC, HV_EXC_GP, 0xe028);
+    s.e = ev_exit_fault(HV_ET_HW_EXC, X86_EXC_GP, 0xe028);
     hv_exit_faulted(&s.fx.v, &s.fx.m, &s.e, &s.o);
     s.f = read_frame(&s.fx, &s.o, false);
-    OK(s.o.action == HV_RESUME && s.o.vector == HV_EXC_GP && s.f.ec == 0xe028 && s.f.cs == 0xe02b && s.f.rip == URIP,
+    OK(s.o.action == HV_RESUME && s.o.vector == X86_EXC_GP && s.f.ec == 0xe028 && s.f.cs == 0xe02b && s.f.rip == URIP,
        "exit: data selector as CS: #GP(0xe028), frame CS the bad selector");
     fixture_free(&s.fx);
 }
@@ -179,7 +179,7 @@ static void exit_fault_null_ss(void)
     set_regs(&s.fx.v, URIP, FLAT_USER_CS64, 0x202, URSP, 3, false);
     s.fx.v.kernel_mode = false;
     hv_prepare_exit(&s.fx.v, HV_DELIVERY_IDT);
-    s.e = ev_exit_fault(HV_ET_HW_EXC, HV_EXC_GP, 0);
+    s.e = ev_exit_fault(HV_ET_HW_EXC, X86_EXC_GP, 0);
     EQ(hv_exit_faulted(&s.fx.v, &s.fx.m, &s.e, &s.o), HV_RESUME, "exit: null SS to ring 3: #GP(0) is the guest's");
     fixture_free(&s.fx);
 }
@@ -188,14 +188,14 @@ static void exit_fault_np_ss_and_bad_state(void)
 {
     struct scenario s;
 
-    for (uint8_t vec = HV_EXC_NP; vec <= HV_EXC_SS; vec++) {
+    for (uint8_t vec = X86_EXC_NP; vec <= X86_EXC_SS; vec++) {
         fixture_init(&s.fx);
         set_regs(&s.fx.v, KRIP, FLAT_KERNEL_CS, 0x202, KRSP, FLAT_KERNEL_SS, false);
         s.e = ev_exit_fault(HV_ET_HW_EXC, vec, 0xe050);
         hv_exit_faulted(&s.fx.v, &s.fx.m, &s.e, &s.o);
         s.f = read_frame(&s.fx, &s.o, false);
         OK(s.o.action == HV_RESUME && s.o.vector == vec && s.f.ec == 0xe050,
-           "exit: #%s(sel) delivered with its error code", vec == HV_EXC_NP ? "NP" : "SS");
+           "exit: #%s(sel) delivered with its error code", vec == X86_EXC_NP ? "NP" : "SS");
         OK(s.o.frame == (KRSP & ~15ull) - 8 * 8 && s.f.cs == 0xe030 && !s.o.mode_changed,
            "exit: returning to guest kernel: frame on its own stack, CS RPL 0");
         fixture_free(&s.fx);
@@ -204,7 +204,7 @@ static void exit_fault_np_ss_and_bad_state(void)
     /* A state hv should never have made: crash, as Xen's "Bad return state". */
     fixture_init(&s.fx);
     set_regs(&s.fx.v, URIP, FLAT_USER_CS64, 0x3202, URSP, FLAT_USER_SS, false);
-    s.e = ev_exit_fault(HV_ET_HW_EXC, HV_EXC_GP, 0);
+    s.e = ev_exit_fault(HV_ET_HW_EXC, X86_EXC_GP, 0);
     EQ(hv_exit_faulted(&s.fx.v, &s.fx.m, &s.e, &s.o), HV_CRASH, "exit: #GP(0) with IOPL 3 in the exit state: crash");
     OK(s.o.reason && strstr(s.o.reason, "bad return state"), "exit: reason: %s", s.o.reason ? s.o.reason : "null");
     EQ(s.fx.fm.writes, 0, "exit: nothing written to the guest");
@@ -218,11 +218,11 @@ static void exit_fault_not_the_guests(void)
 
     {
         static const struct { uint8_t type, vec; const char *what; } bad[] = {
-            { HV_ET_HW_EXC, HV_EXC_PF, "#PF (hv's GDT is always mapped)" },
-            { HV_ET_HW_EXC, HV_EXC_UD, "#UD" },
-            { HV_ET_HW_EXC, HV_EXC_TS, "#TS" },
-            { HV_ET_NMI, HV_EXC_NMI, "an NMI" },
-            { HV_ET_SW_EXC, HV_EXC_BP, "INT3" },
+            { HV_ET_HW_EXC, X86_EXC_PF, "#PF (hv's GDT is always mapped)" },
+            { HV_ET_HW_EXC, X86_EXC_UD, "#UD" },
+            { HV_ET_HW_EXC, X86_EXC_TS, "#TS" },
+            { HV_ET_NMI, X86_EXC_NMI, "an NMI" },
+            { HV_ET_SW_EXC, X86_EXC_BP, "INT3" },
         };
         for (unsigned int i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
             fixture_init(&s.fx);

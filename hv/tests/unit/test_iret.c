@@ -13,7 +13,7 @@ static void iret_to_user(void)
     fixture_init(&s.fx);
     s.fx.v.regs.rsp = sp;
     s.fx.vi.evtchn_upcall_mask = 1;
-    put_iret(&s.fx, sp, 0xaa, 0xbb, 0xcc, 0, URIP, FLAT_USER_CS64, 0x3246 | EF_VM | EF_TF,
+    put_iret(&s.fx, sp, 0xaa, 0xbb, 0xcc, 0, URIP, FLAT_USER_CS64, 0x3246 | X86_EFLAGS_VM | X86_EFLAGS_TF,
              URSP, FLAT_USER_SS);
     EQ(hv_do_iret(&s.fx.v, &s.fx.m, &s.o), HV_RESUME, "3: iret to user mode");
     OK(!s.fx.v.kernel_mode && s.o.mode_changed, "3: CS RPL 3 switches to user mode");
@@ -25,7 +25,7 @@ static void iret_to_user(void)
     EQ(s.fx.v.regs.rcx, 0xcc, "3: without VGCF_in_syscall rcx restored");
     EQ(s.fx.v.regs.r11, 0xbb, "3: without VGCF_in_syscall r11 restored");
     EQ(s.fx.v.regs.in_syscall, 0, "3: without VGCF_in_syscall: full IRET semantics");
-    EQ(s.fx.v.regs.rflags, 0x0246 | EF_TF, "3: rflags: IOPL and VM dropped, IF forced on, TF kept");
+    EQ(s.fx.v.regs.rflags, 0x0246 | X86_EFLAGS_TF, "3: rflags: IOPL and VM dropped, IF forced on, TF kept");
     EQ(s.fx.vi.evtchn_upcall_mask, 0, "3: event mask = !IF (IF set -> unmasked)");
     fixture_free(&s.fx);
 }
@@ -98,7 +98,7 @@ static void iret_virtual_iopl(void)
     put_iret(&s.fx, sp, 1, 0, 0, 0, KRIP, 0xe030, 0x1246, KRSP, FLAT_KERNEL_SS);
     hv_do_iret(&s.fx.v, &s.fx.m, &s.o);
     EQ(s.fx.v.iopl, 0x1000, "3: architectural_iopl: virtual IOPL taken from the context");
-    EQ(s.fx.v.regs.rflags & EF_IOPL, 0, "3: live IOPL stays 0");
+    EQ(s.fx.v.regs.rflags & X86_EFLAGS_IOPL, 0, "3: live IOPL stays 0");
     fixture_free(&s.fx);
 }
 
@@ -109,7 +109,7 @@ static void iret_round_trip(void)
 
     begin(&s, true);
     {
-        s.e = ev_exc(HV_EXC_UD, true, 0);
+        s.e = ev_exc(X86_EXC_UD, true, 0);
         run(&s.fx, &s.e, &s.o);
         /* The guest handler pops RCX/R11 (+16) and issues HYPERVISOR_iret
          * with rax/r11/rcx/flags pushed: build that context below. */

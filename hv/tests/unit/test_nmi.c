@@ -38,7 +38,7 @@ static void nmi_delivered(void)
     s.f = read_frame(&s.fx, &s.o, false);
     OK(s.f.rip == KRIP && s.f.cs == 0xe030 && s.f.rsp == KRSP && s.f.ss == FLAT_KERNEL_SS,
        "nmi: frame holds the interrupted kernel context, CS RPL 0, saved mask 0");
-    OK(s.f.rcx == GUEST_RCX && s.f.r11 == GUEST_R11 && (s.f.rflags & EF_IF), "nmi: frame RCX, R11, RFLAGS.IF");
+    OK(s.f.rcx == GUEST_RCX && s.f.r11 == GUEST_R11 && (s.f.rflags & X86_EFLAGS_IF), "nmi: frame RCX, R11, RFLAGS.IF");
     OK(s.fx.v.regs.rip == CB_NMI && s.fx.v.regs.cs == FLAT_KERNEL_CS && s.fx.v.regs.rsp == s.o.frame,
        "nmi: the handler runs on the frame");
     EQ(s.fx.vi.evtchn_upcall_mask, 1, "nmi: the entry's IF flag masked events");
@@ -138,7 +138,7 @@ static void nmi_event_stacked_on_nmi(void)
        "nmi: the event upcall went on top of the NMI");
     EQ(s.o.frame, (((KRSP & ~15ull) - 7 * 8) & ~15ull) - 7 * 8, "nmi: event frame right below the NMI frame (16-aligned)");
     s.f = read_frame(&s.fx, &s.o, false);
-    OK(s.f.rip == H(2) && s.f.cs == 0xe030 && s.f.rsp == (KRSP & ~15ull) - 7 * 8 && (s.f.rflags & EF_IF),
+    OK(s.f.rip == H(2) && s.f.cs == 0xe030 && s.f.rsp == (KRSP & ~15ull) - 7 * 8 && (s.f.rflags & X86_EFLAGS_IF),
        "nmi: event frame interrupts the NMI handler's first instruction, events were unmasked");
     s.o.frame = (KRSP & ~15ull) - 7 * 8;
     s.f = read_frame(&s.fx, &s.o, false);

@@ -13,7 +13,7 @@ static struct hv_event ev_syscall(bool l64, uint8_t delivery, uint8_t len)
     e.l64 = l64;
     e.cs = l64 ? FLAT_KERNEL_CS64 : FLAT_USER_CS32;
     e.ss = l64 ? FLAT_KERNEL_SS : FLAT_USER_SS32;
-    e.rflags = 0x202 | EF_DF;
+    e.rflags = 0x202 | X86_EFLAGS_DF;
     return e;
 }
 
@@ -44,15 +44,15 @@ static void syscall_from_user64(unsigned int d)
     OK(s.o.via == HV_VIA_SYSCALL && s.fx.v.regs.rip == CB_SYSCALL, "6: %s to the syscall callback", dn);
     EQ(s.o.frame, SWSTACK_TOP - 56, "6: %s on the stack_switch stack", dn);
     EQ(s.f.rcx, URIP + 2, "6: %s frame RCX = user rip", dn);
-    EQ(s.f.r11, 0x202 | EF_DF, "6: %s frame R11 = user rflags", dn);
+    EQ(s.f.r11, 0x202 | X86_EFLAGS_DF, "6: %s frame R11 = user rflags", dn);
     EQ(s.f.rip, URIP + 2, "6: %s frame RIP = user rip (after SYSCALL)", dn);
     EQ(s.f.cs, 0xe033, "6: %s frame CS = user CS", dn);
     EQ(s.f.rsp, URSP, "6: %s frame RSP = user rsp", dn);
     EQ(s.f.ss, FLAT_USER_SS, "6: %s frame SS", dn);
     /* Xen fact: the IDT path clears DF after writing the frame, the
      * FRED path before. */
-    EQ(s.f.rflags & EF_DF, d ? 0 : EF_DF, "6: %s frame RFLAGS.DF %s", dn, d ? "clear (cleared before the frame)" : "= user DF (cleared after the frame)");
-    EQ(s.fx.v.regs.rflags & EF_DF, 0, "6: %s DF clear in the handler", dn);
+    EQ(s.f.rflags & X86_EFLAGS_DF, d ? 0 : X86_EFLAGS_DF, "6: %s frame RFLAGS.DF %s", dn, d ? "clear (cleared before the frame)" : "= user DF (cleared after the frame)");
+    EQ(s.fx.v.regs.rflags & X86_EFLAGS_DF, 0, "6: %s DF clear in the handler", dn);
     EQ(s.fx.vi.evtchn_upcall_mask, 1, "6: %s CALLBACKF_mask_events masks", dn);
     OK(s.fx.v.kernel_mode, "6: %s now in kernel mode", dn);
     fixture_free(&s.fx);
@@ -105,10 +105,10 @@ static void syscall_unregistered(unsigned int d)
         begin(&s, true);
         s.e = ev_syscall(true, del, len);
         deliver(&s);
-        OK(s.o.action == HV_RESUME && s.o.vector == HV_EXC_UD && !s.o.has_error_code,
+        OK(s.o.action == HV_RESUME && s.o.vector == X86_EXC_UD && !s.o.has_error_code,
            "6: %s unregistered SYSCALL (len %u) -> #UD", dn, len);
         EQ(s.f.rip, d ? URIP : URIP + len - 2, "6: %s #UD RIP %s", dn, d ? "= start" : "= end - 2");
-        OK(s.f.rflags & EF_DF && s.fx.v.regs.rflags & EF_DF, "6: %s #UD path leaves DF alone", dn);
+        OK(s.f.rflags & X86_EFLAGS_DF && s.fx.v.regs.rflags & X86_EFLAGS_DF, "6: %s #UD path leaves DF alone", dn);
         fixture_free(&s.fx);
     }
 }
@@ -144,7 +144,7 @@ static void sysenter_unregistered(unsigned int d)
     s.e = ev_make(HV_ET_OTHER, HV_OTHER_SYSENTER, true, del, 2);
     s.e.rip = 0; s.e.cs = 3; s.e.rsp = 0; s.e.ss = FLAT_USER_SS; s.e.l64 = false;
     deliver(&s);
-    OK(s.o.vector == HV_EXC_GP && s.o.has_error_code && s.f.ec == 0 && s.f.rip == 0 && s.f.cs == 3,
+    OK(s.o.vector == X86_EXC_GP && s.o.has_error_code && s.f.ec == 0 && s.f.rip == 0 && s.f.cs == 3,
        "6: %s unregistered SYSENTER -> #GP(0) with the null frame", dn);
     fixture_free(&s.fx);
 }
