@@ -22,7 +22,7 @@ qemu_major() {
 	qemu-system-x86_64 --version | sed -n 's/.*version \([0-9]*\)\..*/\1/p' | head -1
 }
 
-for p in gcc make binutils libxen-dev kconfig-frontends-nox python3; do
+for p in gcc make binutils libxen-dev kconfig-frontends-nox python3 cpio; do
 	have_pkg "$p" || need_pkgs+=("$p")
 done
 # 32-bit compat user programs are built with gcc -m32.

@@ -11,6 +11,7 @@
 #include <pventry/hypercall.h>
 #include <pventry/mm.h>
 #include <pventry/selftest.h>
+#include <pventry/xenstore.h>
 
 start_info_t *xen_start_info;
 shared_info_t *shared_info;
@@ -73,6 +74,5 @@ void start_kernel(start_info_t *si)
 	if (cmdline_has("selftest_panic"))
 		(void)*(volatile unsigned long *)0x2000;
 #endif
-	printk("pventry: all done, shutting down\n");
-	xen_shutdown(SHUTDOWN_reboot);
+	kernel_done();
 }
