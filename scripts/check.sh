@@ -55,6 +55,12 @@ else
 	echo "SKIP: hv delivery=fred: no FRED-capable emulator (make check BOCHS=/path/to/bochs)"
 	summary+=("$(printf '%-28s %s' hv-fred 'SKIP (no BOCHS=)')")
 fi
+# The kernel as a domU of Debian's Xen 4.17, created by xl in a Debian
+# Linux dom0 (scripts/mkdom0.sh: the tools match that Xen, whatever XEN= is).
+step xen-4.17-xl-domU python3 "$top/selftests/runner.py" --xl "$build/dom0" \
+	--xen "$build/xen/xen-4.17.elf" --kernel "$build/pventry" \
+	--vendor GenuineIntel --vendor AuthenticAMD --delivery idt \
+	--broken-kernel "$build/broken/pventry"
 
 echo
 echo "=== summary"

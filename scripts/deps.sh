@@ -8,7 +8,9 @@
 # bookworm-backports suite, derived from this machine's own apt source);
 # otherwise it prints exactly what to install and fails.  It then caches
 # Xen 4.17 (Debian's xen-hypervisor-4.17-amd64, unpacked to a multiboot ELF)
-# as BUILD_DIR/xen/xen-4.17.elf.  Idempotent: a ready machine costs a second.
+# as BUILD_DIR/xen/xen-4.17.elf, and a Linux dom0 that runs xl from Debian's
+# packages as BUILD_DIR/dom0/ (scripts/mkdom0.sh).  Idempotent: a ready
+# machine costs a second.
 set -eu
 
 build=${1:-build}
@@ -92,3 +94,6 @@ if [ ! -s "$xen" ]; then
 	mv "$xen.tmp" "$xen"
 	echo "deps: cached $xen"
 fi
+
+# A Linux dom0 with Xen 4.17's xl, for the kernel as a domU (make check).
+"$(dirname "$0")/mkdom0.sh" "$build"
