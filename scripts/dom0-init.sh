@@ -16,8 +16,10 @@
 #	the same, but once the guest's console says it is waiting for a
 #	request, `xl shutdown -w` it and report how long that took.
 #
-# The xl configuration is /guest/pventry.cfg (the tree's pventry.cfg);
-# name, kernel and extra are given on xl's command line.
+# The xl configuration is the tree's pventry.cfg, run from /guest as it
+# would be from the top of the tree: KERNEL "-" is the cfg's own kernel
+# (build/pventry), any other KERNEL replaces it.  name and extra are given
+# on xl's command line.
 
 export PATH=/bin:/usr/sbin
 export LD_LIBRARY_PATH=/lib/x86_64-linux-gnu
@@ -58,18 +60,23 @@ end_guest() {
 	say "end $1"
 }
 
+xl_create() {	# NAME KERNEL SECONDS EXTRA
+	local kernel=
+	[ "$2" = - ] || kernel="kernel=\"$2\""
+	(cd /guest && exec timeout -s KILL "$3" xl create -F pventry.cfg "name=\"$1\"" \
+		${kernel:+"$kernel"} "extra=\"$4\"") >"/tmp/$1.xl" 2>&1
+}
+
 run_guest() {	# NAME KERNEL SECONDS EXTRA
 	say "begin $1"
-	timeout -s KILL "$3" xl create -F /guest/pventry.cfg "name=\"$1\"" \
-		"kernel=\"$2\"" "extra=\"$4\"" >"/tmp/$1.xl" 2>&1
+	xl_create "$@"
 	end_guest "$1" $?
 }
 
 shutdown_guest() {	# NAME KERNEL SECONDS EXTRA
 	local i t0 t1 rc
 	say "begin $1"
-	timeout -s KILL "$3" xl create -F /guest/pventry.cfg "name=\"$1\"" \
-		"kernel=\"$2\"" "extra=\"$4\"" >"/tmp/$1.xl" 2>&1 &
+	xl_create "$@" &
 	i=0
 	until grep -q "waiting for a shutdown request" "/var/log/xen/console/guest-$1.log" 2>/dev/null; do
 		i=$((i + 1))

@@ -293,21 +293,26 @@ def xl_run(a, vendor, emu, guests, show):
     how)] in order, how "run" or "shutdown" (scripts/dom0-init.sh).
     Returns (console lines, sections, status)."""
     cfg = open(XL_CFG, "rb").read()
-    kernels = {}
+    # Files in the archive; pventry.cfg's kernel = "build/pventry" is the kernel.
+    kernels = {a.kernel: "guest/build/pventry"}
     plan = []
     for name, kernel, extra, how in guests:
         if "\"" in extra or "'" in extra:
             sys.exit("runner: the kernel command line cannot contain quotes under --xl")
-        kernels.setdefault(kernel, f"/guest/k{len(kernels)}")
-        plan.append(f"{how}_guest {name} {kernels[kernel]} {a.timeout} \"{extra}\"")
-    files = [("guest", 0o040755, b""), ("guest/pventry.cfg", 0o100644, cfg),
+        kernels.setdefault(kernel, f"guest/kernel{len(kernels)}")
+        path = "-" if kernel == a.kernel else "/" + kernels[kernel]
+        plan.append(f"{how}_guest {name} {path} {a.timeout} \"{extra}\"")
+    files = [("guest", 0o040755, b""), ("guest/build", 0o040755, b""),
+             ("guest/pventry.cfg", 0o100644, cfg),
              ("plan", 0o100644, ("\n".join(plan) + "\n").encode())]
-    files += [(path[1:], 0o100644, open(k, "rb").read()) for k, path in kernels.items()]
+    files += [(path, 0o100644, open(k, "rb").read()) for k, path in kernels.items()]
     with tempfile.TemporaryDirectory(prefix="pventry-xl-") as tmp:
         initrd = os.path.join(tmp, "initrd.img")
         with open(initrd, "wb") as f:
             f.write(open(os.path.join(a.xl, "initrd.img"), "rb").read())
             f.write(gzip.compress(cpio_newc(files), 1))
+        if "," in a.xl:
+            sys.exit("runner: QEMU module strings cannot contain ','")
         cmd = [QEMU, "-M", "pc", "-cpu", cpu_model(vendor), "-m", "1024",
                "-nographic", "-no-reboot", "-monitor", "none", "-serial", "stdio",
                "-kernel", a.xen, "-append", a.xen_args,
