@@ -56,7 +56,7 @@ end_guest() {
 	sleep 1		# xenconsoled's last read of the ring
 	cat "/var/log/xen/console/guest-$1.log" 2>/dev/null
 	echo
-	sed 's/^/xl: /' "/tmp/$1.xl"
+	sed 's/^/xl: /' "/var/log/xen/create-$1.log"
 	say "end $1"
 }
 
@@ -64,7 +64,7 @@ xl_create() {	# NAME KERNEL SECONDS EXTRA
 	local kernel=
 	[ "$2" = - ] || kernel="kernel=\"$2\""
 	(cd /guest && exec timeout -s KILL "$3" xl create -F pventry.cfg "name=\"$1\"" \
-		${kernel:+"$kernel"} "extra=\"$4\"") >"/tmp/$1.xl" 2>&1
+		${kernel:+"$kernel"} "extra=\"$4\"") >"/var/log/xen/create-$1.log" 2>&1
 }
 
 run_guest() {	# NAME KERNEL SECONDS EXTRA
@@ -84,7 +84,7 @@ shutdown_guest() {	# NAME KERNEL SECONDS EXTRA
 		sleep 0.5
 	done
 	t0=$(uptime_cs)
-	timeout -s KILL 30 xl shutdown -w "$1" >>"/tmp/$1.xl" 2>&1
+	timeout -s KILL 30 xl shutdown -w "$1" >>"/var/log/xen/create-$1.log" 2>&1
 	rc=$?
 	t1=$(uptime_cs)
 	say "xl shutdown -w $1: exit $rc after $((t1 - t0))0 ms"

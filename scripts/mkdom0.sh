@@ -41,7 +41,7 @@ pkgs=(
 	libyajl2 libc6 libgcc-s1 libuuid1 zlib1g liblzma5 libzstd1
 )
 xen_bin=usr/lib/xen-4.17/bin
-progs=(xl xenstored xenconsoled xen-init-dom0 libxl-save-helper)
+progs=(xl xenstored xenconsoled xen-init-dom0)
 modules=(xen-evtchn xen-gntdev xen-gntalloc xen-privcmd xenfs)	# xenfs needs privcmd: in order
 
 tmp=$(mktemp -d)
