@@ -13,8 +13,9 @@
 #	xl create -F the kernel with EXTRA as its command line and wait for
 #	the domain to end, at most SECONDS (then xl destroy).
 #   shutdown_guest NAME KERNEL SECONDS EXTRA
-#	the same, but once the guest's console says it is waiting for a
-#	request, `xl shutdown -w` it and report how long that took.
+#	the same, for a guest that waits for a request when done (`wait`):
+#	`xl reboot -w` it, and when it waits again after booting again,
+#	`xl shutdown -w` it; report how long each took.
 #
 # The xl configuration is the tree's pventry.cfg, run from /guest as it
 # would be from the top of the tree: KERNEL "-" is the cfg's own kernel
@@ -73,21 +74,29 @@ run_guest() {	# NAME KERNEL SECONDS EXTRA
 	end_guest "$1" $?
 }
 
-shutdown_guest() {	# NAME KERNEL SECONDS EXTRA
-	local i t0 t1 rc
-	say "begin $1"
-	xl_create "$@" &
-	i=0
-	until grep -q "waiting for a shutdown request" "/var/log/xen/console/guest-$1.log" 2>/dev/null; do
+# ask NAME reboot|shutdown N SECONDS: once the guest's console has said N
+# times that it waits for a request, `xl reboot|shutdown -w` it; say how
+# long xl took.
+ask() {
+	local i=0 t0 t1 rc
+	until [ "$(cat "/var/log/xen/console/guest-$1.log" 2>/dev/null |
+		   grep -c "waiting for a shutdown request")" -ge "$3" ]; do
 		i=$((i + 1))
-		[ $i -gt $(($3 * 2)) ] && break
+		[ $i -gt $(($4 * 2)) ] && break
 		sleep 0.5
 	done
 	t0=$(uptime_cs)
-	timeout -s KILL 30 xl shutdown -w "$1" >>"/var/log/xen/create-$1.log" 2>&1
+	timeout -s KILL 30 xl "$2" -w "$1" >>"/var/log/xen/create-$1.log" 2>&1
 	rc=$?
 	t1=$(uptime_cs)
-	say "xl shutdown -w $1: exit $rc after $((t1 - t0))0 ms"
+	say "xl $2 -w $1: exit $rc after $((t1 - t0))0 ms"
+}
+
+shutdown_guest() {	# NAME KERNEL SECONDS EXTRA
+	say "begin $1"
+	xl_create "$@" &
+	ask "$1" reboot 1 "$3"		# on_reboot = "restart": it boots again
+	ask "$1" shutdown 2 "$3"
 	wait
 	end_guest "$1" $?
 }

@@ -16,8 +16,9 @@ The closing line is "N passed, N failed" over all checks of all runs.
 With --xl DOM0_DIR the kernel is a domU instead, as a user of Xen runs it:
 Xen boots a Linux dom0 (scripts/mkdom0.sh) whose /init creates it with
 `xl create` and relays its console log (scripts/dom0-init.sh).  Each
-vendor's boot runs the suite, then `xl shutdown` of a kernel that waits,
-and (with --broken-kernel) the runner's own tests, each domain in turn.
+vendor's boot runs the suite, then `xl reboot` and `xl shutdown` of a
+kernel that waits, and (with --broken-kernel) the runner's own tests,
+each domain in turn.
 """
 import argparse
 import gzip
@@ -75,13 +76,11 @@ def boot(hypervisor, hv_args, kernel, kargs, vendor, timeout, show, extra_qemu=(
     cmd replaces the QEMU command line built here; stopped(line) says
     that the run is over once the report has finished printing."""
     env = None
-    if cmd:
-        pass
-    elif BOCHS:
+    if cmd is None and BOCHS:
         # GRUB in Bochs: the CPU model is Bochs's (wildcat_lake, Intel, FRED).
         cmd = [RUN_BOCHS, hypervisor, hv_args, kernel, kargs, str(timeout)]
         env = dict(os.environ, BOCHS=BOCHS)
-    else:
+    elif cmd is None:
         if "," in kargs or "," in kernel:
             sys.exit("runner: QEMU module strings cannot contain ','")
         cmd = [QEMU, "-M", "pc", "-cpu", cpu_model(vendor), "-m", "512",
@@ -239,7 +238,7 @@ XL_XEN_ARGS = ("console=com1 com1=115200,8n1 dom0_mem=512M,max:512M dom0_max_vcp
 XL_DOM0_ARGS = "console=hvc0 quiet"
 XL_CFG = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "pventry.cfg")
 SHUTDOWN_REASONS = ["poweroff", "reboot", "suspend", "crash", "watchdog", "soft_reset"]
-XL_SHUTDOWN_MS = 5000       # `xl shutdown -w` must be answered within this
+XL_SHUTDOWN_MS = 5000       # `xl shutdown -w` / `xl reboot -w` must be answered within this
 
 
 def cpio_newc(files):
@@ -280,10 +279,12 @@ def xl_sections(lines):
         else:
             cur["guest"].append(line)
     for sec in sections.values():
-        reasons = [int(m.group(1)) for m in
-                   (re.search(r"has shut down, reason code (\d+)", l) for l in sec["xl"]) if m]
-        sec["reason"] = (SHUTDOWN_REASONS[reasons[0]] if reasons and reasons[0] < len(SHUTDOWN_REASONS)
-                         else f"reason code {reasons[0]}" if reasons else "no shutdown")
+        codes = [int(m.group(1)) for m in
+                 (re.search(r"has shut down, reason code (\d+)", l) for l in sec["xl"]) if m]
+        # How each boot of the domain ended, in order; "reason" is the first.
+        sec["reasons"] = [SHUTDOWN_REASONS[c] if c < len(SHUTDOWN_REASONS) else f"reason code {c}"
+                          for c in codes]
+        sec["reason"] = sec["reasons"][0] if codes else "no shutdown"
         sec["timed_out"] = any(l.startswith("timed out") for l in sec["dom0"])
     return sections
 
@@ -361,28 +362,41 @@ def xl_main(a, vendors, emu):
         total_pass += r["passed"]
         total_fail += r["failed"] + (0 if ok or r["failed"] else 1)
 
-        # `xl shutdown` of a guest waiting after its suite: answered, poweroff.
+        # A guest waiting after its suite: `xl reboot` makes it boot again
+        # (on_reboot = "restart"), then `xl shutdown` powers it off.
         sec = sections.get("stop")
-        r = xl_judge(sec, status, "stop", a.timeout)
-        answered = [m for m in (re.match(r"xl shutdown -w stop: exit (\d+) after (\d+) ms", l)
-                                for l in (sec["dom0"] if sec else [])) if m]
-        problems = r["problems"] + [f"suite: {f}" for f in r["failures"][:3]]
-        if not answered:
-            problems.append("dom0 did not run xl shutdown")
-        elif answered[0].group(1) != "0" or int(answered[0].group(2)) > XL_SHUTDOWN_MS:
-            problems.append(f"xl shutdown -w: exit {answered[0].group(1)} after "
-                            f"{answered[0].group(2)} ms (limit {XL_SHUTDOWN_MS} ms)")
-        if sec and not any('control/shutdown "poweroff"' in l for l in sec["guest"]):
-            problems.append("the guest did not report the poweroff request")
-        if sec and sec["reason"] != "poweroff":
-            problems.append(f"domain ended with {sec['reason']}, not poweroff")
-        ok = not problems
-        print(f"{'PASS' if ok else 'FAIL'}: xl shutdown of a waiting domU, {vendor}: "
-              + (f"poweroff after {answered[0].group(2)} ms" if answered else "not answered"))
-        for p in problems:
-            print(f"    problem: {p}")
-        total_pass += ok
-        total_fail += not ok
+        boots, banner = [[]], "pventry: PV64 guest kernel on Xen"
+        for line in (sec["guest"] if sec else []):
+            if line.startswith(banner) and any(l.startswith(banner) for l in boots[-1]):
+                boots.append([])
+            boots[-1].append(line)
+        for n, (req, reason) in enumerate([("reboot", "reboot"), ("shutdown", "poweroff")]):
+            boot_lines = boots[n] if n < len(boots) else []
+            r = judge(boot_lines, f"boot {n + 1} of stop")
+            problems = r["problems"] + [f"suite: {f}" for f in r["failures"][:3]]
+            answered = [m for m in (re.match(rf"xl {req} -w stop: exit (\d+) after (\d+) ms", l)
+                                    for l in (sec["dom0"] if sec else [])) if m]
+            if not sec or not sec["ended"]:
+                problems.append(f"dom0 did not finish with stop ({status})")
+            elif sec["timed_out"]:
+                problems.append(f"still running after {a.timeout}s: destroyed by dom0")
+            if not answered:
+                problems.append(f"dom0 did not run xl {req}")
+            elif answered[0].group(1) != "0" or int(answered[0].group(2)) > XL_SHUTDOWN_MS:
+                problems.append(f"xl {req} -w: exit {answered[0].group(1)} after "
+                                f"{answered[0].group(2)} ms (limit {XL_SHUTDOWN_MS} ms)")
+            if not any(f'control/shutdown "{reason}"' in l for l in boot_lines):
+                problems.append(f"the guest did not report the {reason} request")
+            ended = sec["reasons"][n] if sec and n < len(sec["reasons"]) else "no shutdown"
+            if ended != reason:
+                problems.append(f"boot {n + 1} ended with {ended}, not {reason}")
+            ok = not problems
+            print(f"{'PASS' if ok else 'FAIL'}: xl {req} of a waiting domU, {vendor}: "
+                  + (f"{reason} after {answered[0].group(2)} ms" if answered else "not answered"))
+            for p in problems:
+                print(f"    problem: {p}")
+            total_pass += ok
+            total_fail += not ok
 
         if selftest:
             # The runner's own tests hold for a domU too: broken stubs fail...
