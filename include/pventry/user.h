@@ -47,6 +47,12 @@ int user_exec(const char *name, const uint8_t *elf, size_t size);
 __noreturn void user_exit(int status);
 __noreturn void user_kill(struct pt_regs *regs, const char *why);
 
+/* debugreg.c: a debug register set for a user program, checked (-EPERM
+   for a breakpoint that could cover kernel memory); and the clean slate
+   every program starts and ends with (debug registers clear, FPU usable). */
+long user_set_debugreg(unsigned int reg, uint64_t value);
+void user_reset_cpu_state(void);
+
 /* fault.c: an exception from user mode (entry/traps.c calls it). */
 void user_exception(struct pt_regs *regs);
 

@@ -66,6 +66,7 @@ int user_exec(const char *name, const uint8_t *elf, size_t size)
 	 * flat user data selector ourselves; the kernel (64-bit) is unaffected.
 	 */
 	asm volatile("mov %0, %%ds\n\tmov %0, %%es" : : "r"(FLAT_USER_DS32));
+	user_reset_cpu_state();
 	if (kernel_setjmp(&user_task.exit_jmp) == 0) {
 		memset(regs, 0, sizeof(*regs));
 		regs->rip = entry;
@@ -75,6 +76,8 @@ int user_exec(const char *name, const uint8_t *elf, size_t size)
 		regs->rflags = X86_EFLAGS_IF | 2;	/* IF: events unmasked in user mode */
 		enter_user(regs);
 	}
-	/* Back from SYS_exit or a kill, on our own stack, events masked. */
+	/* Back from SYS_exit or a kill, on our own stack, events masked.
+	   Nothing the program set in the debug registers or the FPU outlives it. */
+	user_reset_cpu_state();
 	return user_task.exit_status;
 }

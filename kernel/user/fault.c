@@ -18,9 +18,16 @@ void user_exception(struct pt_regs *regs)
 
 	if (regs->vector == VEC_FAILSAFE)
 		user_kill(regs, "failsafe callback (bad segment selector):");
-	fi = user_ptr(user_task.handler_info, sizeof(*fi), true);
-	if (!user_task.handler_rip || !fi)
+	if (!user_task.handler_rip)
 		user_kill(regs, "unhandled");
+	fi = user_ptr(user_task.handler_info, sizeof(*fi), true);
+	if (!fi) {
+		char why[96];
+
+		snprintf(why, sizeof(why), "handler registered, but its fault_info pointer %p "
+			 "is not writable user memory, for", (void *)user_task.handler_info);
+		user_kill(regs, why);
+	}
 	if (++user_task.faults > 100000)
 		user_kill(regs, "fault storm:");
 	fi->vector = regs->vector;

@@ -13,6 +13,8 @@
 
 static long sys_exit(struct pt_regs *regs, uint64_t status, uint64_t a2, uint64_t a3)
 {
+	if ((int)status)
+		printk("# user program '%s' exited with status %d\n", user_task.name, (int)status);
 	user_exit((int)status);
 }
 

@@ -28,6 +28,7 @@ static void record_frame(struct delivered_frame *f, const struct pt_regs *regs)
 	f->ss = regs->ss;
 	f->frame_addr = (uint64_t)&regs->ss + 8;	/* the frame's top */
 	f->kernel_stack_top = user_entry_stack_top;
+	f->kernel_text = (uint64_t)restore_and_iret;
 }
 
 static void watch_entry(const struct pt_regs *regs)
@@ -163,9 +164,9 @@ static long sys_ctl(struct pt_regs *regs, uint64_t op, uint64_t a1, uint64_t a2)
 		regs->rip = a1;
 		return 0;
 	case CTL_SET_DR:
-		return HYPERVISOR_set_debugreg(a1, a2);
-	case CTL_GET_DR6:
-		return HYPERVISOR_get_debugreg(6);
+		return user_set_debugreg(a1, a2);
+	case CTL_GET_DR:
+		return HYPERVISOR_get_debugreg(a1);
 	case CTL_FPU_TS:
 		return HYPERVISOR_fpu_taskswitch(!!a1);
 	}

@@ -4,9 +4,11 @@
  */
 #include <pventry/arch.h>
 #include <pventry/entry.h>
+#include <pventry/hypercall.h>
 #include <pventry/user.h>
 #include <selftests/ktest.h>
 #include <selftests/user.h>
+#include <xen/errno.h>
 
 struct user_program {
 	const char *name;
@@ -44,6 +46,32 @@ static int run_program(const struct user_program *p)
 	return status;
 }
 
+/*
+ * user_set_debugreg's DR7 rule, which no program can reach: an address
+ * register the kernel itself left pointing at kernel memory (or at the
+ * user half's last bytes, too close to its end for the length asked)
+ * must not be enabled on a program's behalf.
+ */
+static void check_user_debugreg(void)
+{
+	const uint64_t user_end = 1ULL << 47;
+
+	HYPERCALL_OR_PANIC(HYPERVISOR_set_debugreg(1, (uint64_t)&user_task));
+	tap_eq(user_set_debugreg(7, 0x4), -XEN_EPERM,
+	       "user_set_debugreg: DR7 enabling DR1 on kernel data: -EPERM");
+	tap_eq(user_set_debugreg(7, 0x300004), -XEN_EPERM,
+	       "user_set_debugreg: DR7 enabling DR1 on kernel data (read/write): -EPERM");
+	HYPERCALL_OR_PANIC(HYPERVISOR_set_debugreg(7, 0));
+	HYPERCALL_OR_PANIC(HYPERVISOR_set_debugreg(1, user_end - 4));
+	tap_eq(user_set_debugreg(7, 0x9000 << 8 | 0x4), -XEN_EPERM,
+	       "user_set_debugreg: DR7 enabling 8 bytes at 4 below the user half's end: -EPERM");
+	tap_eq(user_set_debugreg(7, 0xd000 << 8 | 0x4), 0,
+	       "user_set_debugreg: DR7 enabling 4 bytes there: accepted");
+	user_reset_cpu_state();
+	tap_eq(HYPERVISOR_get_debugreg(7) & 0xff, 0, "user_reset_cpu_state: DR7 enables nothing");
+	tap_eq(HYPERVISOR_get_debugreg(1), 0, "user_reset_cpu_state: DR1 is 0");
+}
+
 void run_user_selftests(void)
 {
 	unsigned int i, j;
@@ -52,6 +80,8 @@ void run_user_selftests(void)
 	printk("# user-mode %s: %u programs\n", bench ? "benchmarks" : "selftests", nr_user_programs);
 	user_init();
 	register_test_syscalls();
+	if (!bench)
+		check_user_debugreg();
 	for (i = 0; i < nr_user_programs; i++) {
 		const struct user_program *p = &user_programs[i];
 		int want = 0, status;

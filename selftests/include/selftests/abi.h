@@ -33,8 +33,9 @@ enum {
 				   this call returns to user mode */
 	CTL_EVENT_FRAME = 5,	/* (struct delivered_frame *): that event's frame */
 	CTL_RETURN_TO   = 6,	/* (rip): return from this call to rip */
-	CTL_SET_DR      = 7,	/* (reg, value): HYPERVISOR_set_debugreg */
-	CTL_GET_DR6     = 8,	/* (): HYPERVISOR_get_debugreg(6) */
+	CTL_SET_DR      = 7,	/* (reg, value): user_set_debugreg, i.e.
+				   HYPERVISOR_set_debugreg for user addresses */
+	CTL_GET_DR      = 8,	/* (reg): HYPERVISOR_get_debugreg(reg) */
 	CTL_FPU_TS      = 9,	/* (set): HYPERVISOR_fpu_taskswitch */
 };
 
@@ -82,7 +83,12 @@ struct delivered_frame {
 	uint64_t rip, cs, rflags, rsp, ss;
 	uint64_t frame_addr;	/* where on the kernel stack Xen put it */
 	uint64_t kernel_stack_top;	/* the stack given to stack_switch */
+	uint64_t kernel_text;	/* kernel code every return to user mode runs */
 };
+
+/* A word both debug-register programs (dr_leave, dr_clean) use: the last
+   page of the image area, zero in every program. */
+#define DR_WATCH_ADDR (USER_IMAGE_BASE + (USER_IMAGE_PAGES - 1) * 4096u)
 
 /*
  * The selftests register trap-table vectors 0x20..0xff (not 0x80) with a
