@@ -233,6 +233,11 @@ uint64_t do_syscall(struct pt_regs *regs)
 	user_exception(regs);
 	return 0;
 }
+
+void user_preempt(struct pt_regs *regs)
+{
+	user_exception(regs);
+}
 #endif
 
 #ifdef CONFIG_DEBUG_ENTRY
@@ -271,6 +276,8 @@ uint64_t do_entry(struct pt_regs *regs)
 	switch (regs->vector) {
 	case VEC_EVENT:
 		do_event_upcall(regs);
+		if (regs_from_user(regs))
+			user_preempt(regs);
 		return 0;
 	case VEC_NMI_CB:
 	case X86_EXC_NMI:

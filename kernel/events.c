@@ -21,23 +21,34 @@ void events_init(void)
 	memset(shared_info->evtchn_mask, 0xff, sizeof(shared_info->evtchn_mask));
 }
 
+/* A port Xen just bound for us: give it a handler and unmask it. */
+static int install_port(evtchn_port_t port, evtchn_handler_t h, evtchn_port_t *out)
+{
+	struct evtchn_unmask unmask = { .port = port };
+
+	if (port >= MAX_PORTS) {
+		evtchn_close(port);
+		return -1;
+	}
+	handlers[port] = h;
+	*out = port;
+	return HYPERVISOR_event_channel_op(EVTCHNOP_unmask, &unmask);
+}
+
 int evtchn_bind_ipi_self(evtchn_handler_t h, evtchn_port_t *port)
 {
 	struct evtchn_bind_ipi bind = { .vcpu = 0 };
-	struct evtchn_unmask unmask;
-	long rc;
+	long rc = HYPERVISOR_event_channel_op(EVTCHNOP_bind_ipi, &bind);
 
-	rc = HYPERVISOR_event_channel_op(EVTCHNOP_bind_ipi, &bind);
-	if (rc)
-		return rc;
-	if (bind.port >= MAX_PORTS) {
-		evtchn_close(bind.port);
-		return -1;
-	}
-	handlers[bind.port] = h;
-	unmask.port = bind.port;
-	*port = bind.port;
-	return HYPERVISOR_event_channel_op(EVTCHNOP_unmask, &unmask);
+	return rc ? rc : install_port(bind.port, h, port);
+}
+
+int evtchn_bind_virq(uint32_t virq, evtchn_handler_t h, evtchn_port_t *port)
+{
+	struct evtchn_bind_virq bind = { .virq = virq, .vcpu = 0 };
+	long rc = HYPERVISOR_event_channel_op(EVTCHNOP_bind_virq, &bind);
+
+	return rc ? rc : install_port(bind.port, h, port);
 }
 
 void evtchn_close(evtchn_port_t port)

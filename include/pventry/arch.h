@@ -45,6 +45,7 @@ uint64_t do_entry(struct pt_regs *regs);
 typedef void (*evtchn_handler_t)(evtchn_port_t port, struct pt_regs *regs);
 void events_init(void);
 int evtchn_bind_ipi_self(evtchn_handler_t h, evtchn_port_t *port);
+int evtchn_bind_virq(uint32_t virq, evtchn_handler_t h, evtchn_port_t *port);
 void evtchn_close(evtchn_port_t port);
 void do_event_upcall(struct pt_regs *regs);
 

@@ -33,16 +33,27 @@ __noreturn void enter_user(struct pt_regs *regs);	/* entry/entry_64.S */
 struct user_task {
 	const char *name;
 	bool compat;
+	bool running;		/* between entering user mode and the end */
 	struct kjmp exit_jmp;
-	int exit_status;	/* SYS_exit's argument, or -1 - vector if killed */
+	int exit_status;	/* SYS_exit's argument, or a USER_STATUS_* */
 	uint64_t handler_rip, handler_info, handler_stack;	/* SYS_set_handler */
 	uint64_t faults;
+	uint64_t ticks;		/* timer ticks while it ran (kernel/time.c) */
+	uint64_t budget_ms;	/* killed when ticks * TICK_MS exceed this */
 };
+
+/* How a program ended, besides its own exit status: killed by exception
+   `vector', stopped past its time budget, or never started. */
+#define USER_STATUS_KILLED(vector)	(-1 - (int)(vector))
+#define USER_STATUS_OVER_BUDGET		(-999)
+#define USER_STATUS_BAD_ELF		(-1000)
+/* The budget unless the command line says user_budget_ms=N. */
+#define USER_BUDGET_MS_DEFAULT		10000
 extern struct user_task user_task;
 extern const uint64_t user_entry_stack_top;	/* given to stack_switch */
 
 void user_init(void);		/* the address space and the entry stack */
-/* Run a program to its end: its exit status, or -1 - vector if killed. */
+/* Run a program to its end: its exit status, or a USER_STATUS_*. */
 int user_exec(const char *name, const uint8_t *elf, size_t size);
 __noreturn void user_exit(int status);
 __noreturn void user_kill(struct pt_regs *regs, const char *why);
@@ -52,6 +63,10 @@ __noreturn void user_kill(struct pt_regs *regs, const char *why);
    every program starts and ends with (debug registers clear, FPU usable). */
 long user_set_debugreg(unsigned int reg, uint64_t value);
 void user_reset_cpu_state(void);
+
+/* exec.c: after an event upcall from user mode, stop the program if it
+   has run past its budget (a tick may have landed anywhere in it). */
+void user_preempt(struct pt_regs *regs);
 
 /* fault.c: an exception from user mode (entry/traps.c calls it). */
 void user_exception(struct pt_regs *regs);

@@ -1,9 +1,10 @@
 /*
  * selftests/kernel/events.c - the event upcall, delivered as a hypercall
- * returns to kernel mode.
+ * returns to kernel mode, and the timer's upcalls in kernel mode.
  */
 #include <pventry/arch.h>
 #include <pventry/hypercall.h>
+#include <pventry/time.h>
 #include <selftests/ktest.h>
 
 static volatile unsigned int ipi_hits;
@@ -64,4 +65,46 @@ void run_event_tests(void)
 	tap_check(ipi_frame.rflags & X86_EFLAGS_IF, "event: frame IF set (events were unmasked)");
 	tap_eq(regs_saved_mask(&ipi_frame), 0, "event: saved event mask 0");
 	tap_eq(ipi_mask_in_handler, 1, "event: events masked in the handler");
+}
+
+static volatile unsigned int kernel_ticks;
+static struct pt_regs tick_frame;
+
+static void tick_in_kernel(const struct pt_regs *regs)
+{
+	if (!regs_from_user(regs)) {
+		tick_frame = *regs;
+		kernel_ticks++;
+	}
+}
+
+/*
+ * The periodic timer (kernel/time.c) in kernel mode: with events unmasked
+ * its upcall interrupts whatever the kernel is doing.  Spin until three
+ * ticks came (or give up after far longer than three periods).
+ */
+void run_timer_tests(void)
+{
+	void (*saved_hook)(const struct pt_regs *) = timer_tick_hook;
+	uint64_t spins = 0, ticks0 = timer_ticks;
+
+	kernel_ticks = 0;
+	timer_tick_hook = tick_in_kernel;
+	this_vcpu()->evtchn_upcall_mask = 0;
+	barrier();
+	while (kernel_ticks < 3 && spins < 200000000) {
+		spins++;
+		asm volatile("pause");
+	}
+	this_vcpu()->evtchn_upcall_mask = 1;
+	barrier();
+	timer_tick_hook = saved_hook;
+
+	if (!tap_check(kernel_ticks >= 3, "timer: VIRQ_TIMER upcalls in kernel mode, events unmasked "
+		       "(%u in %lu spins, %lu ticks in all)", kernel_ticks, spins, timer_ticks - ticks0))
+		return;
+	tap_eq(tick_frame.vector, VEC_EVENT, "timer: through the event callback");
+	tap_eq(regs_cs_sel(&tick_frame), KERNEL_FRAME_CS, "timer: %%cs is the kernel's, RPL 0");
+	tap_check(tick_frame.rflags & X86_EFLAGS_IF, "timer: frame IF set (events were unmasked)");
+	tap_eq(regs_saved_mask(&tick_frame), 0, "timer: saved event mask 0");
 }

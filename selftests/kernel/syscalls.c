@@ -7,6 +7,7 @@
 #include <pventry/arch.h>
 #include <pventry/entry.h>
 #include <pventry/hypercall.h>
+#include <pventry/time.h>
 #include <pventry/user.h>
 #include <selftests/ktest.h>
 #include <selftests/user.h>
@@ -40,6 +41,21 @@ static void watch_entry(const struct pt_regs *regs)
 static void watch_leave(const struct pt_regs *regs, uint64_t iret_flags)
 {
 	user_test.this_call.sysret = !!(iret_flags & VGCF_in_syscall);
+	user_test.return_rip = regs->rip;
+}
+
+/* Every timer tick (kernel/time.c): count it, and copy the counts out. */
+static void watch_tick(const struct pt_regs *regs)
+{
+	struct timer_stats *t = &user_test.timer, *u;
+
+	t->ticks++;
+	if (!regs_from_user(regs))
+		t->kernel_ticks++;
+	else if (t->user_ticks++, regs->rip == user_test.return_rip)
+		t->return_ticks++;
+	if (user_test.timer_uaddr && (u = user_ptr(user_test.timer_uaddr, sizeof(*u), true)))
+		*u = *t;
 }
 
 static const struct syscall_watch watch = { watch_entry, watch_leave };
@@ -169,6 +185,14 @@ static long sys_ctl(struct pt_regs *regs, uint64_t op, uint64_t a1, uint64_t a2)
 		return HYPERVISOR_get_debugreg(a1);
 	case CTL_FPU_TS:
 		return HYPERVISOR_fpu_taskswitch(!!a1);
+	case CTL_SET_BUDGET:
+		user_task.budget_ms = a1;
+		return 0;
+	case CTL_TIMER_WATCH:
+		if (!user_ptr(a1, sizeof(struct timer_stats), true))
+			return -XEN_EFAULT;
+		user_test.timer_uaddr = a1;
+		return 0;
 	}
 	return -XEN_ENOSYS;
 }
@@ -179,4 +203,5 @@ void register_test_syscalls(void)
 	register_syscall(SYS_nop, sys_nop);
 	register_syscall(SYS_ctl, sys_ctl);
 	syscall_watch = &watch;
+	timer_tick_hook = watch_tick;
 }

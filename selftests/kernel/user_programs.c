@@ -30,6 +30,9 @@ static const struct {
 	{ "kill_pf",    -1 - X86_EXC_PF, "killed by #PF reading kernel memory, kernel goes on" },
 	{ "kill_int80", -1 - X86_EXC_GP, "killed by #GP(0x402) from INT $0x80 with no handler" },
 	{ "badcalls",   -1 - X86_EXC_UD, "got errors for bad calls, then killed: its handler's info pointer is bad" },
+	{ "loop64",     USER_STATUS_OVER_BUDGET, "looped forever, stopped by the timer past its budget, kernel goes on" },
+	{ "loop32",     USER_STATUS_OVER_BUDGET, "made system calls forever, stopped by the timer past its budget" },
+	{ "rip0",       -1 - X86_EXC_PF, "jumped to address 0: killed by #PF (nothing is mapped there)" },
 };
 
 static int run_program(const struct user_program *p)

@@ -10,6 +10,7 @@
 #include <pventry/entry.h>
 #include <pventry/hypercall.h>
 #include <pventry/mm.h>
+#include <pventry/time.h>
 #include <pventry/xenstore.h>
 
 start_info_t *xen_start_info;
@@ -82,6 +83,7 @@ void start_kernel(start_info_t *si)
 	print_entry_table();
 	mm_init();
 	events_init();
+	timer_init();
 
 	run_late_initcalls();
 	kernel_done();

@@ -37,6 +37,19 @@ enum {
 				   HYPERVISOR_set_debugreg for user addresses */
 	CTL_GET_DR      = 8,	/* (reg): HYPERVISOR_get_debugreg(reg) */
 	CTL_FPU_TS      = 9,	/* (set): HYPERVISOR_fpu_taskswitch */
+	CTL_SET_BUDGET  = 10,	/* (ms): this program's time budget */
+	CTL_TIMER_WATCH = 11,	/* (struct timer_stats *): the kernel keeps it
+				   up to date on every timer tick */
+};
+
+/* Timer ticks seen while one program ran (CTL_TIMER_WATCH). */
+struct timer_stats {
+	uint64_t ticks;		/* all of them */
+	uint64_t user_ticks;	/* the upcall interrupted user mode */
+	uint64_t return_ticks;	/* ... at the rip a system call returned to:
+				   it came while the kernel ran the call and
+				   was delivered on the way back */
+	uint64_t kernel_ticks;	/* the upcall interrupted kernel mode */
 };
 
 /* CTL_UNREGISTER targets: entry points */

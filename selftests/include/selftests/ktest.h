@@ -101,6 +101,7 @@ extern const uint64_t entry_softint_table[0xe0];	/* softint_stubs.S: 0x20..0xff 
 void run_regs_tests(void);		/* regs.c */
 void run_softint_tests(void);		/* softint.c */
 void run_event_tests(void);		/* events.c */
+void run_timer_tests(void);		/* events.c */
 void run_nmi_tests(void);		/* nmi.c */
 void run_hypercall_error_tests(void);	/* hypercalls.c */
 void run_kernel_bench(void);		/* bench.c */
