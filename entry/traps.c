@@ -255,6 +255,12 @@ static void check_entry_frame(const struct pt_regs *regs)
 	bool ok_cs = cs == KERNEL_FRAME_CS || cs == FLAT_USER_CS64 || cs == FLAT_USER_CS32 ||
 		     (cs == 3 && (regs->vector == VEC_SYSENTER || regs->vector == X86_EXC_GP));
 
+	/* No CPU runs vm86 code in long mode; QEMU 10.0.2 TCG does after a
+	   32-bit IRET whose popped flags have VM (helper_ret_protected). */
+	if (regs->rflags & X86_EFLAGS_VM)
+		panic_regs(regs, "entry frame for %s has RFLAGS.VM: the CPU entered vm86 mode in "
+			   "long mode (QEMU TCG's 32-bit IRET with VM set), not a real CPU",
+			   exception_name(regs->vector));
 	if (((uint64_t)&regs->ss + 8) & 15)
 		panic_regs(regs, "entry frame for %s not 16-byte aligned: stub layout wrong?",
 			   exception_name(regs->vector));

@@ -35,6 +35,8 @@ void show_regs(const struct pt_regs *r)
 	printk("  R13: %p  R14: %p  R15: %p\n", (void *)r->r13, (void *)r->r14, (void *)r->r15);
 }
 
+void (*panic_hook)(void);
+
 static __noreturn void vpanic(const struct pt_regs *regs, const char *fmt, va_list ap)
 {
 	static bool in_panic;
@@ -50,6 +52,8 @@ static __noreturn void vpanic(const struct pt_regs *regs, const char *fmt, va_li
 	printk("Bail out! PANIC: %s\n", buf);
 	if (regs)
 		show_regs(regs);
+	if (panic_hook)
+		panic_hook();
 	xen_shutdown(SHUTDOWN_crash);
 }
 

@@ -42,6 +42,8 @@ struct pt_regs;
 __noreturn void panic(const char *fmt, ...) __printf(1, 2);
 __noreturn void panic_regs(const struct pt_regs *regs, const char *fmt, ...) __printf(2, 3);
 void show_regs(const struct pt_regs *regs);
+/* Called by panic after its report: whoever holds what explains one. */
+extern void (*panic_hook)(void);
 
 /* kernel/kallsyms.c: "name+0xoff/0xsize", or the bare address */
 const char *symbolize(uint64_t addr, char *buf, size_t len);

@@ -186,8 +186,11 @@ static long sys_ctl(struct pt_regs *regs, uint64_t op, uint64_t a1, uint64_t a2)
 	case CTL_FPU_TS:
 		return HYPERVISOR_fpu_taskswitch(!!a1);
 	case CTL_SET_BUDGET:
-		user_task.budget_ms = a1;
+		user_task.budget_ms = user_task.ticks * TICK_MS + a1;
 		return 0;
+	case CTL_CRASHME_PLAN:
+	case CTL_CRASHME:
+		return crashme_ctl(op, a1);
 	case CTL_TIMER_WATCH:
 		if (!user_ptr(a1, sizeof(struct timer_stats), true))
 			return -XEN_EFAULT;

@@ -37,10 +37,36 @@ enum {
 				   HYPERVISOR_set_debugreg for user addresses */
 	CTL_GET_DR      = 8,	/* (reg): HYPERVISOR_get_debugreg(reg) */
 	CTL_FPU_TS      = 9,	/* (set): HYPERVISOR_fpu_taskswitch */
-	CTL_SET_BUDGET  = 10,	/* (ms): this program's time budget */
+	CTL_SET_BUDGET  = 10,	/* (ms): this program's time budget, from now */
 	CTL_TIMER_WATCH = 11,	/* (struct timer_stats *): the kernel keeps it
 				   up to date on every timer tick */
+	CTL_CRASHME_PLAN = 12,	/* (struct crashme_plan *): what to run */
+	CTL_CRASHME     = 13,	/* (struct crashme_input *): the next input;
+				   the kernel keeps a copy (for a panic report
+				   and to resume after it) and gives it
+				   CRASHME_INPUT_MS; -EINVAL if it is not a
+				   later iteration of the plan */
+	NR_CTL
 };
+
+/*
+ * crashme (selftests/user/crashme.c, selftests/kernel/crashme.c): inputs
+ * first .. end - 1 of the generator seeded with `seed'.  An input that
+ * ends the program (an exit, a kill, its time) makes the kernel start it
+ * again from the next one.
+ */
+struct crashme_plan {
+	uint64_t seed, first, end;
+};
+
+struct crashme_input {
+	uint64_t iteration;
+	uint32_t kind, len;	/* what the bytes are (crashme.c), how many */
+	uint64_t rflags, rsp;
+	uint8_t bytes[32];
+};
+
+#define CRASHME_INPUT_MS 50
 
 /* Timer ticks seen while one program ran (CTL_TIMER_WATCH). */
 struct timer_stats {

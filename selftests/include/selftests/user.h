@@ -21,4 +21,15 @@ extern struct user_test_state user_test;	/* syscalls.c; reset per program */
 
 void register_test_syscalls(void);
 
+/* user_programs.c: the programs the build embedded (programs.S). */
+struct user_program {
+	const char *name;
+	const uint8_t *start, *end;
+};
+int run_user_program(const struct user_program *p);	/* its status */
+
+/* crashme.c */
+void run_crashme(const struct user_program *p);
+long crashme_ctl(unsigned int op, uint64_t uaddr);
+
 #endif
