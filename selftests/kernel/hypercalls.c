@@ -5,6 +5,7 @@
 #include <pventry/entry.h>
 #include <pventry/hypercall.h>
 #include <pventry/mm.h>
+#include <pventry/time.h>
 #include <selftests/ktest.h>
 #include <xen/errno.h>
 
@@ -74,6 +75,41 @@ static void test_evtchn_send_unbound(void)
 	       "event_channel_op send to an unbound port: -EINVAL");
 }
 
+/* VIRQ_TIMER is bound already (kernel/time.c). */
+static void test_bind_virq(void)
+{
+	struct evtchn_bind_virq again = { .virq = VIRQ_TIMER, .vcpu = 0 };
+	struct evtchn_bind_virq out_of_range = { .virq = NR_VIRQS, .vcpu = 0 };
+	struct evtchn_bind_virq no_vcpu = { .virq = VIRQ_TIMER, .vcpu = 1 };
+	struct evtchn_bind_virq global_on_1 = { .virq = VIRQ_CON_RING, .vcpu = 1 };
+
+	tap_eq(HYPERVISOR_event_channel_op(EVTCHNOP_bind_virq, &again), -XEN_EEXIST,
+	       "event_channel_op bind_virq VIRQ_TIMER a second time: -EEXIST");
+	tap_eq(HYPERVISOR_event_channel_op(EVTCHNOP_bind_virq, &out_of_range), -XEN_EINVAL,
+	       "event_channel_op bind_virq NR_VIRQS: -EINVAL");
+	tap_eq(HYPERVISOR_event_channel_op(EVTCHNOP_bind_virq, &no_vcpu), -XEN_ENOENT,
+	       "event_channel_op bind_virq VIRQ_TIMER on vCPU 1 (none): -ENOENT");
+	tap_eq(HYPERVISOR_event_channel_op(EVTCHNOP_bind_virq, &global_on_1), -XEN_EINVAL,
+	       "event_channel_op bind_virq of a global VIRQ on vCPU 1: -EINVAL");
+}
+
+/* Periods Xen refuses; the running 10 ms timer must not change. */
+static void test_periodic_timer(void)
+{
+	struct vcpu_set_periodic_timer too_short = { .period_ns = 999999 };
+	struct vcpu_set_periodic_timer too_long = { .period_ns = ~0ULL };
+	struct vcpu_set_periodic_timer ok = { .period_ns = TICK_MS * 1000000ULL };
+
+	tap_eq(HYPERVISOR_vcpu_op(VCPUOP_set_periodic_timer, 0, &too_short), -XEN_EINVAL,
+	       "vcpu_op set_periodic_timer, 999999 ns (below 1 ms): -EINVAL");
+	tap_eq(HYPERVISOR_vcpu_op(VCPUOP_set_periodic_timer, 0, &too_long), -XEN_EINVAL,
+	       "vcpu_op set_periodic_timer, ~0 ns (above STIME_DELTA_MAX): -EINVAL");
+	tap_eq(HYPERVISOR_vcpu_op(VCPUOP_set_periodic_timer, 1, &ok), -XEN_ENOENT,
+	       "vcpu_op set_periodic_timer on vCPU 1 (none): -ENOENT");
+	tap_eq(HYPERVISOR_vcpu_op(VCPUOP_set_periodic_timer, 0, &ok), 0,
+	       "vcpu_op set_periodic_timer, 10 ms again: 0");
+}
+
 /* A writable mapping of a page-table page (our own L4). */
 static void test_writable_page_table(void)
 {
@@ -129,6 +165,8 @@ void run_hypercall_error_tests(void)
 	test_console_io_unmapped();
 	test_unknown_commands();
 	test_evtchn_send_unbound();
+	test_bind_virq();
+	test_periodic_timer();
 	test_writable_page_table();
 	test_pin_data_page();
 	test_mmu_update_data_page();
