@@ -64,6 +64,13 @@ extern char lstar_entry[], cstar_entry[], sysenter_entry[], sysenter_eflags_save
 extern char fred_entry_page[];
 extern char hv_stack_top[];
 
+/* timer.c: the platform timer, IRQ 0 of the master 8259 (remapped to
+   0x20 by desc.c). */
+#define HV_TIMER_VECTOR 0x20
+void platform_timer_init(void);
+/* Acknowledge it and advance hv's clock: true if an event became pending. */
+bool platform_timer_interrupt(void);
+
 /* return.c */
 _Noreturn void domain_start(void);
 _Noreturn void resume_guest(void);

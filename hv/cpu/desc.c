@@ -16,7 +16,8 @@
  *   STAR: kernel CS 0xe008, SYSRET base 0xe023 (as Xen's XEN_MSR_STAR);
  *         LSTAR/CSTAR entries; FMASK clears TF NT DF IF AC (and IOPL, RF).
  *   SEP:  SYSENTER_CS = 0xe008 on Intel only (AMD #UDs it in long mode).
- *   PIC:  both 8259s at vectors 0x20-0x2f, all masked.
+ *   PIC:  both 8259s at vectors 0x20-0x2f, all masked but IRQ 0 (the PIT,
+ *         timer.c).
  *   FRED: CR4.FRED, FRED_CONFIG = the entry page (ring-3 entry at +0,
  *         ring-0 at +256), RSP_SL0 = hv stack, #MC on SL2, #DF on SL3.
  */
@@ -111,10 +112,10 @@ void arch_init_cpu(int delivery)
         boot_refuse("delivery=fred but this CPU has no FRED "
                     "(CPUID.(EAX=7,ECX=1):EAX[17] clear); no fallback to IDT");
 
-    /* The 8259 PICs: hv takes no external interrupts, so mask them all;
-     * but move them to vectors 0x20-0x2f first, so that a spurious IRQ 7
-     * or 15 (raised even when masked) is a stray interrupt for hv, not
-     * an exception vector 15 for the guest. */
+    /* The 8259 PICs: moved to vectors 0x20-0x2f, so that an IRQ (and a
+     * spurious IRQ 7 or 15, raised even when masked) is an interrupt for
+     * hv, not an exception vector for the guest; all masked here, then
+     * IRQ 0 unmasked for the platform timer (timer.c). */
     static const uint8_t icw[2][4] = {
         { 0x11, 0x20, 0x04, 0x01 },     /* master: ICW1, base 0x20, slave on IR2, 8086 */
         { 0x11, 0x28, 0x02, 0x01 },     /* slave: ICW1, base 0x28, cascade id 2, 8086 */
@@ -125,6 +126,7 @@ void arch_init_cpu(int delivery)
     }
     outb(0x21, 0xff);
     outb(0xa1, 0xff);
+    platform_timer_init();
 
     set_gdt(HV_CS, DESC_CODE64(0));
     set_gdt(HV_DS, DESC_DATA(0));

@@ -29,6 +29,29 @@ static void save_gprs(const struct entry_frame *f)
     memcpy(&dom.vcpu.regs, f, 15 * sizeof(uint64_t));
 }
 
+/*
+ * The platform timer interrupted the guest (hv itself runs with
+ * interrupts off).  If a timer expired and raised an event, the
+ * interrupted context becomes the guest's register state and the way
+ * back delivers the event upcall there (Xen: an interrupt's return
+ * through test_all_events); else straight back to the guest.
+ */
+static void guest_interrupt(struct entry_frame *f, const struct hv_event *ev)
+{
+    struct hv_regs *r = &dom.vcpu.regs;
+
+    if (!platform_timer_interrupt())
+        return;
+    save_gprs(f);
+    r->rip = ev->rip;
+    r->cs = ev->cs;
+    r->rflags = ev->rflags;
+    r->rsp = ev->rsp;
+    r->ss = ev->ss;
+    r->in_syscall = 0;          /* every register is live: no SYSRET */
+    resume_guest();
+}
+
 /* Run the core on a decoded guest event and act on the outcome. */
 static _Noreturn void dispatch_event(const struct hv_event *ev)
 {
@@ -192,17 +215,21 @@ void hv_idt_entry(struct entry_frame *f)
         break;
     }
     default:
-        if (entry >= 32 && entry != 0x80) {
+        if (entry >= 32 && entry != 0x80 && entry != HV_TIMER_VECTOR) {
             printk("hv: stray interrupt vector %u, ignored\n", entry);
             return;
         }
     }
 
-    save_gprs(f);
     struct hv_idt_frame fr = { f->error_code, f->rip, f->cs, f->rflags, f->rsp, f->ss };
     struct hv_event ev;
     if (hv_decode_idt(&ev, kind, (uint8_t)entry, &fr, aux, dom.vcpu.kernel_mode))
         panic("IDT decode of entry %x failed", entry);
+    if (entry == HV_TIMER_VECTOR) {
+        guest_interrupt(f, &ev);
+        return;
+    }
+    save_gprs(f);
     dispatch_event(&ev);
 }
 
@@ -211,7 +238,7 @@ void hv_fred_entry(struct entry_frame *f)
 {
     unsigned int type = HV_FRED_SS_TYPE(f->ss), vector = HV_FRED_SS_VECTOR(f->ss);
 
-    if (type == HV_ET_NMI || type == HV_ET_EXT_INTR) {
+    if (type == HV_ET_NMI || (type == HV_ET_EXT_INTR && vector != HV_TIMER_VECTOR)) {
         printk("hv: %s vector %u in guest context, ignored\n",
                hv_event_type_name(type), vector);
         return;
@@ -221,10 +248,14 @@ void hv_fred_entry(struct entry_frame *f)
         dump_frame(f);
         hv_exit(HV_EXIT_PANIC);
     }
-    save_gprs(f);
     struct hv_event ev;
     if (hv_decode_fred(&ev, (const struct hv_fred_frame *)&f->error_code, dom.vcpu.kernel_mode))
         panic("FRED frame no CPU produces: csx %lx ssx %lx", f->cs, f->ss);
+    if (type == HV_ET_EXT_INTR) {
+        guest_interrupt(f, &ev);
+        return;
+    }
+    save_gprs(f);
     dispatch_event(&ev);
 }
 

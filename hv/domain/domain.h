@@ -12,6 +12,7 @@
 #include "core/vcpu.h"
 #include "core/bounce.h"
 #include "core/hypercall_check.h"
+#include "core/timer.h"
 #include <xen/xen.h>
 
 /* Per guest frame: page-table type and the references that pin it. */
@@ -44,6 +45,9 @@ struct domain {
     bool     vcpu_ts;           /* fpu_taskswitch: virtual CR0.TS         */
 
     uint8_t  evtchn[NR_EVTCHN]; /* EVTCHN_* state of each port          */
+    uint8_t  evtchn_virq[NR_EVTCHN]; /* EVTCHN_VIRQ: which VIRQ           */
+    uint8_t  virq_port[NR_VIRQS];    /* bound port of each VIRQ, 0: none  */
+    struct hv_timer timer;      /* the vCPU's periodic/single-shot timers */
     bool     crashed;
 
     /* domU mode (hv_opts.domu): the toolstack's special pages, and the
@@ -53,8 +57,9 @@ struct domain {
     bool     console_bad_logged;
 };
 
-/* Event channel port states (Xen's ECS_FREE, ECS_IPI, ECS_INTERDOMAIN). */
-enum { EVTCHN_FREE, EVTCHN_IPI, EVTCHN_BACKEND };
+/* Event channel port states (Xen's ECS_FREE, ECS_IPI, ECS_INTERDOMAIN,
+   ECS_VIRQ). */
+enum { EVTCHN_FREE, EVTCHN_IPI, EVTCHN_BACKEND, EVTCHN_VIRQ };
 /* Ports libxl gives a domU: alloc_unbound for xenstore, then console. */
 #define DOMU_STORE_PORT   1
 #define DOMU_CONSOLE_PORT 2
@@ -88,6 +93,12 @@ int copy_to_guest(uint64_t gva, const void *src, size_t len);
 
 /* hypercall.c */
 void do_hypercall(struct hv_vcpu *v);
+
+/* timer.c: hv's clock (ns since boot) and the vCPU's timers. */
+extern uint64_t hv_now_ns;
+/* The platform timer: `ns' have passed.  True if VIRQ_TIMER became pending. */
+bool domain_timer_advance(uint64_t ns);
+long do_vcpu_timer_op(int cmd, uint64_t arg);
 
 /* evtchn.c */
 void evtchn_set_pending(unsigned int port);

@@ -220,12 +220,15 @@ static long do_physdev_op(uint64_t cmd, uint64_t arg)
     return 0;
 }
 
-/* Commands hv does not have (vCPU timers, runstate, ...): logged once. */
+/* The core checks the vCPU (-ENOENT) and does send_nmi; the timers are
+ * timer.c's; commands hv does not have (runstate, ...): logged once. */
 static long do_vcpu_op(struct hv_vcpu *v, uint64_t cmd, uint64_t vcpuid, uint64_t arg)
 {
     static uint32_t logged;
     /* Xen's do_vcpu_op(int cmd, unsigned int vcpuid, arg): 32-bit values. */
     long rc = hv_do_vcpu_op(v, (int)cmd, (unsigned int)vcpuid, arg);
+    if (rc == -XEN_ENOSYS)
+        rc = do_vcpu_timer_op((int)cmd, arg);
     unsigned int c = (unsigned int)cmd;
     if (rc == -XEN_ENOSYS && (c >= 32 || !(logged & (1u << c)))) {
         printk("hv: vcpu_op %d not implemented: -ENOSYS\n", (int)cmd);
