@@ -146,6 +146,17 @@ static _Noreturn void exit_faulted(struct entry_frame *f, unsigned int vector)
 /* An event that interrupted hv itself (ring 0). */
 static void hv_mode_event(struct entry_frame *f, unsigned int vector, const char *via)
 {
+    /*
+     * The timer, although hv runs with interrupts off: Bochs delivers one
+     * that is pending when ERETU returns to the guest as an event from
+     * ring 0, at the ERETU.  Acknowledge it (else the 8259 sends no
+     * other) and count the time; an event it made pending is delivered on
+     * the next way back.
+     */
+    if (vector == HV_TIMER_VECTOR) {
+        platform_timer_interrupt();
+        return;
+    }
     if (vector == X86_EXC_NMI) {
         printk("hv: NMI in hv at %lx, ignored\n", f->rip);
         return;
@@ -263,7 +274,7 @@ void hv_fred_entry(struct entry_frame *f)
 void hv_fred_entry_r0(struct entry_frame *f)
 {
     unsigned int type = HV_FRED_SS_TYPE(f->ss), vector = HV_FRED_SS_VECTOR(f->ss);
-    if (type == HV_ET_EXT_INTR) {
+    if (type == HV_ET_EXT_INTR && vector != HV_TIMER_VECTOR) {
         printk("hv: stray interrupt vector %u, ignored\n", vector);
         return;
     }

@@ -80,6 +80,14 @@ uint64_t do_syscall(struct pt_regs *regs)
 		panic_regs(regs, "%s from kernel mode", exception_name(regs->vector));
 	if (syscall_watch)
 		syscall_watch->entry(regs);
+	/*
+	 * SYSCALL put the user's RFLAGS in r11 (the frame's r11 slot).  The
+	 * frame's own RFLAGS has the user's DF under IDT delivery, but Xen's
+	 * FRED path clears DF before writing the frame (findings.md): take
+	 * DF from r11, so the return gives the program back its own.
+	 */
+	if (regs->vector == VEC_SYSCALL || regs->vector == VEC_SYSCALL32)
+		regs->rflags = (regs->rflags & ~X86_EFLAGS_DF) | (regs->r11 & X86_EFLAGS_DF);
 
 	if (regs->vector == VEC_SYSENTER) {
 		/* Xen's SYSENTER frame has rip 0, cs 3, rsp 0: by our ABI the

@@ -100,8 +100,9 @@ void run_timer_tests(void)
 	barrier();
 	timer_tick_hook = saved_hook;
 
-	if (!tap_check(kernel_ticks >= 3, "timer: VIRQ_TIMER upcalls in kernel mode, events unmasked "
-		       "(%u in %lu spins, %lu ticks in all)", kernel_ticks, spins, timer_ticks - ticks0))
+	tap_diag("timer: %u upcalls in kernel mode in %lu spins, %lu ticks in all", kernel_ticks,
+		 spins, timer_ticks - ticks0);
+	if (!tap_check(kernel_ticks >= 3, "timer: 3 VIRQ_TIMER upcalls in kernel mode, events unmasked"))
 		return;
 	tap_eq(tick_frame.vector, VEC_EVENT, "timer: through the event callback");
 	tap_eq(regs_cs_sel(&tick_frame), KERNEL_FRAME_CS, "timer: %%cs is the kernel's, RPL 0");

@@ -396,15 +396,14 @@ int main(void)
 				     (unsigned long long)cm_fault_info.cs, (unsigned long long)cm_fault_info.ss);
 		}
 	}
-	diag("crashme" BITS ": inputs %llu..%llu (this run), ended by:", (unsigned long long)plan.first,
-	     (unsigned long long)plan.end - 1);
+	diag("crashme" BITS ": %lu inputs, %llu..%llu (this run), ended by:", n,
+	     (unsigned long long)plan.first, (unsigned long long)plan.end - 1);
 	for (v = 0; v < 256; v++)
 		if (by_vector[v])
 			diag("  vector %3u: %lu", v, by_vector[v]);
 	for (v = 0; v < NR_KINDS; v++)
 		diag("  kind %-28s %lu", kind_names[v], by_kind[v]);
 	diag("  0xCF bytes replaced (no 32-bit IRET: the QEMU vm86 artifact): %lu", iret_bytes_replaced);
-	tap(bad_frames == 0, "all %lu deliveries to the handler had a user frame "
-	    "(cs, ss RPL 3, a vector)", n);
+	tap(bad_frames == 0, "every delivery to the handler had a user frame (cs, ss RPL 3, a vector)");
 	return 0;
 }
