@@ -51,7 +51,6 @@ unsigned long mfn_of(const void *va);
 extern uint8_t u_l4[PAGE], u_l3[PAGE], u_l2[PAGE], u_l1[PAGE], u_code[PAGE], u_stack[PAGE];
 void user_space_fill(const uint8_t *code, unsigned long len);
 
-extern char hypercall_page[];
 extern void bp_handler(void);
 extern volatile long bp_count;
 extern void ev_handler(void);

@@ -4,6 +4,8 @@
  */
 #include "guest.h"
 
+/* lib/vsprintf.c (declared in <pventry/kernel.h>, which needs the kernel's
+ * configuration). */
 int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
 
 int guest_fails;
