@@ -95,6 +95,7 @@ void check_frame(const char *what, const struct probe_run *r, unsigned int vecto
 extern char scratch_page[];
 
 /* ---- the subjects, in the order main.c runs them ---- */
+void run_masking_tests(void);		/* masking.c */
 void run_exception_tests(void);		/* exceptions.c */
 void register_softint_vectors(void);	/* softint.c */
 extern const uint64_t entry_softint_table[0xe0];	/* softint_stubs.S: 0x20..0xff */
