@@ -10,6 +10,7 @@
 #   make check-no-selftests  a CONFIG_SELFTESTS=n kernel has no test in it
 #   make check-xen        the guest alone on XEN= (default: Debian's Xen 4.17)
 #   make check-hv         the guest alone on hv/ (FRED too with BOCHS=)
+#   make check-xl         the guest as a domU: `xl create` in a Linux dom0 of Xen 4.17
 #   make bench            instruction counts of the entry paths
 #   make clean            remove DIR
 #
@@ -185,7 +186,7 @@ $(user-dir)/programs.o: $(user-dir)/programs.S $(user-elfs)
 
 # ---- running and testing ----
 
-.PHONY: deps run check check-xen bench clean
+.PHONY: deps run check check-xen check-xl bench clean
 
 deps:
 	$(Q)$(srctree)/scripts/deps.sh $(O)
@@ -208,8 +209,9 @@ override XEN_FRED := $(if $(XEN_FRED),$(abspath $(XEN_FRED)))
 
 # Everything: hv's host unit tests and bad guests, the guest on Xen 4.17
 # (both vendors, plus the runner's own test), the guest on hv with IDT
-# delivery; with BOCHS= (a Bochs built with FRED) the guest on hv with FRED
-# delivery, and with XEN_FRED= also on that Xen with fred=1.
+# delivery, the guest as a domU of Xen 4.17 created by xl in a Linux dom0;
+# with BOCHS= (a Bochs built with FRED) the guest on hv with FRED delivery,
+# and with XEN_FRED= also on that Xen with fred=1.
 check: deps $(O)/pventry hv
 	$(Q)$(MAKE) --no-print-directory O=$(O) check-runner-build
 	$(Q)$(srctree)/scripts/check.sh $(O) $(XEN) "$(BOCHS)" "$(XEN_FRED)"
@@ -218,6 +220,14 @@ check: deps $(O)/pventry hv
 check-xen: deps $(O)/pventry
 	$(Q)$(PYTHON) $(srctree)/selftests/runner.py --xen $(XEN) --kernel $(O)/pventry \
 		--vendor GenuineIntel --vendor AuthenticAMD --args "$(GUEST_ARGS)"
+
+# The guest alone as a domU of Xen 4.17, created by xl in a Linux dom0
+# (both vendors, plus the runner's own test).
+check-xl: deps $(O)/pventry
+	$(Q)$(MAKE) --no-print-directory O=$(O) check-runner-build
+	$(Q)$(PYTHON) $(srctree)/selftests/runner.py --xl $(O)/dom0 --xen $(O)/xen/xen-4.17.elf \
+		--kernel $(O)/pventry --vendor GenuineIntel --vendor AuthenticAMD \
+		--broken-kernel $(O)/broken/pventry --args "$(GUEST_ARGS)"
 
 # The guest alone, on hv (IDT delivery, both vendors; FRED too with BOCHS=).
 check-hv: deps $(O)/pventry hv

@@ -91,6 +91,12 @@ if [ -n "$bochs" ] && [ -n "$xen_fred" ]; then
 else
 	skip xen-fred "Xen with FRED support, Bochs, FRED" "needs BOCHS= and XEN_FRED="
 fi
+# The kernel as a domU of Debian's Xen 4.17, created by xl in a Debian
+# Linux dom0 (scripts/mkdom0.sh: the tools match that Xen, whatever XEN= is).
+step xen-4.17-xl-domU python3 "$top/selftests/runner.py" --xl "$build/dom0" \
+	--xen "$build/xen/xen-4.17.elf" --kernel "$build/pventry" \
+	--vendor GenuineIntel --vendor AuthenticAMD --delivery idt \
+	--broken-kernel "$build/broken/pventry"
 
 echo
 echo "=== summary"

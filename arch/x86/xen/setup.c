@@ -10,6 +10,7 @@
 #include <pventry/entry.h>
 #include <pventry/hypercall.h>
 #include <pventry/mm.h>
+#include <pventry/xenstore.h>
 
 start_info_t *xen_start_info;
 shared_info_t *shared_info;
@@ -83,6 +84,5 @@ void start_kernel(start_info_t *si)
 	events_init();
 
 	run_late_initcalls();
-	printk("pventry: all done, shutting down\n");
-	xen_shutdown(SHUTDOWN_reboot);
+	kernel_done();
 }
