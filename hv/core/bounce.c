@@ -281,7 +281,6 @@ static int syscall_event(struct hv_vcpu *v, const struct hv_guest_mem *m,
 {
     uint64_t cb;
     bool mask;
-    int rc;
 
     /* SYSCALL put rip/rflags in %rcx/%r11 (FRED does not: Xen emulates). */
     v->regs.rcx = ev->rip;
@@ -296,8 +295,14 @@ static int syscall_event(struct hv_vcpu *v, const struct hv_guest_mem *m,
         return HV_HYPERCALL;
     }
 
+    /*
+     * The mask flag: a 64-bit SYSCALL takes the syscall registration's.
+     * A compat one goes to the syscall32 callback, but under IDT Xen's
+     * switch_to_kernel still reads the *syscall* registration's flag;
+     * under FRED it reads syscall32's.  (Guests register both alike.)
+     */
     cb   = ev->l64 ? v->syscall_callback : v->syscall32_callback;
-    mask = ev->l64 ? v->syscall_mask : v->syscall32_mask;
+    mask = ev->l64 || ev->delivery == HV_DELIVERY_IDT ? v->syscall_mask : v->syscall32_mask;
     if (cb == 0) {
         /* Not registered: #UD at the instruction; DF untouched. */
         v->regs.rip -= ev->insn_len ? ev->insn_len : 2;
@@ -305,17 +310,15 @@ static int syscall_event(struct hv_vcpu *v, const struct hv_guest_mem *m,
     }
 
     /*
-     * DF is cleared for the handler (no virtual SYSCALL_MASK).  Xen's IDT
-     * path clears it after building the frame (frame RFLAGS keeps the
-     * user's DF); its FRED path clears it before (frame DF clear).  R11 in
-     * the frame has the user's DF either way.
+     * DF, as Xen 4.17 and master show it (entry64's DF checks): the R11
+     * slot keeps the user's flags either way.  IDT: DF is left alone,
+     * in the frame's RFLAGS and live in the handler.  FRED: cleared in
+     * both (Xen clears it before building the frame).
      */
     if (ev->delivery == HV_DELIVERY_FRED)
         v->regs.rflags &= ~X86_EFLAGS_DF;
-    rc = callback(v, m, cb, mask,
-                  ev->l64 ? HV_VIA_SYSCALL : HV_VIA_SYSCALL32, out);
-    v->regs.rflags &= ~X86_EFLAGS_DF;
-    return rc;
+    return callback(v, m, cb, mask,
+                    ev->l64 ? HV_VIA_SYSCALL : HV_VIA_SYSCALL32, out);
 }
 
 static int sysenter_event(struct hv_vcpu *v, const struct hv_guest_mem *m,

@@ -140,33 +140,32 @@ static void test_masking(void)
 }
 
 /*
- * DF around SYSCALL.  Registered: the frame's rflags have DF clear (Xen's
- * SYSCALL flag mask).  Under IDT its r11 slot keeps the user's flags, DF
- * set, and the handler's first instruction still finds the user's DF
- * live; under FRED (where SYSCALL writes no r11) both have DF clear.
- * Unregistered: the #UD Xen makes keeps DF in the frame (since Xen
- * 4.17.5), and live too.  A stub must `cld'.
+ * DF around SYSCALL.  Registered: the frame's r11 slot keeps the user's
+ * flags, DF set.  Under IDT Xen leaves DF alone, in the frame's rflags
+ * and live when the handler's first instruction runs; under FRED it
+ * clears it in both.  Unregistered: the #UD Xen makes keeps DF in the
+ * frame (since Xen 4.17.5), and live.  A stub must `cld'.
  */
 static void test_df(void)
 {
 	struct delivered_frame f;
 	long ax = SYS_nop, live;
 	bool fred = expect_fred();
-	const char *mode = fred ? "FRED" : "IDT";
+	const char *mode = fred ? "FRED: cleared" : "IDT: left alone";
 
 	sys_ctl(CTL_REGISTER, EP_SYSCALL, REG_MASK | REG_LIVE_FLAGS);
 	asm volatile("std\n\tsyscall\n\tcld" : "+a"(ax) : : "rcx", "r11", "memory", "cc");
+	sys_ctl(CTL_LAST_FRAME, (long)&f, 0);	/* first: the record of the SYSCALL */
 	live = sys_ctl(CTL_LIVE_FLAGS, 0, 0);
-	sys_ctl(CTL_LAST_FRAME, (long)&f, 0);
 	sys_ctl(CTL_RESTORE, 0, 0);
 	tap_eq(ax, SYS_NOP_MAGIC, "SYSCALL with DF set: the call completes");
 	diag("SYSCALL with DF set: frame rflags %#llx, r11 slot %#llx, live rflags %#lx",
 	     (unsigned long long)f.rflags, (unsigned long long)f.r11, live);
-	tap(!(f.rflags & X86_EFLAGS_DF), "SYSCALL with DF set: frame rflags have DF clear");
-	tap(!(f.r11 & X86_EFLAGS_DF) == fred, "SYSCALL with DF set: frame r11 slot %s (%s)",
-	    fred ? "has DF clear" : "keeps the user's DF", mode);
-	tap(!(live & X86_EFLAGS_DF) == fred, "SYSCALL with DF set: DF %s in the handler (%s)",
-	    fred ? "clear live" : "still set live: its stub must cld", mode);
+	tap(f.r11 & X86_EFLAGS_DF, "SYSCALL with DF set: frame r11 slot keeps the user's DF");
+	tap(!(f.rflags & X86_EFLAGS_DF) == fred, "SYSCALL with DF set: frame rflags DF %s (%s)",
+	    fred ? "clear" : "set", mode);
+	tap(!(live & X86_EFLAGS_DF) == fred, "SYSCALL with DF set: DF %s live in the handler (%s)",
+	    fred ? "clear" : "set", mode);
 
 	sys_ctl(CTL_UNREGISTER, EP_SYSCALL, 0);
 	sys_ctl(CTL_REGISTER, EP_TRAP(X86_EXC_UD), REG_MASK | REG_LIVE_FLAGS);
