@@ -25,6 +25,9 @@
  *               RSP
  *               SS
  *   top     ->  (old rsp & ~15, or kernel_sp & ~15 from user mode)
+ *
+ * HV_TEST_BROKEN_MODEL (host unit tests only, core.mk): a deliberately
+ * wrong model, which the unit tests must catch.
  */
 #include "bounce.h"
 #include <x86/eflags.h>
@@ -149,15 +152,20 @@ static int exception(struct hv_vcpu *v, const struct hv_guest_mem *m,
 
     /* The error code slot exists exactly for the vectors that have one. */
     has_ec = vector < 32 && X86_EXC_HAS_EC(vector);
+#ifdef HV_TEST_BROKEN_MODEL
+    has_ec = has_ec && vector < 20;     /* forgets #CP, #VC, #SX */
+#endif
     if (!has_ec)
         ec = 0;
 
     if (vector == X86_EXC_PF) {
         v->vcpu_info->arch.cr2 = data;
+#ifndef HV_TEST_BROKEN_MODEL            /* passes the hardware's U/S on */
         /* Hardware always says "user" (ring 3); say what the guest was. */
         ec &= ~PFEC_USER;
         if (!v->kernel_mode)
             ec |= PFEC_USER;
+#endif
     } else if (vector == X86_EXC_DB) {
         uint64_t dr6 = v->dr6 ^ HV_DR6_DEFAULT;
         dr6 = (dr6 & ~DR6_BP_MASK) | (data & DR6_KNOWN);
@@ -189,6 +197,9 @@ static int sw_interrupt(struct hv_vcpu *v, const struct hv_guest_mem *m,
         return crash(out, "no trap-table handler for a permitted INT $N");
     tb.eip = ti->address;
     tb.mask_events = TI_GET_IF(ti) != 0;
+#ifdef HV_TEST_BROKEN_MODEL
+    v->regs.rip--;                      /* wrong alike under IDT and FRED */
+#endif
     return hv_create_bounce_frame(v, m, &tb, out);
 }
 
@@ -303,6 +314,9 @@ static int syscall_event(struct hv_vcpu *v, const struct hv_guest_mem *m,
      */
     cb   = ev->l64 ? v->syscall_callback : v->syscall32_callback;
     mask = ev->l64 || ev->delivery == HV_DELIVERY_IDT ? v->syscall_mask : v->syscall32_mask;
+#ifdef HV_TEST_BROKEN_MODEL
+    mask = ev->l64 ? v->syscall_mask : v->syscall32_mask;  /* syscall32's under IDT too */
+#endif
     if (cb == 0) {
         /* Not registered: #UD at the instruction; DF untouched. */
         v->regs.rip -= ev->insn_len ? ev->insn_len : 2;
