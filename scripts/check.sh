@@ -65,7 +65,8 @@ step hv-bad-guests "hv test guests, QEMU${bochs:+ and Bochs}" \
 step hv-guests-xen "hv's test guests on $(basename "$xen"), QEMU, Intel+AMD" \
 	"$top/scripts/run-hv.sh" --xen "$xen" --check "$build"
 step "$(basename "$xen" .elf)" "$(basename "$xen"), QEMU, IDT, Intel+AMD" runner --xen "$xen" --kernel "$build/pventry" \
-	"${x86[@]}" --delivery idt --broken-kernel "$build/broken/pventry"
+	"${x86[@]}" --delivery idt --broken-kernel "$build/broken/pventry" \
+	--broken-hv-kernel "$build/broken-hv/pventry"
 step hv-idt "hv, QEMU, IDT, Intel+AMD" runner --hv "$build/hv/pventry-hv" --delivery idt \
 	--kernel "$build/pventry" "${x86[@]}"
 step hv-idt-domU "hv domU, QEMU, IDT, Intel" runner --hv "$build/hv/pventry-hv" --delivery idt \

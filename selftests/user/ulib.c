@@ -111,19 +111,6 @@ bool tap_dev(bool ok, int dev, const char *fmt, ...)
 	return r;
 }
 
-void tap_skip(const char *why, const char *fmt, ...)
-{
-	char buf[200];
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
-	snprintf(buf + n, sizeof(buf) - n, " # SKIP %s", why);
-	sys3(SYS_tap, 1, 0, (long)buf);
-}
-
 /* ---- command line ---- */
 
 static char cmdline[1024];

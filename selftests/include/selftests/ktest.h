@@ -17,7 +17,6 @@
 void tap_start(void);
 bool tap_check(bool ok, const char *fmt, ...) __printf(2, 3);
 void tap_diag(const char *fmt, ...) __printf(1, 2);
-void tap_skip(const char *reason, const char *fmt, ...) __printf(2, 3);
 void tap_done(void);
 unsigned int tap_failures(void);
 
