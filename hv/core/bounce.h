@@ -86,7 +86,7 @@ struct hv_trap_bounce {
  * guest sees (section 5/6 rules; IDT or FRED flavour from ev->delivery),
  * then builds the frame.  On HV_RESUME v->regs holds the new guest state
  * (rip = handler, cs = FLAT_KERNEL_CS, ss = FLAT_KERNEL_SS, rsp = frame,
- * rflags with TF NT RF VM AC cleared [DF too for SYSCALL callbacks]),
+ * rflags with TF NT RF VM AC cleared [DF too for a FRED SYSCALL callback]),
  * v->kernel_mode is true and the event mask is set as the handler asked.
  * #PF also stores ev->data in v->vcpu_info->arch.cr2 and fixes the U/S
  * bit of the error code to the guest mode; #DB merges ev->data into v->dr6.
