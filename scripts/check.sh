@@ -96,9 +96,9 @@ else
 fi
 # The kernel as a domU of Debian's Xen 4.17, created by xl in a Debian
 # Linux dom0 (scripts/mkdom0.sh: the tools match that Xen, whatever XEN= is).
-step xen-4.17-xl-domU python3 "$top/selftests/runner.py" --xl "$build/dom0" \
-	--xen "$build/xen/xen-4.17.elf" --kernel "$build/pventry" \
-	--vendor GenuineIntel --vendor AuthenticAMD --delivery idt \
+step xen-4.17-xl-domU "xen-4.17.elf, Linux dom0, xl create, QEMU, IDT, Intel+AMD" \
+	runner --xl "$build/dom0" --xen "$build/xen/xen-4.17.elf" --kernel "$build/pventry" \
+	"${x86[@]}" --delivery idt \
 	--broken-kernel "$build/broken/pventry"
 
 echo
