@@ -77,6 +77,9 @@ olddefconfig: $(O)/.config
 $(O)/include/config/auto.conf $(O)/include/generated/autoconf.h: $(O)/.config $(srctree)/Kconfig
 	$(Q)mkdir -p $(O)/include/config $(O)/include/generated
 	$(quiet) KCONFIG $(O)/include/generated/autoconf.h
+	@# An option added to Kconfig since .config was written takes its
+	@# default (without a terminal there is nobody to ask).
+	$(Q)cd $(O) && $(KCONFIG_ENV) kconfig-conf -s --olddefconfig $(srctree)/Kconfig
 	$(Q)cd $(O) && $(KCONFIG_ENV) kconfig-conf -s --silentoldconfig $(srctree)/Kconfig
 	$(Q)touch $(O)/include/config/auto.conf $(O)/include/generated/autoconf.h
 
