@@ -33,10 +33,10 @@ static void reregister_all(void)
 }
 
 /*
- * INT3 (or `insn') with events unmasked; returns the handler's mask, or
- * -1 if the entry did not arrive once as `vector'.
+ * INT3 with events unmasked; returns the mask the handler found, or -1 if
+ * the #BP did not arrive once.
  */
-static int mask_in_handler(const char *insn_what, unsigned int vector, bool int3)
+static int mask_in_handler(const char *what)
 {
 	const struct pt_regs *f = &trap_probe.frame;
 	struct probe_run r = { 0 };
@@ -44,15 +44,12 @@ static int mask_in_handler(const char *insn_what, unsigned int vector, bool int3
 	probe_arm();
 	this_vcpu()->evtchn_upcall_mask = 0;
 	barrier();
-	if (int3)
-		PROBE(r, "int3");
-	else
-		PROBE(r, "int $4");
+	PROBE(r, "int3");
 	barrier();
 	this_vcpu()->evtchn_upcall_mask = 1;
 	probe_disarm();
-	if (!tap_check(trap_probe.hits == 1 && f->vector == vector && f->rip == r.end,
-		       "%s: delivered once, after the instruction", insn_what)) {
+	if (!tap_check(trap_probe.hits == 1 && f->vector == X86_EXC_BP && f->rip == r.end,
+		       "%s: delivered once, after the instruction", what)) {
 		tap_diag("  hits %u vector %#x rip %+ld", trap_probe.hits, f->vector,
 			 (long)(f->rip - r.start));
 		return -1;
@@ -69,7 +66,7 @@ static void check_trap_masking(bool mask)
 	int m;
 
 	HYPERCALL_OR_PANIC(HYPERVISOR_set_trap_table(t));
-	m = mask_in_handler(what, X86_EXC_BP, true);
+	m = mask_in_handler(what);
 	if (m >= 0) {
 		tap_eq(m, mask, "%s: events %s in the handler", what, mask ? "masked" : "still unmasked");
 		tap_eq(regs_saved_mask(f), 0, "%s: saved event mask 0", what);
@@ -139,7 +136,7 @@ static void check_trap_table_reading(void)
 		TI_SET_IF(&t[0], 1);
 		rc = HYPERVISOR_set_trap_table(t);
 		tap_eq(rc, 0, "set_trap_table: a table with an early address-0 entry is accepted");
-		m = mask_in_handler("set_trap_table, entry after the address-0 one", X86_EXC_BP, true);
+		m = mask_in_handler("set_trap_table, entry after the address-0 one");
 		tap_eq(m, 1, "set_trap_table: an entry after the address-0 one is not applied "
 		       "(#BP still masks)");
 		reregister_all();
@@ -154,7 +151,7 @@ static void check_trap_table_reading(void)
 
 		rc = HYPERVISOR_set_trap_table(t);
 		tap_eq(rc, -XEN_EINVAL, "set_trap_table: a non-canonical handler address gives -EINVAL");
-		m = mask_in_handler("set_trap_table, entry before a bad one", X86_EXC_BP, true);
+		m = mask_in_handler("set_trap_table, entry before a bad one");
 		tap_eq(m, 0, "set_trap_table: the entry before the bad one is applied (#BP no longer masks)");
 		reregister_all();
 	}
