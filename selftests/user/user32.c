@@ -264,6 +264,46 @@ static void test_compat_syscall_mask_rule(void)
 	}
 }
 
+/*
+ * VGCF_in_syscall after a compat SYSCALL (AMD): the return is SYSRET-style,
+ * ecx = the return eip whatever the frame's rcx slot says; after INT $0x80
+ * the full iret gives back the slot's value.
+ */
+#define SET_ECX 0x13572468u
+static uint32_t set_rcx_via(enum path32 via, uint32_t *ret)
+{
+	uint32_t ax = SYS_ctl, cx = 0, r;
+
+	/* Compat arguments: ebx (kept around the call: it may be the PIC
+	   register), esi, edi; edx gets the return address. */
+	if (via == VIA_SYSCALL)
+		asm volatile("push %%ebx\n\tmov %[op], %%ebx\n\t"
+			     "mov $1f, %%edx\n\tsyscall\n1:\tpop %%ebx"
+			     : "+a"(ax), "=c"(cx), "=&d"(r)
+			     : [op] "i"(CTL_SET_RCX_R11), "S"(SET_ECX), "D"(0) : "memory", "cc");
+	else
+		asm volatile("push %%ebx\n\tmov %[op], %%ebx\n\t"
+			     "mov $1f, %%edx\n\tint $0x80\n1:\tpop %%ebx"
+			     : "+a"(ax), "+c"(cx), "=&d"(r)
+			     : [op] "i"(CTL_SET_RCX_R11), "S"(SET_ECX), "D"(0) : "memory", "cc");
+	*ret = r;
+	tap_eq(ax, 0, "%s compat: CTL_SET_RCX_R11 returned 0", via == VIA_SYSCALL ? "SYSCALL" : "INT $0x80");
+	return cx;
+}
+
+static void test_sysret(bool intel)
+{
+	uint32_t ret, cx;
+
+	if (!intel) {
+		cx = set_rcx_via(VIA_SYSCALL, &ret);
+		tap_eq(cx, ret, "VGCF_in_syscall (compat SYSCALL): user ecx = return eip, "
+		       "though the frame's rcx slot was changed");
+	}
+	cx = set_rcx_via(VIA_INT80, &ret);
+	tap_eq(cx, SET_ECX, "full iret (INT $0x80 compat): user ecx = the frame's rcx slot");
+}
+
 static void test_hazards(bool intel)
 {
 	struct delivered_frame f;
@@ -356,6 +396,7 @@ int main(void)
 	test_registered(intel);
 	test_unregistered(intel);
 	test_masking(intel);
+	test_sysret(intel);
 	if (intel)
 		diag("SYSCALL compat mask-flag rule: not run, SYSCALL is #UD in compat mode on Intel");
 	else
