@@ -2,7 +2,7 @@
  * core/bounce.c - decide what a PV guest sees for an event, and build the
  * bounce frame on its kernel stack.  The one builder both front ends use.
  *
- * ABI carried: pv-traps-abi.md sections 2, 3, 5, 6, 7, following Xen:
+ * ABI carried: Documentation/pv-abi.md sections 2, 3, 5-10, following Xen:
  * x86_64/entry.S (create_bounce_frame, switch_to_kernel, sysenter_entry,
  * entry_int80), traps.c (do_general_protection, entry_from_pv for FRED),
  * pv/traps.c (pv_inject_event), pv/iret.c (do_iret), domain.c
@@ -253,7 +253,7 @@ static unsigned int int_n_length(const struct hv_guest_mem *m, uint64_t rip,
 
 /*
  * INT $N (N != 3, 4).  ev->rip is after the instruction (IDT: after an
- * assumed 2-byte one).  Section 5 of pv-traps-abi.md.
+ * assumed 2-byte one).  Section 5 of Documentation/pv-abi.md.
  */
 static int int_n(struct hv_vcpu *v, const struct hv_guest_mem *m,
                  const struct hv_event *ev, struct hv_outcome *out)
