@@ -5,6 +5,7 @@
  */
 #include <pventry/entry_stub.h>
 #include <selftests/abi.h>
+#include <x86/exceptions.h>
 
 	.section .entry.text, "ax", @progbits
 
@@ -21,8 +22,8 @@ entry_live_flags_probe:
 	jmp	*live_flags_next(%rip)
 
 /*
- * entry_ec_probe: a trap-table entry for an exception vector that also
- * takes INT $N (vDPL 3).  From user mode the frame's top is 16-byte
+ * entry_ec_probe: the trap-table entry of #PF while it also takes
+ * INT $0x0e (vDPL 3).  From user mode the frame's top is 16-byte
  * aligned, so on arrival %rsp is 8 mod 16 for the seven words
  * rcx r11 rip cs rflags rsp ss, and 0 mod 16 when an error code sits
  * between r11 and rip.  Either way the frame is consumed right; the
@@ -33,8 +34,8 @@ entry_live_flags_probe:
 entry_ec_probe:
 	testq	$8, %rsp		/* a test changes no register */
 	jnz	1f
-	ENTRY_STUB VEC_EC_PUSHED + 0x0e, 1
-1:	ENTRY_STUB 0x0e, 0
+	ENTRY_STUB VEC_EC_PUSHED + X86_EXC_PF, 1
+1:	ENTRY_STUB X86_EXC_PF, 0
 
 	.section .bss
 	.p2align 3

@@ -174,7 +174,7 @@ static long ctl_register(uint64_t ep, uint64_t flags)
 			handler = (uint64_t)entry_live_flags_probe;
 		}
 		if (flags & REG_EC_PROBE) {
-			if (v != 0x0e)
+			if (v != X86_EXC_PF)	/* the probe stub is made for #PF */
 				return -XEN_EINVAL;
 			handler = (uint64_t)entry_ec_probe;
 		}
