@@ -40,7 +40,7 @@ step() {	# step NAME 'WHAT RAN' COMMAND...
 		p=$(sed -E 's/^([A-Za-z]+: )?([0-9]+) passed, ([0-9]+) failed.*/\2/' <<<"$line")
 		f=$(sed -E 's/^([A-Za-z]+: )?([0-9]+) passed, ([0-9]+) failed.*/\3/' <<<"$line")
 	else
-		p=$(grep -cE '^ok [0-9]+' "$log")
+		p=$(grep -E '^ok [0-9]+' "$log" | grep -vc '# SKIP')	# a SKIP is no pass
 		f=$(grep -cE '^not ok [0-9]+' "$log")
 	fi
 	[ "$rc" -ne 0 ] && [ "$f" -eq 0 ] && f=1
