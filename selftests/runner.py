@@ -42,7 +42,8 @@ TAP_RE = re.compile(r"^(not ok|ok) (\d+)(?: - (.*))?$")
 
 # The runner's own test with a kernel built with CONFIG_TEST_BROKEN_HV: for
 # each rule it can break (broken= on its command line), checks that must
-# fail.  Each is a check that would pass if it could not tell.
+# fail.  Each is a check that would pass if it could not tell.  A check
+# that runs on one CPU vendor only names it: (text, vendor).
 BROKEN_HV = {
     "nomask": [     # entries leave events unmasked
         "INT3 from unmasked, #BP entry with the mask flag: events masked in the handler",
@@ -52,6 +53,10 @@ BROKEN_HV = {
         "entry64: INT $0x80 64 (trap table, vDPL 3), with mask flag: events masked in the handler",
         "user32: INT $0x80 compat (trap table, vDPL 3), with mask flag: events masked in the handler",
         "user64: event in user mode: events masked in the handler",
+        ("user32: SYSENTER compat (sysenter callback), with mask flag: events masked in the handler",
+         "GenuineIntel"),
+        ("user32: SYSCALL compat (syscall32 callback, syscall registered alike), with mask flag: "
+         "events masked in the handler", "AuthenticAMD"),
     ],
     "mask": [       # every entry masks events
         "INT3 from unmasked, #BP entry without the mask flag: events still unmasked in the handler",
@@ -59,6 +64,10 @@ BROKEN_HV = {
         "entry64: SYSCALL 64 (syscall callback), no mask flag: events unmasked in the handler",
         "entry64: INT $0x80 64 (trap table, vDPL 3), no mask flag: events unmasked in the handler",
         "entry64: INT $0x80 at vDPL 0 (IDT), no mask flag: events unmasked in the handler",
+        ("user32: SYSENTER compat (sysenter callback), no mask flag: events unmasked in the handler",
+         "GenuineIntel"),
+        ("user32: SYSCALL compat (syscall32 callback, syscall registered alike), no mask flag: "
+         "events unmasked in the handler", "AuthenticAMD"),
     ],
     "r11": [        # a SYSCALL frame's r11 slot is not the user's rflags
         "entry64: SYSCALL 64: frame r11 slot = the user's rflags, read just before",
@@ -66,6 +75,8 @@ BROKEN_HV = {
     "nosysret": [   # VGCF_in_syscall ignored
         "entry64: VGCF_in_syscall: user rcx = return rip, though the frame's rcx slot was changed",
         "entry64: VGCF_in_syscall: user r11 = rflags, though the frame's r11 slot was changed",
+        ("user32: VGCF_in_syscall (compat SYSCALL): user ecx = return eip, though the frame's rcx "
+         "slot was changed", "AuthenticAMD"),
     ],
     "sysret": [     # a full iret to 64-bit user mode returns SYSRET-style
         "entry64: full iret (INT $0x80): user rcx = the frame's rcx slot",
@@ -494,11 +505,15 @@ def xl_main(a, vendors, emu):
     return 1 if total_fail else 0
 
 
-def broken_hv_selftest(a, emu, vendor, extra_qemu):
+def broken_hv_selftest(a, emu, vendors, extra_qemu):
     """The runner's own test with a CONFIG_TEST_BROKEN_HV kernel: for each
-    rule it breaks, the checks of that rule must fail.  Returns (passed, failed)."""
+    rule it breaks and each vendor, the checks of that rule must fail.
+    Returns (passed, failed)."""
     passed = failed = 0
-    for rule, must_fail in BROKEN_HV.items():
+    runs = [(vendor, rule, checks) for vendor in vendors for rule, checks in BROKEN_HV.items()]
+    for vendor, rule, checks in runs:
+        must_fail = [c if isinstance(c, str) else c[0] for c in checks
+                     if isinstance(c, str) or c[1] == vendor]
         lines, status = boot(a.xen, a.xen_args, a.broken_hv_kernel,
                              f"emu={emu} delivery={a.delivery} broken={rule}",
                              vendor, a.timeout, False, extra_qemu)
@@ -506,7 +521,7 @@ def broken_hv_selftest(a, emu, vendor, extra_qemu):
         seen = {f.split(" - ", 1)[1] for f in r["failures"] if f.startswith("not ok ")}
         missed = [t for t in must_fail if t not in seen]
         print(f"{'FAIL' if missed else 'PASS'}: runner self-test: a hypervisor breaking rule "
-              f"'{rule}' fails its {len(must_fail)} checks ({r['failed']} failed in all)")
+              f"'{rule}' fails its {len(must_fail)} checks, {vendor} ({r['failed']} failed in all)")
         for t in missed:
             print(f"    passed anyway: {t}")
         passed += not missed
@@ -614,7 +629,7 @@ def main():
         total_pass += ok
         total_fail += not ok
     if a.broken_hv_kernel:
-        p, f = broken_hv_selftest(a, emu, vendors[0], extra_qemu)
+        p, f = broken_hv_selftest(a, emu, vendors, extra_qemu)
         total_pass += p
         total_fail += f
     print(f"{total_pass} passed, {total_fail} failed")

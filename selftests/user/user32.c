@@ -213,7 +213,8 @@ static void test_masking(bool intel)
 	const struct { int ep; enum path32 via; const char *what; } paths[] = {
 		{ EP_INT80, VIA_INT80, "INT $0x80 compat (trap table, vDPL 3)" },
 		intel ? (typeof(paths[0])){ EP_SYSENTER, VIA_SYSENTER, "SYSENTER compat (sysenter callback)" }
-		      : (typeof(paths[0])){ EP_SYSCALL32, VIA_SYSCALL, "SYSCALL compat (syscall32 callback)" },
+		      : (typeof(paths[0])){ EP_SYSCALL32, VIA_SYSCALL,
+					    "SYSCALL compat (syscall32 callback, syscall registered alike)" },
 	};
 	unsigned int i, mask;
 
