@@ -27,7 +27,8 @@
  *   top     ->  (old rsp & ~15, or kernel_sp & ~15 from user mode)
  *
  * HV_TEST_BROKEN_MODEL (host unit tests only, core.mk): a deliberately
- * wrong model, which the unit tests must catch.
+ * wrong model (here and in hypercall_check.c), which the unit tests must
+ * catch (tests/unit/check-broken-model.sh).
  */
 #include "bounce.h"
 #include <x86/eflags.h>
