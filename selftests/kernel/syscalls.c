@@ -66,19 +66,15 @@ static long sys_nop(struct pt_regs *regs, uint64_t a1, uint64_t a2, uint64_t a3)
 	return SYS_NOP_MAGIC;
 }
 
+/* The kernel command line, and the hypervisor's version as "xen=<version>". */
 static long ctl_cmdline(uint64_t ubuf, uint64_t len)
 {
-	const char *s = (const char *)xen_start_info->cmd_line;
-	size_t n = strnlen(s, MAX_GUEST_CMDLINE - 1);
 	char *p;
 
 	if (!len || !(p = user_ptr(ubuf, len, true)))
 		return -XEN_EFAULT;
-	if (n >= len)
-		n = len - 1;
-	memcpy(p, s, n);
-	p[n] = '\0';
-	return n;
+	return snprintf(p, len, "%.*s xen=%s", MAX_GUEST_CMDLINE - 1,
+			(const char *)xen_start_info->cmd_line, xen_version_string);
 }
 
 static long ctl_unregister(uint64_t ep)

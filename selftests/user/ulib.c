@@ -149,6 +149,21 @@ bool expect_fred(void)
 	return d && !strncmp(d, "fred", 5);
 }
 
+bool xen_at_least(int major, int minor)
+{
+	const char *v = cmdline_get("xen");
+	int ma = 0, mi = 0;
+
+	if (!v)
+		return false;
+	for (; *v >= '0' && *v <= '9'; v++)
+		ma = ma * 10 + (*v - '0');
+	if (*v == '.')
+		for (v++; *v >= '0' && *v <= '9'; v++)
+			mi = mi * 10 + (*v - '0');
+	return ma > major || (ma == major && mi >= minor);
+}
+
 bool cpu_is_intel(void)
 {
 	uint32_t a = 0, b, c, d;

@@ -73,6 +73,7 @@ bool tap_dev(bool ok, int deviation, const char *fmt, ...) __attribute__((format
 /* The kernel command line: emu=, delivery=idt|fred, vendor=. */
 const char *cmdline_get(const char *key);
 bool expect_fred(void);		/* delivery=fred: full %rip rewind */
+bool xen_at_least(int major, int minor);	/* the hypervisor's version (xen=) */
 bool cpu_is_intel(void);	/* from CPUID, not from the command line */
 
 /* ---- faults ---- */

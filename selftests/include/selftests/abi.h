@@ -33,7 +33,8 @@ enum {
 
 /* SYS_ctl operations */
 enum {
-	CTL_CMDLINE     = 0,	/* (buf, len): copy the kernel command line */
+	CTL_CMDLINE     = 0,	/* (buf, len): copy the kernel command line,
+				   then " xen=" and the hypervisor's version */
 	CTL_UNREGISTER  = 1,	/* (entry): remove one entry point, see EP_* */
 	CTL_RESTORE     = 2,	/* (): register every entry point again */
 	CTL_LAST_FRAME  = 3,	/* (struct delivered_frame *): the frame of the
