@@ -7,7 +7,7 @@
 #include "ulib.h"
 
 struct regs_loop {
-	unsigned long nr, want_middle, want_return, max_ticks, bad, got, iterations;
+	unsigned long nr, want_middle, want_return, max_ticks, bad, got, iterations, max_iterations;
 } rl;
 struct timer_stats tstats;
 /* The order CHECK numbers them in (pattern[1], %rcx, is 0: LOOP ends there). */
@@ -28,6 +28,7 @@ void regs_loop_int80(void), regs_loop_syscall(void), regs_loop_sysenter(void);
 #define WANT_MIDDLE 10
 #define WANT_RETURN 5
 #define MAX_TICKS 500
+#define MAX_CALLS 200000	/* in case no tick ever comes: about 10 s under QEMU */
 
 static void run(const char *how, void (*loop)(void))
 {
@@ -39,6 +40,7 @@ static void run(const char *how, void (*loop)(void))
 	rl.want_middle = before.user_ticks - before.return_ticks + WANT_MIDDLE;
 	rl.want_return = before.return_ticks + WANT_RETURN;
 	rl.max_ticks = before.ticks + MAX_TICKS;
+	rl.max_iterations = MAX_CALLS;
 	loop();
 	user = tstats.user_ticks - before.user_ticks;
 	ret = tstats.return_ticks - before.return_ticks;

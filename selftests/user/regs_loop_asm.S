@@ -10,7 +10,8 @@
  * comes while the kernel runs the call is delivered on its way back
  * (Xen's iret finds it pending), the return-path case.  The kernel counts
  * both in `tstats' (CTL_TIMER_WATCH); the loop ends once both counts reach what
- * `rl' asks for, or after rl.max_ticks ticks in all.  A mismatch ends it at once:
+ * `rl' asks for, or after rl.max_ticks ticks in all, or (no ticks at all)
+ * after rl.max_iterations calls.  A mismatch ends it at once:
  * rl.bad = which (1-based, the order of regs_loop.c's names), rl.got = the
  * value seen.
  */
@@ -28,6 +29,7 @@
 #define RL_BAD		(4 * W)
 #define RL_GOT		(5 * W)
 #define RL_ITER		(6 * W)
+#define RL_MAX_ITER	(7 * W)
 /* struct timer_stats (abi.h): three uint64_t */
 #define TS_TICKS	0
 #define TS_USER		8
@@ -105,6 +107,9 @@ regs_loop_\name:
 	movq	$15, rl + RL_BAD(%rip)
 	jmp	.Lout
 3:	incq	rl + RL_ITER(%rip)
+	mov	rl + RL_ITER(%rip), %rax
+	cmp	rl + RL_MAX_ITER(%rip), %rax
+	jae	.Lout
 	mov	tstats + TS_TICKS(%rip), %rax
 	cmp	rl + RL_MAX_TICKS(%rip), %rax
 	jae	.Lout
@@ -213,6 +218,9 @@ regs_loop_\name:
 	movl	$15, rl + RL_BAD
 	jmp	.Lout
 3:	incl	rl + RL_ITER
+	mov	rl + RL_ITER, %eax
+	cmp	rl + RL_MAX_ITER, %eax
+	jae	.Lout
 	mov	tstats + TS_TICKS, %eax
 	cmp	rl + RL_MAX_TICKS, %eax
 	jae	.Lout
