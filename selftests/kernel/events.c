@@ -77,35 +77,46 @@ static void check_delivery_on_the_way_out(void)
 	uint64_t entry = (uint64_t)hypercall_page + __HYPERVISOR_xen_version * HYPERCALL_ENTRY_SIZE;
 	evtchn_port_t port;
 	struct evtchn_send send;
-	unsigned int i, hits_unmasked;
+	unsigned int i, try, hits_unmasked = 0;
+	bool sent_ok = false;
 	long rc;
 
 	if (!tap_eq(evtchn_bind_ipi_self(ipi_handler, &port), 0, "pending event: bind an IPI"))
 		return;
 	send.port = port;
-	ipi_hits = 0;
-	rc = HYPERVISOR_event_channel_op(EVTCHNOP_send, &send);	/* masked: stays pending */
-	tap_check(rc == 0 && ipi_hits == 0 && this_vcpu()->evtchn_upcall_pending,
-		  "pending event: sent while masked, pending, no upcall");
-	this_vcpu()->evtchn_upcall_mask = 0;
-	barrier();
-	/* A few instructions, no hypercall.  (An interrupt Xen took right
-	   here would deliver it on its way back: the window is kept short.) */
-	for (i = 0; i < 16; i++)
-		asm volatile("nop" ::: "memory");
-	hits_unmasked = ipi_hits;
-	{
-		register long a1 asm("rdi") = XENVER_version;
-		register long a2 asm("rsi") = 0;
+	/*
+	 * An interrupt the hypervisor takes inside the unmasked window (its
+	 * own, or the timer's: every 10 ms, kernel/time.c) delivers the event
+	 * on its way back, which is right but not what this checks: the
+	 * window is kept short, and a try that was hit is done again.
+	 */
+	for (try = 0; try < 5; try++) {
+		ipi_hits = 0;
+		rc = HYPERVISOR_event_channel_op(EVTCHNOP_send, &send);	/* masked: stays pending */
+		sent_ok = rc == 0 && ipi_hits == 0 && this_vcpu()->evtchn_upcall_pending;
+		this_vcpu()->evtchn_upcall_mask = 0;
+		barrier();
+		/* A few instructions, no hypercall. */
+		for (i = 0; i < 16; i++)
+			asm volatile("nop" ::: "memory");
+		hits_unmasked = ipi_hits;
+		{
+			register long a1 asm("rdi") = XENVER_version;
+			register long a2 asm("rsi") = 0;
 
-		asm volatile("call *%[fn]"
-			     : "+r"(a1), "+r"(a2), "=a"(rc)
-			     : [fn] "r"(entry)
-			     : "memory", "cc", "rdx", "r10", "r8", "rcx", "r11");
+			asm volatile("call *%[fn]"
+				     : "+r"(a1), "+r"(a2), "=a"(rc)
+				     : [fn] "r"(entry)
+				     : "memory", "cc", "rdx", "r10", "r8", "rcx", "r11");
+		}
+		this_vcpu()->evtchn_upcall_mask = 1;
+		barrier();
+		if (!hits_unmasked)
+			break;
+		tap_diag("pending event: try %u: an interrupt landed in the unmasked window", try);
 	}
-	this_vcpu()->evtchn_upcall_mask = 1;
-	barrier();
 	evtchn_close(port);
+	tap_check(sent_ok, "pending event: sent while masked, pending, no upcall");
 	tap_eq(hits_unmasked, 0, "pending event: clearing the mask alone delivers nothing");
 	if (!tap_eq(ipi_hits, 1, "pending event: the next hypercall (xen_version) delivers it"))
 		return;
