@@ -47,7 +47,8 @@ static long do_sched_op(uint64_t cmd, uint64_t arg)
     case SCHEDOP_yield:
         return 0;
     case SCHEDOP_block: {
-        /* Nothing but the guest itself can make an event pending. */
+        /* hv does not wait (not even for a timer it armed): with nothing
+         * pending now, nothing will wake the vCPU. */
         struct vcpu_info *vi = dom.vcpu.vcpu_info;
         if (!vi->evtchn_upcall_pending)
             domain_crash("SCHEDOP_block with no event that could ever arrive");
