@@ -168,6 +168,8 @@ static long sys_ctl(struct pt_regs *regs, uint64_t op, uint64_t a1, uint64_t a2)
 		return HYPERVISOR_get_debugreg(6);
 	case CTL_FPU_TS:
 		return HYPERVISOR_fpu_taskswitch(!!a1);
+	case CTL_BENCH_FLOOR:
+		return bench_floor(a1);
 	}
 	return -XEN_ENOSYS;
 }
