@@ -180,7 +180,7 @@ bool fixup_exception(struct pt_regs *regs)
  */
 bool (*kernel_entry_hook)(struct pt_regs *regs);
 
-static bool hooked(struct pt_regs *regs)
+bool hooked(struct pt_regs *regs)
 {
 	return kernel_entry_hook && kernel_entry_hook(regs);
 }
@@ -198,13 +198,23 @@ static __noreturn void die(struct pt_regs *regs)
 	panic_regs(regs, "fatal kernel exception %s", exception_name(regs->vector));
 }
 
+/*
+ * #BP, #OF and a delivered INT $N are traps: the frame's rip is the
+ * instruction after, so an exception-table entry there would belong to
+ * another instruction.  Only faults look in the table.
+ */
+static bool rip_after_insn(unsigned int vector)
+{
+	return vector == X86_EXC_BP || vector == X86_EXC_OF || vector >= X86_NR_EXCEPTIONS;
+}
+
 static void do_trap(struct pt_regs *regs)
 {
 	if (regs_from_user(regs)) {
 		user_exception(regs);
 		return;
 	}
-	if (fixup_exception(regs) || hooked(regs))
+	if ((!rip_after_insn(regs->vector) && fixup_exception(regs)) || hooked(regs))
 		return;
 	die(regs);
 }
@@ -236,13 +246,9 @@ uint64_t do_syscall(struct pt_regs *regs)
 #endif
 
 #ifdef CONFIG_DEBUG_ENTRY
-/*
- * Does the frame look like one Xen built?  Its top must be 16-byte aligned
- * (Xen rounds the stack down) and its selectors Xen's flat ones, RPL 0 for
- * kernel mode.  A stub that consumed the bounce frame with the wrong layout
- * (a missing error code, say) fails this at once.
- */
-static void check_entry_frame(const struct pt_regs *regs)
+/* check_entry_frame() (<pventry/entry.h>) for a frame its quick test did
+   not pass: panic unless it is one of Xen's rarer ones. */
+void check_entry_frame_fully(const struct pt_regs *regs)
 {
 	uint16_t cs = regs_cs_sel(regs), ss = (uint16_t)regs->ss;
 	/* cs 3: Xen's SYSENTER frame, on the sysenter callback or, with
@@ -260,14 +266,12 @@ static void check_entry_frame(const struct pt_regs *regs)
 #endif
 
 /*
- * Every entry path ends here.  Returns the flags for HYPERVISOR_iret:
- * VGCF_in_syscall when Xen may return with SYSRET, else 0.
+ * Every entry path but the system calls (entry_64.S sends those to
+ * do_syscall()) ends here.  Returns the flags for HYPERVISOR_iret: 0.
  */
 uint64_t do_entry(struct pt_regs *regs)
 {
-#ifdef CONFIG_DEBUG_ENTRY
 	check_entry_frame(regs);
-#endif
 	switch (regs->vector) {
 	case VEC_EVENT:
 		do_event_upcall(regs);
@@ -281,13 +285,6 @@ uint64_t do_entry(struct pt_regs *regs)
 	case VEC_FAILSAFE:
 		do_failsafe(regs);
 		return 0;
-	case VEC_SYSCALL:
-	case VEC_SYSCALL32:
-	case VEC_SYSENTER:
-	case 0x80:
-		if (!regs_from_user(regs) && hooked(regs))
-			return 0;
-		return do_syscall(regs);
 	default:
 		do_trap(regs);
 		return 0;
