@@ -10,6 +10,7 @@
 #   make check-no-selftests  a CONFIG_SELFTESTS=n kernel has no test in it
 #   make check-xen        the guest alone on XEN= (default: Debian's Xen 4.17)
 #   make check-hv         the guest alone on hv/ (FRED too with BOCHS=)
+#   make check-xl         the guest as a domU: `xl create` in a Linux dom0 of Xen 4.17
 #   make bench            instruction counts of the entry paths, pventry against
 #                         the floor, Xen against hv (BOCHS= for FRED and exact
 #                         counts; BENCH_RECORD=1 writes the baseline)
@@ -187,7 +188,7 @@ $(user-dir)/programs.o: $(user-dir)/programs.S $(user-elfs)
 
 # ---- running and testing ----
 
-.PHONY: deps run check check-xen bench clean
+.PHONY: deps run check check-xen check-xl bench clean
 
 deps:
 	$(Q)$(srctree)/scripts/deps.sh $(O)
@@ -210,16 +211,25 @@ override XEN_FRED := $(if $(XEN_FRED),$(abspath $(XEN_FRED)))
 
 # Everything: hv's host unit tests and bad guests, the guest on Xen 4.17
 # (both vendors, plus the runner's own test), the guest on hv with IDT
-# delivery; with BOCHS= (a Bochs built with FRED) the guest on hv with FRED
-# delivery, and with XEN_FRED= also on that Xen with fred=1.
+# delivery, the guest as a domU of Xen 4.17 created by xl in a Linux dom0;
+# with BOCHS= (a Bochs built with FRED) the guest on hv with FRED delivery,
+# and with XEN_FRED= also on that Xen with fred=1.
 check: deps $(O)/pventry hv
-	$(Q)$(MAKE) --no-print-directory O=$(O) check-runner-build check-no-selftests
+	$(Q)$(MAKE) --no-print-directory O=$(O) check-runner-build
 	$(Q)$(srctree)/scripts/check.sh $(O) $(XEN) "$(BOCHS)" "$(XEN_FRED)"
 
 # The guest alone, on the Xen given by XEN= (both vendors).
 check-xen: deps $(O)/pventry
 	$(Q)$(PYTHON) $(srctree)/selftests/runner.py --xen $(XEN) --kernel $(O)/pventry \
 		--vendor GenuineIntel --vendor AuthenticAMD --args "$(GUEST_ARGS)"
+
+# The guest alone as a domU of Xen 4.17, created by xl in a Linux dom0
+# (both vendors, plus the runner's own test).
+check-xl: deps $(O)/pventry
+	$(Q)$(MAKE) --no-print-directory O=$(O) check-runner-build
+	$(Q)$(PYTHON) $(srctree)/selftests/runner.py --xl $(O)/dom0 --xen $(O)/xen/xen-4.17.elf \
+		--kernel $(O)/pventry --vendor GenuineIntel --vendor AuthenticAMD \
+		--broken-kernel $(O)/broken/pventry --args "$(GUEST_ARGS)"
 
 # The guest alone, on hv (IDT delivery, both vendors; FRED too with BOCHS=).
 check-hv: deps $(O)/pventry hv
@@ -251,7 +261,8 @@ NO_SELFTEST_SYMS := tap_|probe|run_user|test|user_mm_init|kernel_setjmp|enter_us
 check-no-selftests:
 	$(Q)if grep -rnE '^\s*#\s*include\s*[<"]selftests/' $(srctree) --include='*.[chS]' \
 		--exclude-dir=selftests --exclude-dir=$(notdir $(O)) --exclude-dir=.git; then \
-		echo "check-no-selftests: the files above include a selftests header" >&2; exit 1; fi
+		echo "not ok 1 - no file outside selftests/ includes a selftests header (above)"; exit 1; fi
+	$(Q)echo "ok 1 - no file outside selftests/ includes a selftests header"
 	$(Q)mkdir -p $(O)/no-selftests
 	$(Q)sed '/CONFIG_SELFTESTS\|CONFIG_USER_SELFTESTS/d' $(srctree)/arch/x86/configs/defconfig \
 		> $(O)/no-selftests/.config
@@ -259,9 +270,8 @@ check-no-selftests:
 	$(Q)$(MAKE) --no-print-directory O=$(O)/no-selftests olddefconfig >/dev/null
 	$(Q)$(MAKE) --no-print-directory O=$(O)/no-selftests $(O)/no-selftests/pventry
 	$(Q)if $(NM) $(O)/no-selftests/pventry | grep -iE '$(NO_SELFTEST_SYMS)'; then \
-		echo "check-no-selftests: CONFIG_SELFTESTS=n kernel has the test symbols above" >&2; \
-		exit 1; fi
-	$(Q)echo "check-no-selftests: no test symbol in a CONFIG_SELFTESTS=n kernel, no selftests header outside selftests/"
+		echo "not ok 2 - a CONFIG_SELFTESTS=n kernel has no test symbol (above)"; exit 1; fi
+	$(Q)echo "ok 2 - a CONFIG_SELFTESTS=n kernel has no test symbol"
 
 # Round-trip cost of each entry path: instruction counts under hv (QEMU
 # -icount), wall-clock TSC ticks under Xen (QEMU 10 can't count there).

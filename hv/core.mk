@@ -1,5 +1,5 @@
-# hv/core.mk - the plain-C core of hv (hv/core, hv/include/hv) and its host
-# unit tests (hv/tests/*.c).  Included by hv/Makefile; works from any
+# hv/core.mk - the plain-C core of hv (hv/core) and its host unit tests
+# (hv/tests/unit).  Included by hv/Makefile; works from any
 # directory (paths are relative to this file).
 #
 #   make -C hv hv-host-test     build the core + tests with the host gcc, run
@@ -12,15 +12,18 @@
 HV_CORE_DIR  := $(patsubst %/,%,$(dir $(lastword $(MAKEFILE_LIST))))
 HV_CORE_SRCS := $(addprefix $(HV_CORE_DIR)/core/,event.c bounce.c elfnote.c hypercall_check.c \
                 console_ring.c domu_layout.c)
-HV_CORE_HDRS := $(wildcard $(HV_CORE_DIR)/include/hv/*.h)
-HV_CORE_INC  := -I$(HV_CORE_DIR)/include
+HV_CORE_HDRS := $(wildcard $(HV_CORE_DIR)/core/*.h)
+# The project's shared headers: <x86/...> (the architecture's numbers, one
+# name each) and the Xen interface version, read before any <xen/...>.
+HV_SHARED_INC := -I$(HV_CORE_DIR)/../include -include $(HV_CORE_DIR)/../include/xen-interface.h
+HV_CORE_INC  := -I$(HV_CORE_DIR) $(HV_SHARED_INC)
 
 HV_HOST_CC     ?= gcc
 HV_HOST_BUILD  ?= $(HV_CORE_DIR)/../build/hv-host
 HV_HOST_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -Wno-unused-parameter \
                   -fsanitize=address,undefined -fno-sanitize-recover=all $(HV_CORE_INC)
-HV_TEST_SRCS   := $(wildcard $(HV_CORE_DIR)/tests/*.c)
-HV_TEST_HDRS   := $(wildcard $(HV_CORE_DIR)/tests/*.h)
+HV_TEST_SRCS   := $(wildcard $(HV_CORE_DIR)/tests/unit/*.c)
+HV_TEST_HDRS   := $(wildcard $(HV_CORE_DIR)/tests/unit/*.h)
 HV_TEST_BIN    := $(HV_HOST_BUILD)/hv-core-tests
 
 .PHONY: hv-host-test hv-core-check

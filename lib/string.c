@@ -3,7 +3,7 @@
  *
  * Freestanding and self-contained (only <stddef.h>): the kernel, the user
  * programs and hv all link this one copy.  Prototypes are in each one's
- * own header (include/pventry/kernel.h, selftests/user/ulib.h, hv/hv.h).
+ * own header (include/pventry/kernel.h, selftests/user/ulib.h, hv/lib/hv.h).
  */
 #include <stddef.h>
 

@@ -3,8 +3,16 @@
  *
  * Conversions: d i u x X p s c %; flags '-' '0' '#' '+'; a field width (or
  * '*'); a precision for %s (.N or .*); length l, ll, z.  %p prints 0x and 16 hex digits.
+ *
+ * Self-contained like lib/string.c: the kernel and hv both link this one
+ * copy; the prototypes are in each one's own header.
  */
-#include <pventry/kernel.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+size_t strlen(const char *s);
+size_t strnlen(const char *s, size_t n);
 
 struct out {
 	char *buf;

@@ -8,7 +8,9 @@
 # bookworm-backports suite, derived from this machine's own apt source);
 # otherwise it prints exactly what to install and fails.  It then caches
 # Xen 4.17 (Debian's xen-hypervisor-4.17-amd64, unpacked to a multiboot ELF)
-# as BUILD_DIR/xen/xen-4.17.elf.  Idempotent: a ready machine costs a second.
+# as BUILD_DIR/xen/xen-4.17.elf, and a Linux dom0 that runs xl from Debian's
+# packages as BUILD_DIR/dom0/ (scripts/mkdom0.sh).  Idempotent: a ready
+# machine costs a second.
 set -eu
 
 build=${1:-build}
@@ -22,7 +24,7 @@ qemu_major() {
 	qemu-system-x86_64 --version | sed -n 's/.*version \([0-9]*\)\..*/\1/p' | head -1
 }
 
-for p in gcc make binutils libxen-dev kconfig-frontends-nox python3; do
+for p in gcc make binutils libxen-dev kconfig-frontends-nox python3 cpio; do
 	have_pkg "$p" || need_pkgs+=("$p")
 done
 # 32-bit compat user programs are built with gcc -m32.
@@ -96,3 +98,6 @@ if [ ! -s "$xen" ]; then
 	mv "$xen.tmp" "$xen"
 	echo "deps: cached $xen"
 fi
+
+# A Linux dom0 with Xen 4.17's xl, for the kernel as a domU (make check).
+"$(dirname "$0")/mkdom0.sh" "$build"

@@ -14,9 +14,8 @@
 #   --domu            boot the guest as a domU (hv's `domu`: console ring,
 #                     no console_io; hv/README.md)
 #
-# Exit status: QEMU's, i.e. hv's (hv/README.md): 0 clean guest shutdown,
-# 3 guest-reported crash, 5 domain crashed by hv, 7 hv panic, 9 boot
-# refused, 124 timeout.  A 0 is only trusted if hv printed its clean-exit
+# Exit status: QEMU's, i.e. hv's (Documentation/hypervisor.md, section 8),
+# or 124 on timeout.  A 0 is only trusted if hv printed its clean-exit
 # line (a triple fault would also make QEMU exit 0 under -no-reboot).
 set -u
 

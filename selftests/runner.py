@@ -4,26 +4,39 @@
 Each run boots a multiboot hypervisor (Xen, or hv/'s pventry-hv) in
 qemu-system-x86_64 (TCG) with the kernel as its first module, reads the
 serial console, and parses the TAP 13 stream the kernel prints.  A run
-passes when the plan is there and complete, every check is "ok" (a
-"not ok ... # TODO" is a known emulator deviation, reported but not a
-failure), nothing bailed out, and the kernel said it was done.
+passes when the plan is there and complete, every check is "ok", nothing
+bailed out, and the kernel said it was done.  A "not ok ... # TODO known
+emulator|Xen deviation: <why>" is reported but not a failure, provided
+Documentation/findings.md lists that <why>.
 
 The closing line is "N passed, N failed" over all checks of all runs.
 
   runner.py --xen XEN --kernel KERNEL [--vendor V ...] [--args "..."]
             [--broken-kernel K] [--show]
+
+With --xl DOM0_DIR the kernel is a domU instead, as a user of Xen runs it:
+Xen boots a Linux dom0 (scripts/mkdom0.sh) whose /init creates it with
+`xl create` and relays its console log (scripts/dom0-init.sh).  Each
+vendor's boot runs the suite, then `xl reboot` and `xl shutdown` of a
+kernel that waits, and (with --broken-kernel) the runner's own tests,
+each domain in turn.
 """
 import argparse
+import functools
+import gzip
 import os
 import re
 import selectors
 import subprocess
 import sys
+import tempfile
 import time
 
 QEMU = os.environ.get("QEMU", "qemu-system-x86_64")
 XEN_ARGS = "console=com1 com1=115200,8n1 dom0_mem=64M dom0_max_vcpus=1 loglvl=all guest_loglvl=all"
 DONE = "pventry: all done"
+# Every known deviation the kernel may declare is a row of this file.
+FINDINGS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "Documentation", "findings.md")
 
 TAP_RE = re.compile(r"^(not ok|ok) (\d+)(?: - (.*))?$")
 PLAN_RE = re.compile(r"^1\.\.(\d+)$")
@@ -55,14 +68,23 @@ BOCHS = None        # set by --bochs: boot in Bochs (FRED) through scripts/run-b
 RUN_BOCHS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "scripts", "run-bochs.sh")
 
 
-def boot(hypervisor, hv_args, kernel, kargs, vendor, timeout, show, extra_qemu=()):
-    """Run one boot; return (lines, status) where status says how it ended."""
+def guest_stopped(line):
+    """A line after which the run is over (the guest or the hypervisor died)."""
+    return (line.startswith("Bail out!") or "crashed" in line or "Panic on CPU" in line
+            or line.startswith("hv: exit:"))
+
+
+def boot(hypervisor, hv_args, kernel, kargs, vendor, timeout, show, extra_qemu=(),
+         cmd=None, stopped=guest_stopped):
+    """Run one boot; return (lines, status) where status says how it ended.
+    cmd replaces the QEMU command line built here; stopped(line) says
+    that the run is over once the report has finished printing."""
     env = None
-    if BOCHS:
+    if cmd is None and BOCHS:
         # GRUB in Bochs: the CPU model is Bochs's (wildcat_lake, Intel, FRED).
         cmd = [RUN_BOCHS, hypervisor, hv_args, kernel, kargs, str(timeout)]
         env = dict(os.environ, BOCHS=BOCHS)
-    else:
+    elif cmd is None:
         if "," in kargs or "," in kernel:
             sys.exit("runner: QEMU module strings cannot contain ','")
         cmd = [QEMU, "-M", "pc", "-cpu", cpu_model(vendor), "-m", "512",
@@ -96,8 +118,7 @@ def boot(hypervisor, hv_args, kernel, kargs, vendor, timeout, show, extra_qemu=(
             lines.append(line)
             if show:
                 print(line, flush=True)
-            if (line.startswith("Bail out!") or "crashed" in line or "Panic on CPU" in line
-                    or line.startswith("hv: exit:")):
+            if stopped(line):
                 # Let the report finish printing, then stop: Xen would sit
                 # out its reboot delay otherwise.
                 deadline = min(deadline, time.monotonic() + 1.0)
@@ -112,6 +133,12 @@ def boot(hypervisor, hv_args, kernel, kargs, vendor, timeout, show, extra_qemu=(
     if buf:
         lines.append(buf.decode("utf-8", "replace"))
     return lines, status
+
+
+@functools.lru_cache(maxsize=None)
+def findings():
+    with open(FINDINGS, encoding="utf-8") as f:
+        return f.read()
 
 
 def judge(lines, status):
@@ -151,9 +178,13 @@ def judge(lines, status):
         if m.group(1) == "ok":
             r["passed"] += 1
         elif "# TODO" in desc:
-            m = re.search(r"# TODO known (\w+) deviation", desc)
-            kind = m.group(1) if m else "other"
-            r["todo"][kind] = r["todo"].get(kind, 0) + 1
+            m = re.search(r"# TODO known (\w+) deviation: (.*)$", desc)
+            if not m or m.group(2) not in findings():
+                r["failed"] += 1
+                r["failures"].append(body + "   <- a TODO that Documentation/findings.md does not list")
+                continue
+            key = (m.group(1), m.group(2))
+            r["todo"][key] = r["todo"].get(key, 0) + 1
             r["passed"] += 1
         else:
             r["failed"] += 1
@@ -168,12 +199,25 @@ def judge(lines, status):
     return r
 
 
+# What an unexpected kernel #PF (`selftest_panic`) must report (Documentation/boot.md).
+PANIC_REPORT = [r"Unexpected #PF \(vector 0xe\) in kernel mode, error code 0x0 at run_selftests\+0x",
+                r"CR2 \(vcpu_info\.arch\.cr2\): 0x0+2000",
+                r"Bail out! PANIC: fatal kernel exception #PF",
+                r"RIP: e030:0xffffffff8[0-9a-f]+ run_selftests\+0x[0-9a-f]+/0x[0-9a-f]+",
+                r"RAX: 0x[0-9a-f]{16}"]
+
+
 def report(name, r, lines, show):
     ok = not r["failed"] and not r["problems"]
-    todo = ", ".join(f"{n} known {kind} deviations" for kind, n in sorted(r["todo"].items()))
+    kinds = {}
+    for (kind, _), n in r["todo"].items():
+        kinds[kind] = kinds.get(kind, 0) + n
+    todo = ", ".join(f"{n} known {kind} deviations" for kind, n in sorted(kinds.items()))
     print(f"{'PASS' if ok else 'FAIL'}: {name}"
           + (f" [guest saw {r['hypervisor']}]" if r["hypervisor"] else "")
           + f": {r['passed']} passed, {r['failed']} failed" + (f" ({todo})" if todo else ""), flush=True)
+    for (kind, why), n in sorted(r["todo"].items()):
+        print(f"    known {kind} deviation x{n}: {why}")
     if r["rewind"]:
         print("    %rip rewind over prefixed instructions: "
               + ", ".join(f"{k}-style x{v}" for k, v in sorted(r["rewind"].items())))
@@ -214,12 +258,214 @@ def bench(a, vendors, emu, extra_qemu):
     return 1 if failed else 0
 
 
+# ---- --xl: the kernel as a domU, created by xl in a Linux dom0 ----
+
+XL_XEN_ARGS = ("console=com1 com1=115200,8n1 dom0_mem=512M,max:512M dom0_max_vcpus=1 "
+               "loglvl=all guest_loglvl=all")
+XL_DOM0_ARGS = "console=hvc0 quiet"
+XL_CFG = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "pventry.cfg")
+SHUTDOWN_REASONS = ["poweroff", "reboot", "suspend", "crash", "watchdog", "soft_reset"]
+XL_SHUTDOWN_MS = 5000       # `xl shutdown -w` / `xl reboot -w` must be answered within this
+
+
+def cpio_newc(files):
+    """A cpio archive ("newc", what Linux unpacks into its initramfs) of
+    files: (path, mode, bytes) triples."""
+    out = bytearray()
+
+    def pad4():
+        out.extend(b"\0" * (-len(out) % 4))
+    for ino, (path, mode, data) in enumerate(files + [("TRAILER!!!", 0, b"")], 1):
+        name = path.encode() + b"\0"
+        fields = (ino, mode, 0, 0, 1, 0, len(data), 0, 0, 0, 0, len(name), 0)
+        out += b"070701" + "".join(f"{v:08x}" for v in fields).encode() + name
+        pad4()
+        out += data
+        pad4()
+    return bytes(out)
+
+
+def xl_sections(lines):
+    """Split dom0's console at "xl-dom0: begin NAME" / "xl-dom0: end NAME"
+    (scripts/dom0-init.sh) into {NAME: dict(guest=console lines,
+    xl=xl's output, dom0=dom0's own notes)}."""
+    sections, cur = {}, None
+    for line in lines:
+        m = re.match(r"^xl-dom0: (begin|end) (\S+)$", line)
+        if m:
+            cur = sections.setdefault(m.group(2), {"guest": [], "xl": [], "dom0": [], "ended": False})
+            if m.group(1) == "end":
+                cur["ended"], cur = True, None
+            continue
+        if cur is None:
+            continue
+        if line.startswith("xl: "):
+            cur["xl"].append(line[4:])
+        elif line.startswith("xl-dom0: "):
+            cur["dom0"].append(line[9:])
+        else:
+            cur["guest"].append(line)
+    for sec in sections.values():
+        codes = [int(m.group(1)) for m in
+                 (re.search(r"has shut down, reason code (\d+)", l) for l in sec["xl"]) if m]
+        # How each boot of the domain ended, in order; "reason" is the first.
+        sec["reasons"] = [SHUTDOWN_REASONS[c] if c < len(SHUTDOWN_REASONS) else f"reason code {c}"
+                          for c in codes]
+        sec["reason"] = sec["reasons"][0] if codes else "no shutdown"
+        sec["timed_out"] = any(l.startswith("timed out") for l in sec["dom0"])
+    return sections
+
+
+def xl_run(a, vendor, emu, guests, show):
+    """One boot of Xen + dom0; dom0 creates guests = [(name, kernel, extra,
+    how)] in order, how "run" or "shutdown" (scripts/dom0-init.sh).
+    Returns (console lines, sections, status)."""
+    cfg = open(XL_CFG, "rb").read()
+    # Files in the archive; pventry.cfg's kernel = "build/pventry" is the kernel.
+    kernels = {a.kernel: "guest/build/pventry"}
+    plan = []
+    for name, kernel, extra, how in guests:
+        if "\"" in extra or "'" in extra:
+            sys.exit("runner: the kernel command line cannot contain quotes under --xl")
+        kernels.setdefault(kernel, f"guest/kernel{len(kernels)}")
+        path = "-" if kernel == a.kernel else "/" + kernels[kernel]
+        plan.append(f"{how}_guest {name} {path} {a.timeout} \"{extra}\"")
+    files = [("guest", 0o040755, b""), ("guest/build", 0o040755, b""),
+             ("guest/pventry.cfg", 0o100644, cfg),
+             ("plan", 0o100644, ("\n".join(plan) + "\n").encode())]
+    files += [(path, 0o100644, open(k, "rb").read()) for k, path in kernels.items()]
+    with tempfile.TemporaryDirectory(prefix="pventry-xl-") as tmp:
+        initrd = os.path.join(tmp, "initrd.img")
+        with open(initrd, "wb") as f:
+            f.write(open(os.path.join(a.xl, "initrd.img"), "rb").read())
+            f.write(gzip.compress(cpio_newc(files), 1))
+        if "," in a.xl:
+            sys.exit("runner: QEMU module strings cannot contain ','")
+        cmd = [QEMU, "-M", "pc", "-cpu", cpu_model(vendor), "-m", "1024",
+               "-nographic", "-no-reboot", "-monitor", "none", "-serial", "stdio",
+               "-kernel", a.xen, "-append", a.xen_args,
+               "-initrd", f"{os.path.join(a.xl, 'vmlinuz')} {XL_DOM0_ARGS},{initrd}"]
+        # dom0 takes 10-20 s to boot under TCG; each guest has its own time-out in dom0.
+        timeout = 120 + a.timeout * len(guests)
+        lines, status = boot(a.xen, a.xen_args, None, "", vendor, timeout, show, cmd=cmd,
+                             stopped=lambda l: "Panic on CPU" in l)
+    return lines, xl_sections(lines), status
+
+
+def xl_judge(sec, status, name, timeout):
+    """judge() a guest's console log, and say how the domain ended."""
+    if sec is None:
+        r = judge([], status)
+        r["problems"].insert(0, f"dom0 never created {name} ({status})")
+        return r
+    r = judge(sec["guest"], "timed out in dom0" if sec["timed_out"] else f"domain ended: {sec['reason']}")
+    if sec["timed_out"]:
+        r["problems"].append(f"still running after {timeout}s: destroyed by dom0")
+    if not sec["ended"]:
+        r["problems"].append(f"dom0 did not finish with {name} ({status})")
+    return r
+
+
+def xl_main(a, vendors, emu):
+    base = f"emu={emu} delivery={a.delivery} {a.args}".strip()
+    total_pass = total_fail = 0
+    for i, vendor in enumerate(vendors):
+        guests = [("suite", a.kernel, base, "run"), ("stop", a.kernel, base + " wait", "shutdown")]
+        selftest = bool(a.broken_kernel) and i == 0
+        if selftest:
+            guests += [("broken", a.broken_kernel, f"emu={emu} delivery={a.delivery}", "run"),
+                       ("panic", a.kernel, f"emu={emu} delivery={a.delivery} selftest_panic", "run")]
+        t0 = time.monotonic()
+        lines, sections, status = xl_run(a, vendor, emu, guests, a.show)
+        took = time.monotonic() - t0
+
+        # The suite, as a domU: judged like any run, and it must power off.
+        sec = sections.get("suite")
+        r = xl_judge(sec, status, "suite", a.timeout)
+        if sec and sec["reason"] != "poweroff":
+            r["problems"].append(f"domain ended with {sec['reason']}, not poweroff")
+        ok = report(f"Xen {os.path.basename(a.xen)} domU via xl create, {vendor}",
+                    r, sec["guest"] if sec else lines, a.show)
+        total_pass += r["passed"]
+        total_fail += r["failed"] + (0 if ok or r["failed"] else 1)
+
+        # A guest waiting after its suite: `xl reboot` makes it boot again
+        # (on_reboot = "restart"), then `xl shutdown` powers it off.
+        sec = sections.get("stop")
+        boots, banner = [[]], "pventry: PV64 guest kernel on Xen"
+        for line in (sec["guest"] if sec else []):
+            if line.startswith(banner) and any(l.startswith(banner) for l in boots[-1]):
+                boots.append([])
+            boots[-1].append(line)
+        for n, (req, reason) in enumerate([("reboot", "reboot"), ("shutdown", "poweroff")]):
+            boot_lines = boots[n] if n < len(boots) else []
+            r = judge(boot_lines, f"boot {n + 1} of stop")
+            problems = r["problems"] + [f"suite: {f}" for f in r["failures"][:3]]
+            answered = [m for m in (re.match(rf"xl {req} -w stop: exit (\d+) after (\d+) ms", l)
+                                    for l in (sec["dom0"] if sec else [])) if m]
+            if not sec or not sec["ended"]:
+                problems.append(f"dom0 did not finish with stop ({status})")
+            elif sec["timed_out"]:
+                problems.append(f"still running after {a.timeout}s: destroyed by dom0")
+            if not answered:
+                problems.append(f"dom0 did not run xl {req}")
+            elif answered[0].group(1) != "0" or int(answered[0].group(2)) > XL_SHUTDOWN_MS:
+                problems.append(f"xl {req} -w: exit {answered[0].group(1)} after "
+                                f"{answered[0].group(2)} ms (limit {XL_SHUTDOWN_MS} ms)")
+            if not any(f'control/shutdown "{reason}"' in l for l in boot_lines):
+                problems.append(f"the guest did not report the {reason} request")
+            ended = sec["reasons"][n] if sec and n < len(sec["reasons"]) else "no shutdown"
+            if ended != reason:
+                problems.append(f"boot {n + 1} ended with {ended}, not {reason}")
+            ok = not problems
+            print(f"{'PASS' if ok else 'FAIL'}: xl {req} of a waiting domU, {vendor}: "
+                  + (f"{reason} after {answered[0].group(2)} ms" if answered else "not answered"))
+            for p in problems:
+                print(f"    problem: {p}")
+            total_pass += ok
+            total_fail += not ok
+
+        if selftest:
+            # The runner's own tests hold for a domU too: broken stubs fail...
+            sec = sections.get("broken")
+            r = xl_judge(sec, status, "broken", a.timeout)
+            caught = bool(r["failed"] or r["problems"]) and bool(sec and sec["ended"])
+            print(f"{'PASS' if caught else 'FAIL'}: runner self-test (domU): broken entry stubs "
+                  f"{'detected' if caught else 'NOT detected'} ({r['failed']} checks failed"
+                  f"{', ' + '; '.join(r['problems']) if r['problems'] else ''})")
+            total_pass += caught
+            total_fail += not caught
+            # ...and an unexpected #PF panics with the report and crashes the domain.
+            sec = sections.get("panic")
+            r = xl_judge(sec, status, "panic", a.timeout)
+            text = "\n".join(sec["guest"] if sec else [])
+            missing = [w for w in PANIC_REPORT if not re.search(w, text)]
+            ok = not missing and bool(r["problems"]) and bool(sec) and sec["reason"] == "crash"
+            print(f"{'PASS' if ok else 'FAIL'}: runner self-test (domU): an unexpected kernel #PF "
+                  f"panics with the report, fails the run and crashes the domain "
+                  f"(ended: {sec['reason'] if sec else None})")
+            for w in missing:
+                print(f"    missing: /{w}/")
+            total_pass += ok
+            total_fail += not ok
+        print(f"    (Xen + dom0 + {len(guests)} domUs, {vendor}: {took:.1f}s)")
+        if any(not sections.get(g[0], {}).get("ended") for g in guests) and not a.show:
+            print("    --- last lines of the serial console ---")
+            for line in lines[-25:]:
+                print(f"    | {line}")
+    print(f"{total_pass} passed, {total_fail} failed")
+    return 1 if total_fail else 0
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--xen", help="multiboot Xen binary")
     ap.add_argument("--hv", help="hv/'s pventry-hv instead of Xen (isa-debug-exit ends the run)")
     ap.add_argument("--domu", action="store_true",
                     help="with --hv: boot the kernel as a domU (console ring, no console_io)")
+    ap.add_argument("--xl", metavar="DOM0_DIR",
+                    help="with --xen: boot DOM0_DIR/vmlinuz with DOM0_DIR/initrd.img as dom0 "
+                         "(scripts/mkdom0.sh) and create the kernel as a domU with xl")
     ap.add_argument("--delivery", default="idt", choices=["idt", "fred"],
                     help="how the hypervisor delivers events: the rewind the guest must see")
     ap.add_argument("--xen-args", default=XEN_ARGS)
@@ -255,6 +501,13 @@ def main():
             sys.exit(f"runner: {f} does not exist")
     emu = emulator_tag()
     total_pass = total_fail = 0
+    if a.xl:
+        for f in ("vmlinuz", "initrd.img"):
+            if not os.path.exists(os.path.join(a.xl, f)):
+                sys.exit(f"runner: {os.path.join(a.xl, f)} does not exist (scripts/mkdom0.sh)")
+        if a.xen_args == XEN_ARGS:
+            a.xen_args = XL_XEN_ARGS
+        return xl_main(a, vendors, emu)
     if a.bench:
         return bench(a, vendors, emu, extra_qemu)
     for vendor in vendors:
@@ -289,12 +542,7 @@ def main():
                              vendors[0], a.timeout, False, extra_qemu)
         r = judge(lines, status)
         text = "\n".join(lines)
-        want = [r"Unexpected #PF \(vector 0xe\) in kernel mode, error code 0x0 at run_selftests\+0x",
-                r"CR2 \(vcpu_info\.arch\.cr2\): 0x0+2000",
-                r"Bail out! PANIC: fatal kernel exception #PF",
-                r"RIP: e030:0xffffffff8[0-9a-f]+ run_selftests\+0x[0-9a-f]+/0x[0-9a-f]+",
-                r"RAX: 0x[0-9a-f]{16}"]
-        missing = [w for w in want if not re.search(w, text)]
+        missing = [w for w in PANIC_REPORT if not re.search(w, text)]
         ok = not missing and bool(r["problems"])
         print(f"{'PASS' if ok else 'FAIL'}: runner self-test: an unexpected kernel #PF panics with "
               f"vector, error code, CR2, symbolised RIP and registers, and fails the run")

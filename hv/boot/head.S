@@ -16,7 +16,7 @@
  *   boot_l3[0]   -> boot_l2[0..511] = 2 MiB * i, present+writable
  * Guest L4 tables later get a copy of slots 256..271 of boot_l4.
  */
-#include "../arch/x86.h"
+#include "lib/x86.h"
 
 #define PHYS(x) ((x) - HV_DIRECTMAP)
 #define MB_MAGIC 0x1badb002
@@ -97,7 +97,7 @@ start64:
 
         .section .boot.data, "aw"
         .align 8
-        /* Just enough GDT to reach 64-bit code; arch/desc.c loads the real one. */
+        /* Just enough GDT to reach 64-bit code; cpu/desc.c loads the real one. */
 boot_gdt:
         .quad 0
         .quad 0x00af9a000000ffff        /* 0x08: 64-bit ring-0 code */

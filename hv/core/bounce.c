@@ -26,18 +26,10 @@
  *               SS
  *   top     ->  (old rsp & ~15, or kernel_sp & ~15 from user mode)
  */
-#include <hv/bounce.h>
+#include "bounce.h"
+#include <x86/eflags.h>
 #include <xen/xen.h>
 
-#define EF_TF    0x00000100ull
-#define EF_IF    0x00000200ull
-#define EF_DF    0x00000400ull
-#define EF_IOPL  0x00003000ull
-#define EF_NT    0x00004000ull
-#define EF_RF    0x00010000ull
-#define EF_VM    0x00020000ull
-#define EF_AC    0x00040000ull
-#define EF_MBS   0x00000002ull
 #define EF_ALL   0x003f7fd5ull   /* every architectural flag (Xen's)    */
 
 #define PFEC_USER 4u             /* #PF error code: access from user   */
@@ -98,11 +90,11 @@ int hv_create_bounce_frame(struct hv_vcpu *v, const struct hv_guest_mem *m,
 
     /* RFLAGS: IF carries !mask, IOPL the virtual IOPL. */
     saved_mask = vi->evtchn_upcall_mask;
-    rflags = v->regs.rflags & ~(EF_IF | EF_IOPL);
+    rflags = v->regs.rflags & ~(X86_EFLAGS_IF | X86_EFLAGS_IOPL);
     if (!saved_mask)
-        rflags |= EF_IF;
+        rflags |= X86_EFLAGS_IF;
     if (v->arch_iopl)
-        rflags |= v->iopl & EF_IOPL;
+        rflags |= v->iopl & X86_EFLAGS_IOPL;
 
     w[n++] = v->regs.rcx;
     w[n++] = v->regs.r11;
@@ -133,8 +125,8 @@ int hv_create_bounce_frame(struct hv_vcpu *v, const struct hv_guest_mem *m,
      * the event mask, its IOPL is virtual).  SYSRET semantics allowed:
      * the frame holds the real %rcx/%r11.
      */
-    v->regs.rflags &= ~(EF_AC | EF_VM | EF_RF | EF_NT | EF_TF | EF_IOPL);
-    v->regs.rflags |= EF_IF | EF_MBS;
+    v->regs.rflags &= ~(X86_EFLAGS_AC | X86_EFLAGS_VM | X86_EFLAGS_RF | X86_EFLAGS_NT | X86_EFLAGS_TF | X86_EFLAGS_IOPL);
+    v->regs.rflags |= X86_EFLAGS_IF | X86_EFLAGS_MBS;
     v->regs.ss = FLAT_KERNEL_SS;
     v->regs.rsp = frame;
     v->regs.cs = FLAT_KERNEL_CS;
@@ -156,17 +148,17 @@ static int exception(struct hv_vcpu *v, const struct hv_guest_mem *m,
     struct hv_trap_bounce tb = { 0 };
 
     /* The error code slot exists exactly for the vectors that have one. */
-    has_ec = vector < 32 && (HV_EXC_HAVE_EC & (1u << vector));
+    has_ec = vector < 32 && X86_EXC_HAS_EC(vector);
     if (!has_ec)
         ec = 0;
 
-    if (vector == HV_EXC_PF) {
+    if (vector == X86_EXC_PF) {
         v->vcpu_info->arch.cr2 = data;
         /* Hardware always says "user" (ring 3); say what the guest was. */
         ec &= ~PFEC_USER;
         if (!v->kernel_mode)
             ec |= PFEC_USER;
-    } else if (vector == HV_EXC_DB) {
+    } else if (vector == X86_EXC_DB) {
         uint64_t dr6 = v->dr6 ^ HV_DR6_DEFAULT;
         dr6 = (dr6 & ~DR6_BP_MASK) | (data & DR6_KNOWN);
         v->dr6 = dr6 ^ HV_DR6_DEFAULT;
@@ -272,7 +264,7 @@ static int int_n(struct hv_vcpu *v, const struct hv_guest_mem *m,
 
             if (len == 0) {             /* Xen: back to the original #GP */
                 v->regs.rip = start;
-                return exception(v, m, HV_EXC_GP, true, ec, 0, out);
+                return exception(v, m, X86_EXC_GP, true, ec, 0, out);
             }
             v->regs.rip = start + len;
         }
@@ -281,7 +273,7 @@ static int int_n(struct hv_vcpu *v, const struct hv_guest_mem *m,
 
     /* Refused: #GP(N*8+2) at the instruction.  IDT knows no prefixes. */
     v->regs.rip -= ev->insn_len ? ev->insn_len : 2;
-    return exception(v, m, HV_EXC_GP, true, ec, 0, out);
+    return exception(v, m, X86_EXC_GP, true, ec, 0, out);
 }
 
 static int syscall_event(struct hv_vcpu *v, const struct hv_guest_mem *m,
@@ -309,7 +301,7 @@ static int syscall_event(struct hv_vcpu *v, const struct hv_guest_mem *m,
     if (cb == 0) {
         /* Not registered: #UD at the instruction; DF untouched. */
         v->regs.rip -= ev->insn_len ? ev->insn_len : 2;
-        return exception(v, m, HV_EXC_UD, false, 0, 0, out);
+        return exception(v, m, X86_EXC_UD, false, 0, 0, out);
     }
 
     /*
@@ -319,10 +311,10 @@ static int syscall_event(struct hv_vcpu *v, const struct hv_guest_mem *m,
      * the frame has the user's DF either way.
      */
     if (ev->delivery == HV_DELIVERY_FRED)
-        v->regs.rflags &= ~EF_DF;
+        v->regs.rflags &= ~X86_EFLAGS_DF;
     rc = callback(v, m, cb, mask,
                   ev->l64 ? HV_VIA_SYSCALL : HV_VIA_SYSCALL32, out);
-    v->regs.rflags &= ~EF_DF;
+    v->regs.rflags &= ~X86_EFLAGS_DF;
     return rc;
 }
 
@@ -331,7 +323,7 @@ static int sysenter_event(struct hv_vcpu *v, const struct hv_guest_mem *m,
 {
     /* v->regs already hold the null frame: rip 0, cs 3, rsp 0. */
     if (v->sysenter_callback == 0)
-        return exception(v, m, HV_EXC_GP, true, 0, 0, out);
+        return exception(v, m, X86_EXC_GP, true, 0, 0, out);
     return callback(v, m, v->sysenter_callback, v->sysenter_mask,
                     HV_VIA_SYSENTER, out);
 }
@@ -346,7 +338,7 @@ int hv_handle_event(struct hv_vcpu *v, const struct hv_event *ev,
 
     switch (ev->type) {
     case HV_ET_HW_EXC:
-        if (ev->vector == HV_EXC_DF || ev->vector == HV_EXC_MC)
+        if (ev->vector == X86_EXC_DF || ev->vector == X86_EXC_MC)
             return out->action = HV_NOT_GUEST;
         break;
     case HV_ET_SW_INT:
@@ -374,7 +366,7 @@ int hv_handle_event(struct hv_vcpu *v, const struct hv_event *ev,
         return exception(v, m, ev->vector, false, 0, ev->data, out);
     case HV_ET_SW_INT:
         /* INT $3 / INT $4 are INT3 / INTO (DPL3 gates in Xen). */
-        if (ev->vector == HV_EXC_BP || ev->vector == HV_EXC_OF)
+        if (ev->vector == X86_EXC_BP || ev->vector == X86_EXC_OF)
             return exception(v, m, ev->vector, false, 0, 0, out);
         return int_n(v, m, ev, out);
     default:                            /* HV_ET_OTHER */
@@ -382,15 +374,6 @@ int hv_handle_event(struct hv_vcpu *v, const struct hv_event *ev,
             return syscall_event(v, m, ev, out);
         return sysenter_event(v, m, ev, out);
     }
-}
-
-int hv_inject_exception(struct hv_vcpu *v, const struct hv_guest_mem *m,
-                        uint8_t vector, bool has_ec, uint32_t error_code,
-                        struct hv_outcome *out)
-{
-    outcome_init(out);
-    return exception(v, m, vector, has_ec, error_code,
-                     vector == HV_EXC_PF ? v->vcpu_info->arch.cr2 : 0, out);
 }
 
 /*
@@ -419,7 +402,7 @@ int hv_deliver_pending(struct hv_vcpu *v, const struct hv_guest_mem *m,
     outcome_init(out);
     for (;;) {
         if (v->nmi_pending && !v->nmi_masked) {
-            const struct trap_info *ti = &v->trap_ctxt[HV_EXC_NMI];
+            const struct trap_info *ti = &v->trap_ctxt[X86_EXC_NMI];
 
             v->nmi_pending = false;
             if (ti->address == 0) {
@@ -427,7 +410,7 @@ int hv_deliver_pending(struct hv_vcpu *v, const struct hv_guest_mem *m,
                 continue;
             }
             v->nmi_masked = true;           /* until the next iret */
-            out->vector = HV_EXC_NMI;
+            out->vector = X86_EXC_NMI;
             rc = callback(v, m, ti->address, TI_GET_IF(ti) != 0,
                           HV_VIA_NMI, out);
         } else if (vi->evtchn_upcall_pending && !vi->evtchn_upcall_mask) {
@@ -497,11 +480,11 @@ int hv_do_iret(struct hv_vcpu *v, const struct hv_guest_mem *m,
     }
 
     if (v->arch_iopl)
-        v->iopl = ic.rflags & EF_IOPL;
+        v->iopl = ic.rflags & X86_EFLAGS_IOPL;
 
     v->regs.rip    = ic.rip;
     v->regs.cs     = (ic.cs | 3) & 0xffff;
-    v->regs.rflags = (ic.rflags & EF_ALL & ~(EF_IOPL | EF_VM)) | EF_IF | EF_MBS;
+    v->regs.rflags = (ic.rflags & EF_ALL & ~(X86_EFLAGS_IOPL | X86_EFLAGS_VM)) | X86_EFLAGS_IF | X86_EFLAGS_MBS;
     v->regs.rsp    = ic.rsp;
     v->regs.ss     = (ic.ss | 3) & 0xffff;
 
@@ -513,7 +496,7 @@ int hv_do_iret(struct hv_vcpu *v, const struct hv_guest_mem *m,
         v->regs.rcx = ic.rcx;
     }
 
-    v->vcpu_info->evtchn_upcall_mask = !(ic.rflags & EF_IF);
+    v->vcpu_info->evtchn_upcall_mask = !(ic.rflags & X86_EFLAGS_IF);
     v->nmi_masked = false;
     v->regs.rax = ic.rax;
     return HV_RESUME;
@@ -530,7 +513,7 @@ void hv_prepare_exit(struct hv_vcpu *v, int delivery)
 {
     struct hv_regs *r = &v->regs;
 
-    r->rflags = (r->rflags & EF_ALL & ~(EF_IOPL | EF_VM)) | EF_IF | EF_MBS;
+    r->rflags = (r->rflags & EF_ALL & ~(X86_EFLAGS_IOPL | X86_EFLAGS_VM)) | X86_EFLAGS_IF | X86_EFLAGS_MBS;
     if (!r->in_syscall)
         return;
     r->rcx = r->rip;
@@ -543,7 +526,7 @@ void hv_prepare_exit(struct hv_vcpu *v, int delivery)
         r->cs = FLAT_USER_CS64;
     }
     r->ss = FLAT_USER_SS;
-    r->rflags &= ~EF_RF;                /* SYSRET loads r11 without RF */
+    r->rflags &= ~X86_EFLAGS_RF;                /* SYSRET loads r11 without RF */
 }
 
 /* Exit state bits a ring-3 return must not have (the FRED spec's ERETU
@@ -562,7 +545,7 @@ int hv_exit_faulted(struct hv_vcpu *v, const struct hv_guest_mem *m,
         return out->action = HV_NOT_GUEST;
 
     switch (ev->vector) {
-    case HV_EXC_GP:
+    case X86_EXC_GP:
         /* #GP(0) is the guest's for a null cs/ss or a non-canonical rip;
          * for a state hv should never have made, Xen crashes the domain. */
         if (ev->error_code == 0 && (r->cs & ~3ull) && (r->ss & ~3ull) &&
@@ -571,8 +554,8 @@ int hv_exit_faulted(struct hv_vcpu *v, const struct hv_guest_mem *m,
              (r->ss & EXIT_SSX_CHECK) != 3))
             return crash(out, "bad return state (cs/ss RPL or rflags)");
         break;
-    case HV_EXC_NP:                     /* not-present code segment */
-    case HV_EXC_SS:                     /* not-present stack segment */
+    case X86_EXC_NP:                     /* not-present code segment */
+    case X86_EXC_SS:                     /* not-present stack segment */
         break;
     default:
         return out->action = HV_NOT_GUEST;

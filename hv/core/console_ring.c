@@ -16,7 +16,7 @@
  *        [XXXXXXXX|...........................|XXXXXXXXXXXXXXXXXXX]   wrap:
  *                 p                           c                      c..end, 0..p
  */
-#include <hv/console_ring.h>
+#include "console_ring.h"
 
 long hv_cons_drain(struct xencons_interface *r, hv_cons_emit_t *emit, void *ctx)
 {

@@ -12,7 +12,7 @@
  * level n one table per 2^(12 + 9n)-byte block the range touches
  * (L3: 512 GiB blocks, L2: 1 GiB, L1: 2 MiB).
  */
-#include <hv/domu_layout.h>
+#include "domu_layout.h"
 
 #define PAGE      4096ull
 #define VA_MASK   ((1ull << 48) - 1)

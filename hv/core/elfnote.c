@@ -17,7 +17,7 @@
  *   Shdr: +4 type, +24 offset, +32 size                          (64 bytes)
  *   Note: +0 namesz, +4 descsz, +8 type, name (4-aligned), desc (4-aligned)
  */
-#include <hv/elfnote.h>
+#include "elfnote.h"
 #include <xen/elfnote.h>
 
 #define EHDR_SIZE 64

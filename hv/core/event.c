@@ -9,12 +9,9 @@
  * and their FRED twins in traps.c entry_from_pv), and the FRED frame
  * layout of the Intel FRED specification.
  */
-#include <hv/event.h>
+#include "event.h"
+#include <x86/eflags.h>
 #include <xen/xen.h>
-
-#define EFLAGS_IF (1ull << 9)
-#define EFLAGS_RF (1ull << 16)
-#define EFLAGS_VM (1ull << 17)
 
 static void clear(struct hv_event *ev)
 {
@@ -30,7 +27,7 @@ static uint8_t mode_of(uint16_t cs, bool guest_kernel)
 
 static bool exc_has_ec(uint8_t vector)
 {
-    return vector < 32 && (HV_EXC_HAVE_EC & (1u << vector));
+    return vector < 32 && X86_EXC_HAS_EC(vector);
 }
 
 /*
@@ -65,7 +62,7 @@ static void sysenter_ctx(struct hv_event *ev, uint64_t rflags, bool l64,
     ev->cs     = 3;
     ev->rsp    = 0;
     ev->ss     = FLAT_USER_SS;
-    ev->rflags = (rflags & ~(EFLAGS_VM | EFLAGS_RF)) | EFLAGS_IF;
+    ev->rflags = (rflags & ~(uint64_t)(X86_EFLAGS_VM | X86_EFLAGS_RF)) | X86_EFLAGS_IF;
     ev->mode   = guest_kernel ? HV_MODE_KERNEL : HV_MODE_USER;
 }
 
@@ -110,18 +107,18 @@ int hv_decode_idt(struct hv_event *ev, unsigned int entry, uint8_t vector,
     }
 
     switch (vector) {
-    case HV_EXC_BP:                     /* INT3 / INT $3: DPL3 gate, trap */
-    case HV_EXC_OF:                     /* INTO / INT $4: DPL3 gate, trap */
+    case X86_EXC_BP:                     /* INT3 / INT $3: DPL3 gate, trap */
+    case X86_EXC_OF:                     /* INTO / INT $4: DPL3 gate, trap */
         ev->type = HV_ET_SW_EXC;
         return 0;
-    case HV_EXC_NMI:
+    case X86_EXC_NMI:
         ev->type = HV_ET_NMI;
         return 0;
-    case HV_EXC_DB:                     /* ICEBP looks the same in IDT mode */
+    case X86_EXC_DB:                     /* ICEBP looks the same in IDT mode */
         ev->type = HV_ET_HW_EXC;
         ev->data = aux ^ HV_DR6_DEFAULT;
         return 0;
-    case HV_EXC_GP:
+    case X86_EXC_GP:
         /*
          * #GP with IDT set and EXT clear, from the guest: an INT $N that hit
          * a DPL0 gate.  The instruction was not executed; report it as the
@@ -142,7 +139,7 @@ int hv_decode_idt(struct hv_event *ev, unsigned int entry, uint8_t vector,
         ev->has_error_code = true;
         ev->error_code = (uint32_t)f->error_code;
     }
-    if (vector == HV_EXC_PF)
+    if (vector == X86_EXC_PF)
         ev->data = aux;                 /* %cr2 */
     return 0;
 }
@@ -161,7 +158,7 @@ int hv_decode_fred(struct hv_event *ev, const struct hv_fred_frame *f,
     case HV_ET_SW_INT:
         break;
     case HV_ET_NMI:
-        if (vector != HV_EXC_NMI)
+        if (vector != X86_EXC_NMI)
             return -1;
         break;
     case HV_ET_HW_EXC:
@@ -196,8 +193,8 @@ int hv_decode_fred(struct hv_event *ev, const struct hv_fred_frame *f,
         ev->has_error_code = true;
         ev->error_code = (uint32_t)f->error_code;
     }
-    if ((type == HV_ET_HW_EXC && vector == HV_EXC_PF) ||
-        vector == HV_EXC_DB)
+    if ((type == HV_ET_HW_EXC && vector == X86_EXC_PF) ||
+        vector == X86_EXC_DB)
         ev->data = f->edata;            /* CR2 / pending DR6 bits */
 
     if (type == HV_ET_OTHER && ev->mode != HV_MODE_HV) {

@@ -11,7 +11,7 @@
  * update_va_mapping, with the error codes Xen returns (pv/callback.c,
  * domain.c, mm.c).
  */
-#include <hv/hypercall_check.h>
+#include "hypercall_check.h"
 
 #define NMI_VECTOR 2
 
@@ -26,7 +26,7 @@ int hv_check_trap_info(const struct trap_info *ti)
     return hv_is_canonical(ti->address) ? 0 : -XEN_EINVAL;
 }
 
-int hv_hc_set_trap_table(struct hv_vcpu *v, const struct hv_guest_mem *m,
+int hv_do_set_trap_table(struct hv_vcpu *v, const struct hv_guest_mem *m,
                          uint64_t gva)
 {
     struct trap_info cur;
@@ -127,7 +127,7 @@ int hv_callback_unregister(struct hv_vcpu *v,
     }
 }
 
-int hv_hc_callback_op(struct hv_vcpu *v, const struct hv_guest_mem *m,
+int hv_do_callback_op(struct hv_vcpu *v, const struct hv_guest_mem *m,
                       unsigned int cmd, uint64_t gva)
 {
     switch (cmd) {
@@ -150,7 +150,7 @@ int hv_hc_callback_op(struct hv_vcpu *v, const struct hv_guest_mem *m,
     }
 }
 
-int hv_hc_vcpu_op(struct hv_vcpu *v, int cmd, unsigned int vcpuid,
+int hv_do_vcpu_op(struct hv_vcpu *v, int cmd, unsigned int vcpuid,
                   uint64_t arg)
 {
     if (vcpuid != 0)
@@ -166,7 +166,7 @@ int hv_hc_vcpu_op(struct hv_vcpu *v, int cmd, unsigned int vcpuid,
     }
 }
 
-int hv_hc_nmi_op(struct hv_vcpu *v, const struct hv_guest_mem *m,
+int hv_do_nmi_op(struct hv_vcpu *v, const struct hv_guest_mem *m,
                  unsigned int cmd, uint64_t gva)
 {
     struct xennmi_callback cb;
@@ -184,7 +184,7 @@ int hv_hc_nmi_op(struct hv_vcpu *v, const struct hv_guest_mem *m,
     }
 }
 
-int hv_hc_stack_switch(struct hv_vcpu *v, uint64_t ss, uint64_t esp)
+int hv_do_stack_switch(struct hv_vcpu *v, uint64_t ss, uint64_t esp)
 {
     v->kernel_ss = fixup_sel((uint16_t)ss);
     v->kernel_sp = esp;

@@ -10,6 +10,9 @@
 #include <x86/exceptions.h>
 
 extern start_info_t *xen_start_info;
+/* The hypervisor, as it names itself: XENVER_version "." extraversion
+   ("4.17.7", "4.23-unstable").  Set at boot, before anything else runs. */
+extern char xen_version_string[32];
 extern shared_info_t *shared_info;	/* mapped by setup_shared_info() */
 
 static inline bool this_vcpu_ready(void)

@@ -2,14 +2,15 @@
  * include/pventry/xen.h - the one place the Xen public ABI is pulled in.
  *
  * Everything pventry knows about Xen's ABI comes from the public headers of
- * Debian's libxen-dev; this file only picks the interface version and adds
+ * Debian's libxen-dev; this file only picks the interface version
+ * (<xen-interface.h>) and adds
  * the few names the headers leave to the guest (offsets into the hypercall
  * page, the kernel's view of selectors).
  */
 #ifndef PVENTRY_XEN_H
 #define PVENTRY_XEN_H
 
-#define __XEN_INTERFACE_VERSION__ 0x00040d00 /* Xen 4.13+ interface */
+#include <xen-interface.h>
 
 #include <x86/segment.h>
 

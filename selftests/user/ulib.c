@@ -226,7 +226,7 @@ void check_fault(const char *what, const struct uprobe *r, unsigned int vector,
 {
 	const struct fault_info *f = &fault_log[0];
 	uint64_t want_fl = r->fl | (kind == FAULT ? X86_EFLAGS_RF : 0);
-	uint64_t rf_mask = kind == TRAP ? ~(uint64_t)X86_EFLAGS_RF : ~(uint64_t)0;
+	uint64_t rf_mask = kind == FAULT ? ~(uint64_t)0 : ~(uint64_t)X86_EFLAGS_RF;
 	bool at = kind != TRAP;
 
 	if (!tap_eq(fault_log_n, 1, "%s: delivered once", what)) {
@@ -244,9 +244,10 @@ void check_fault(const char *what, const struct uprobe *r, unsigned int vector,
 	tap_eq((uint16_t)f->cs, USER_CS, "%s: %%cs is the user's", what);
 	tap_eq((uint8_t)(f->cs >> 32), 0, "%s: saved event mask 0 (user mode runs unmasked)", what);
 	/*
-	 * RF: hardware sets it in a fault's saved image.  A trap's image has
-	 * whatever RF was: 1 if an interrupt (Xen's timer) was delivered just
-	 * before the instruction and returned with RF set.  Don't care there.
+	 * RF: hardware sets it in a fault's saved image.  A trap's image, and
+	 * a fault Xen makes from a trap into Xen, has whatever RF was: 1 if an
+	 * interrupt (Xen's timer) was delivered just before the instruction
+	 * and returned with RF set.  Don't care there.
 	 */
 	tap_eq(f->rflags & rf_mask, want_fl & rf_mask, "%s: %%rflags", what);
 	tap_eq(f->rsp, r->sp, "%s: %%rsp", what);

@@ -121,8 +121,8 @@ struct uprobe {
 /*
  * FAULT: %rip at the instruction, RF set in the saved rflags (hardware
  * sets it for faults).  XEN_FAULT: a fault Xen synthesises from a trap
- * into Xen (unregistered SYSCALL, INT $0x80): %rip at the instruction, no
- * RF.  TRAP: %rip after the instruction.
+ * into Xen (unregistered SYSCALL, INT $0x80): %rip at the instruction, RF
+ * as the trap left it.  TRAP: %rip after the instruction.
  */
 enum fault_kind { FAULT, XEN_FAULT, TRAP };
 

@@ -60,10 +60,24 @@ void console_write(const char *s, size_t len)
 		HYPERVISOR_console_io(CONSOLEIO_write, len, s);
 }
 
+/*
+ * A domU's last lines are still in the ring when it shuts down, and the
+ * ring goes with the domain: give xenconsoled a bounded while to read them.
+ */
+static void ring_drain(void)
+{
+	for (int i = 0; cons_ring && i < 1000; i++) {
+		if (READ_ONCE(cons_ring->out_cons) == cons_ring->out_prod)
+			return;
+		HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
+	}
+}
+
 void xen_shutdown(unsigned int reason)
 {
 	struct sched_shutdown sd = { .reason = reason };
 
+	ring_drain();
 	for (;;)
 		HYPERVISOR_sched_op(SCHEDOP_shutdown, &sd);
 }

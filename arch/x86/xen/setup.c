@@ -10,6 +10,7 @@
 #include <pventry/entry.h>
 #include <pventry/hypercall.h>
 #include <pventry/mm.h>
+#include <pventry/xenstore.h>
 
 start_info_t *xen_start_info;
 shared_info_t *shared_info;
@@ -33,15 +34,22 @@ static void setup_shared_info(void)
 	shared_info = (shared_info_t *)shared_info_page;
 }
 
+char xen_version_string[32];
+
 static void print_banner(void)
 {
 	const start_info_t *si = xen_start_info;
 	long ver = HYPERVISOR_xen_version(XENVER_version, NULL);
 	xen_extraversion_t extra = "";
+	xen_changeset_info_t changeset = "";
 
 	HYPERVISOR_xen_version(XENVER_extraversion, extra);
-	printk("pventry: PV64 guest kernel on Xen %ld.%ld%s, %s\n", ver >> 16,
-	       ver & 0xffff, extra, si->flags & SIF_INITDOMAIN ? "dom0" : "domU");
+	HYPERVISOR_xen_version(XENVER_changeset, changeset);
+	snprintf(xen_version_string, sizeof(xen_version_string), "%ld.%ld%.*s", ver >> 16,
+		 ver & 0xffff, (int)sizeof(extra), extra);
+	printk("pventry: PV64 guest kernel on Xen %s, %s\n", xen_version_string,
+	       si->flags & SIF_INITDOMAIN ? "dom0" : "domU");
+	printk("  changeset: %.*s\n", (int)sizeof(changeset), changeset);
 	printk("  start_info %p (%.*s), %lu pages, pt_base %p (%lu frames), mfn_list %p\n",
 	       (void *)si, 16, si->magic, si->nr_pages, (void *)si->pt_base,
 	       si->nr_pt_frames, (void *)si->mfn_list);
@@ -76,6 +84,5 @@ void start_kernel(start_info_t *si)
 	events_init();
 
 	run_late_initcalls();
-	printk("pventry: all done, shutting down\n");
-	xen_shutdown(SHUTDOWN_reboot);
+	kernel_done();
 }

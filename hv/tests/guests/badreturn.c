@@ -21,35 +21,12 @@
  */
 #include "guest.h"
 
-#define USER_VA 0x400000ul
-#define PAGE    4096ul
 #define NC_RIP  0x8000000000001000ul
 
-static uint8_t u_l4[PAGE] __attribute__((aligned(PAGE)));
-static uint8_t u_l3[PAGE] __attribute__((aligned(PAGE)));
-static uint8_t u_l2[PAGE] __attribute__((aligned(PAGE)));
-static uint8_t u_l1[PAGE] __attribute__((aligned(PAGE)));
-static uint8_t u_code[PAGE] __attribute__((aligned(PAGE)));
-static uint8_t u_stack[PAGE] __attribute__((aligned(PAGE)));
 uint8_t k_stack[4 * PAGE] __attribute__((aligned(PAGE)));   /* stack_switch */
 uint8_t c_stack[4 * PAGE] __attribute__((aligned(PAGE)));   /* C, per case */
 static uint8_t r_stack[PAGE] __attribute__((aligned(PAGE)));  /* kernel-mode returns */
 
-static const unsigned long *p2m;
-static int fails;
-
-static unsigned long mfn_of(const void *va)
-{
-    return p2m[((unsigned long)va - 0xffffffff80000000ul) / PAGE];
-}
-
-static void check(int cond, const char *what)
-{
-    puts_(cond ? "badreturn: ok - " : "badreturn: FAIL - ");
-    puts_(what);
-    puts_("\n");
-    fails += !cond;
-}
 
 /*
  * The cases: the iret_context and what must arrive.  want_vec 0x100 =
@@ -174,8 +151,8 @@ void run_case(void)
     static struct iret_context ic;
 
     if (cur == NR_CASES) {
-        puts_(fails ? "badreturn: FAILED\n" : "badreturn: ok\n");
-        shutdown(fails ? SHUTDOWN_crash : SHUTDOWN_poweroff);
+        puts_(guest_fails ? "badreturn: FAILED\n" : "badreturn: ok\n");
+        shutdown(guest_fails ? SHUTDOWN_crash : SHUTDOWN_poweroff);
     }
     const struct bad_case *c = &cases[cur];
     ic.flags = c->flags;
@@ -192,14 +169,9 @@ void run_case(void)
     __builtin_unreachable();
 }
 
-static void set_pte(uint8_t *table, unsigned int slot, unsigned long mfn, unsigned long flags)
-{
-    ((unsigned long *)table)[slot] = (mfn << 12) | flags;
-}
-
 void guest_main(start_info_t *si)
 {
-    p2m = (const unsigned long *)si->mfn_list;
+    guest_setup(si, "badreturn");
     for (const char *p = (const char *)si->cmd_line; *p; p++)
         if (p[0] == 'f' && p[1] == 'r' && p[2] == 'e' && p[3] == 'd')
             fred = 1;
@@ -223,13 +195,7 @@ void guest_main(start_info_t *si)
           "stack_switch");
 
     /* User address space: code at USER_VA, stack page above it. */
-    for (unsigned long i = 0; i < (unsigned long)(user_code_end - user_code); i++)
-        u_code[i] = user_code[i];
-    set_pte(u_l1, 0, mfn_of(u_code), 0x5);          /* P, U: read-only */
-    set_pte(u_l1, 1, mfn_of(u_stack), 0x7);         /* P, RW, U */
-    set_pte(u_l2, 2, mfn_of(u_l1), 0x7);
-    set_pte(u_l3, 0, mfn_of(u_l2), 0x7);
-    set_pte(u_l4, 0, mfn_of(u_l3), 0x7);
+    user_space_fill((const uint8_t *)user_code, (unsigned long)(user_code_end - user_code));
     uint8_t *pts[] = { u_l4, u_l3, u_l2, u_l1 };
     for (int i = 0; i < 4; i++)
         HYPERCALL(__HYPERVISOR_update_va_mapping, pts[i], (mfn_of(pts[i]) << 12) | 0x25, UVMF_INVLPG);

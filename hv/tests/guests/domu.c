@@ -49,7 +49,7 @@ static void ring_put(const char *s)
     ring->out_prod = prod;
 }
 
-static void say(const char *s)
+static void ring_say(const char *s)
 {
     ring_put(s);
     send(cons_port);
@@ -66,14 +66,14 @@ static void say_num(const char *what, long v)
         b[--i] = '-';
     ring_put(what);
     ring_put(b + i);
-    say("\n");
+    ring_say("\n");
 }
 
-static void check(int ok, const char *what)
+static void ring_check(int ok, const char *what)
 {
-    say(ok ? "domu: ok: " : "domu: FAIL: ");
-    say(what);
-    say("\n");
+    ring_say(ok ? "domu: ok: " : "domu: FAIL: ");
+    ring_say(what);
+    ring_say("\n");
     failed |= !ok;
 }
 
@@ -96,44 +96,44 @@ void guest_main(start_info_t *si)
         asm volatile("ud2");
     }
 
-    say("domu: console ring mapped, console_io refused\n");
+    ring_say("domu: console ring mapped, console_io refused\n");
     say_num("domu: flags ", si->flags);
     say_num("domu: store_evtchn ", si->store_evtchn);
     say_num("domu: console_evtchn ", si->console.domU.evtchn);
-    check(si->flags == 0, "start_info flags 0 (no SIF_INITDOMAIN, SIF_PRIVILEGED)");
-    check(si->store_evtchn == 1 && si->console.domU.evtchn == 2, "ports: xenstore 1, console 2");
-    check(si->store_mfn && si->console.domU.mfn == si->store_mfn + 1,
+    ring_check(si->flags == 0, "start_info flags 0 (no SIF_INITDOMAIN, SIF_PRIVILEGED)");
+    ring_check(si->store_evtchn == 1 && si->console.domU.evtchn == 2, "ports: xenstore 1, console 2");
+    ring_check(si->store_mfn && si->console.domU.mfn == si->store_mfn + 1,
           "console page right after the xenstore page");
-    check(si->nr_p2m_frames == 0 && si->first_p2m_pfn == 0, "p2m inside the mapping");
+    ring_check(si->nr_p2m_frames == 0 && si->first_p2m_pfn == 0, "p2m inside the mapping");
 
     xen_feature_info_t fi = { .submap_idx = 0 };
     rc = HYPERCALL(__HYPERVISOR_xen_version, XENVER_get_features, &fi, 0);
-    check(rc == 0 && !(fi.submap & (1u << XENFEAT_dom0)), "XENFEAT_dom0 clear");
+    ring_check(rc == 0 && !(fi.submap & (1u << XENFEAT_dom0)), "XENFEAT_dom0 clear");
 
     /* Lines that run the indexes around out[] (2048) more than once. */
     int drained = 1;
     for (int i = 0; i < 70; i++) {
-        say("domu: wrap line ...............................................\n");
+        ring_say("domu: wrap line ...............................................\n");
         drained &= ring->out_cons == ring->out_prod;
     }
-    check(drained && ring->out_prod > 2 * sizeof(ring->out), "70 lines, out_cons = out_prod after each send");
+    ring_check(drained && ring->out_prod > 2 * sizeof(ring->out), "70 lines, out_cons = out_prod after each send");
 
     /* A full ring, then one kick. */
     XENCONS_RING_IDX c0 = ring->out_cons;
     for (int i = 0; i < 32; i++)
         ring_put("domu: full ring, 32 lines of 64 bytes, one send ...............\n");
     int full = ring->out_prod - c0 == sizeof(ring->out);
-    rc = send(cons_port);       /* (no check() before: it prints) */
-    check(full, "ring full (2048 bytes pending)");
-    check(rc == 0 && ring->out_cons == ring->out_prod, "full ring drained by one send");
+    rc = send(cons_port);       /* (no ring_check() before: it prints) */
+    ring_check(full, "ring full (2048 bytes pending)");
+    ring_check(rc == 0 && ring->out_cons == ring->out_prod, "full ring drained by one send");
 
     /* The backend notifies our console port back (we never unmask it). */
     rc = HYPERCALL(__HYPERVISOR_update_va_mapping, shinfo_page, si->shared_info | 0x67, UVMF_INVLPG);
     shared_info_t *s = (shared_info_t *)shinfo_page;
     s->evtchn_mask[0] = ~0ul;
     s->evtchn_pending[0] = 0;
-    say("domu: notify me\n");
-    check(rc == 0 && (s->evtchn_pending[0] & (1ul << cons_port)), "backend notified the console port");
+    ring_say("domu: notify me\n");
+    ring_check(rc == 0 && (s->evtchn_pending[0] & (1ul << cons_port)), "backend notified the console port");
 
     /* Indexes no honest guest writes: ignored, hv logs it, no hang. */
     XENCONS_RING_IDX c = ring->out_cons;
@@ -144,14 +144,14 @@ void guest_main(start_info_t *si)
     rc = send(cons_port);
     ignored &= rc == 0 && ring->out_cons == c;
     ring->out_prod = c;
-    check(ignored, "bad out_prod (cons + 3000, cons - 1): ring left alone");
+    ring_check(ignored, "bad out_prod (cons + 3000, cons - 1): ring left alone");
 
     /* Event channels: the two backend ports are taken. */
     struct evtchn_bind_ipi b = { .vcpu = 0 };
     rc = HYPERCALL(__HYPERVISOR_event_channel_op, EVTCHNOP_bind_ipi, &b, 0);
-    check(rc == 0 && b.port == 3, "bind_ipi gets port 3");
-    check(send(si->store_evtchn) == 0, "send on the xenstore port: 0 (dropped)");
-    check(send(9) == -22, "send on a free port: -EINVAL");
+    ring_check(rc == 0 && b.port == 3, "bind_ipi gets port 3");
+    ring_check(send(si->store_evtchn) == 0, "send on the xenstore port: 0 (dropped)");
+    ring_check(send(9) == -22, "send on a free port: -EINVAL");
 
     /* Unsent: only the drain at shutdown prints it. */
     ring_put(failed ? "domu: FAIL\n" : "domu: ok\n");

@@ -15,11 +15,15 @@
 #define STR_(x) #x
 #define STR(x) STR_(x)
 #define HYPERCALL(n, a1, a2, a3) HYPERCALL4(n, a1, a2, a3, 0)
+/* The arguments are evaluated first: a function call among them would
+ * clobber the register variables. */
 #define HYPERCALL4(n, a1, a2, a3, a4)                                     \
-    ({ long r_; register long d_ asm("rdx") = (long)(a3);                 \
-       register long r10_ asm("r10") = (long)(a4);                        \
-       register long s_ asm("rsi") = (long)(a2);                          \
-       register long di_ asm("rdi") = (long)(a1);                         \
+    ({ long r_, v1_ = (long)(a1), v2_ = (long)(a2), v3_ = (long)(a3),    \
+            v4_ = (long)(a4);                                             \
+       register long d_ asm("rdx") = v3_;                                 \
+       register long r10_ asm("r10") = v4_;                               \
+       register long s_ asm("rsi") = v2_;                                 \
+       register long di_ asm("rdi") = v1_;                                \
        asm volatile("call hypercall_page + " STR(n) " * 32"               \
                     : "=a"(r_), "+r"(di_), "+r"(s_), "+r"(d_), "+r"(r10_) \
                     :: "memory", "r8", "r9", "r11", "rcx");               \
@@ -64,6 +68,20 @@ static inline __attribute__((noreturn)) void shutdown(unsigned int reason)
     for (;;)
         ;
 }
+
+#define PAGE    4096ul
+#define USER_VA 0x400000ul
+
+/* lib.c */
+extern int guest_fails;
+void guest_setup(const start_info_t *si, const char *name);
+void check(int cond, const char *what);     /* "<name>: ok - what" or FAIL */
+void say(const char *what, long v);         /* "<name>: <what><v>" */
+unsigned long mfn_of(const void *va);
+/* The user address space: copy code to u_code (mapped at USER_VA, read-
+ * only), u_stack above it; fill the tables (not yet read-only or pinned). */
+extern uint8_t u_l4[PAGE], u_l3[PAGE], u_l2[PAGE], u_l1[PAGE], u_code[PAGE], u_stack[PAGE];
+void user_space_fill(const uint8_t *code, unsigned long len);
 
 extern char hypercall_page[];
 extern void bp_handler(void);

@@ -31,6 +31,7 @@ static void test_evtchn(start_info_t *si)
 
 void guest_main(start_info_t *si)
 {
+    guest_setup(si, "hello");
     puts_("hello: magic ");
     puts_(si->magic);
     puts_(" cmdline '");
@@ -40,10 +41,7 @@ void guest_main(start_info_t *si)
         { 3, 3, FLAT_KERNEL_CS, (unsigned long)bp_handler },
         { 0, 0, 0, 0 },
     };
-    long rc = HYPERCALL(__HYPERVISOR_set_trap_table, traps, 0, 0);
-    puts_("hello: set_trap_table rc=");
-    putnum(rc);
-    puts_("\n");
+    say("set_trap_table rc=", HYPERCALL(__HYPERVISOR_set_trap_table, traps, 0, 0));
     asm volatile("int3" ::: "memory");
     puts_("hello: ");
     puts_(bp_count == 1 ? "ok" : "FAIL");

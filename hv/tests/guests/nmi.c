@@ -38,7 +38,6 @@ struct rec {
 static struct rec recs[8];
 static volatile unsigned int nrec, depth;
 static shared_info_t *shi;
-static int fails;
 
 /* What the NMI handler does besides recording (set by a case). */
 #define ACT_NONE        0
@@ -113,22 +112,6 @@ void ev_c(const unsigned long *f)
     shi->vcpu_info[0].evtchn_upcall_pending = 0;
 }
 
-static void check(int cond, const char *what)
-{
-    puts_(cond ? "nmi: ok - " : "nmi: FAIL - ");
-    puts_(what);
-    puts_("\n");
-    fails += !cond;
-}
-
-static void say(const char *what, long v)
-{
-    puts_("nmi: ");
-    puts_(what);
-    putnum(v);
-    puts_("\n");
-}
-
 /* Print a frame with its addresses relative to what they should be. */
 static void show(const struct rec *r, const char *rip_name, unsigned long rip_base,
                  unsigned long rsp_base)
@@ -185,6 +168,7 @@ static long callback_op(unsigned int cmd, unsigned int type, unsigned long addr)
 
 void guest_main(start_info_t *si)
 {
+    guest_setup(si, "nmi");
     static char page[4096] __attribute__((aligned(4096)));
     unsigned long vcpu_op = (unsigned long)hypercall_page + __HYPERVISOR_vcpu_op * 32;
     unsigned long cb_op = (unsigned long)hypercall_page + __HYPERVISOR_callback_op * 32;
@@ -319,6 +303,6 @@ void guest_main(start_info_t *si)
           "NMI frame below it: the hypercall's return; events unmasked again by the upcall's iret");
     HYPERCALL(__HYPERVISOR_event_channel_op, EVTCHNOP_close, &port, 0);
 
-    puts_(fails ? "nmi: FAIL\n" : "nmi: ok\n");
+    puts_(guest_fails ? "nmi: FAIL\n" : "nmi: ok\n");
     shutdown(SHUTDOWN_poweroff);
 }

@@ -7,15 +7,13 @@
 
 void guest_main(start_info_t *si)
 {
-    (void)si;
+    guest_setup(si, "unmapped-stack");
     static struct trap_info traps[] = {
         { 6, 0, FLAT_KERNEL_CS, (unsigned long)bp_handler },
         { 0, 0, 0, 0 },
     };
-    long rc = HYPERCALL(__HYPERVISOR_set_trap_table, traps, 0, 0);
-    puts_("unmapped-stack: set_trap_table rc=");
-    putnum(rc);
-    puts_("\nunmapped-stack: faulting on an unmapped stack\n");
+    say("set_trap_table rc=", HYPERCALL(__HYPERVISOR_set_trap_table, traps, 0, 0));
+    puts_("unmapped-stack: faulting on an unmapped stack\n");
     /* 512 MiB above the kernel: never part of the initial mapping. */
     asm volatile("mov %0, %%rsp; ud2" :: "r"(0xffffffffa0000000ul));
     puts_("unmapped-stack: FAIL survived\n");

@@ -11,33 +11,11 @@
  */
 #include "guest.h"
 
-#define USER_VA 0x400000ul
-#define PAGE 4096ul
 
-static uint8_t u_l4[PAGE] __attribute__((aligned(PAGE)));
-static uint8_t u_l3[PAGE] __attribute__((aligned(PAGE)));
-static uint8_t u_l2[PAGE] __attribute__((aligned(PAGE)));
-static uint8_t u_l1[PAGE] __attribute__((aligned(PAGE)));
-static uint8_t u_code[PAGE] __attribute__((aligned(PAGE)));
-static uint8_t u_stack[PAGE] __attribute__((aligned(PAGE)));
 static uint8_t k_stack[4 * PAGE] __attribute__((aligned(PAGE)));
 
-static const unsigned long *p2m;
-static int fails, seen_syscall, seen_int80, seen_sysenter;
+static int seen_syscall, seen_int80, seen_sysenter;
 static int intel;
-
-static unsigned long mfn_of(const void *va)
-{
-    return p2m[((unsigned long)va - 0xffffffff80000000ul) / PAGE];
-}
-
-static void check(int cond, const char *what)
-{
-    puts_(cond ? "usermode: ok - " : "usermode: FAIL - ");
-    puts_(what);
-    puts_("\n");
-    fails += !cond;
-}
 
 /* Called by the asm stubs with the bounce frame: rcx r11 rip cs rflags rsp ss. */
 void on_event(unsigned long *f, long kind)
@@ -61,8 +39,8 @@ void on_event(unsigned long *f, long kind)
         check(cs == FLAT_USER_CS64, "#UD from user CS 0xe033");
         check(seen_syscall == 1 && seen_int80 == 1 && seen_sysenter == intel,
               "every user entry seen once");
-        puts_(fails ? "usermode: FAILED\n" : "usermode: ok\n");
-        shutdown(fails ? SHUTDOWN_crash : SHUTDOWN_poweroff);
+        puts_(guest_fails ? "usermode: FAILED\n" : "usermode: ok\n");
+        shutdown(guest_fails ? SHUTDOWN_crash : SHUTDOWN_poweroff);
     }
 }
 
@@ -117,14 +95,9 @@ asm(".text\n"
     "  ud2\n");
 extern char syscall_stub[], int80_stub[], sysenter_stub[], ud_stub[];
 
-static void set_pte(uint8_t *table, unsigned int slot, unsigned long mfn, unsigned long flags)
-{
-    ((unsigned long *)table)[slot] = (mfn << 12) | flags;
-}
-
 void guest_main(start_info_t *si)
 {
-    p2m = (const unsigned long *)si->mfn_list;
+    guest_setup(si, "usermode");
     unsigned int r[4];
     asm volatile("cpuid" : "=a"(r[0]), "=b"(r[1]), "=c"(r[2]), "=d"(r[3]) : "a"(0));
     intel = r[1] == 0x756e6547;
@@ -148,18 +121,12 @@ void guest_main(start_info_t *si)
           "stack_switch");
 
     /* User address space: code at USER_VA, stack page above it. */
-    for (unsigned long i = 0; i < (unsigned long)(user_code_end - user_code); i++)
-        u_code[i] = user_code[i];
+    user_space_fill((const uint8_t *)user_code, (unsigned long)(user_code_end - user_code));
     if (!intel)     /* SYSENTER is #UD on AMD in long mode: skip it. */
         u_code[user_code_sysenter - user_code] = 0x90,
         u_code[user_code_sysenter - user_code + 1] = 0x90;
-    set_pte(u_l1, 0, mfn_of(u_code), 0x5);          /* P, U: read-only */
-    set_pte(u_l1, 1, mfn_of(u_stack), 0x7);         /* P, RW, U */
-    set_pte(u_l2, 2, mfn_of(u_l1), 0x7);
-    set_pte(u_l3, 0, mfn_of(u_l2), 0x7);
-    set_pte(u_l4, 0, mfn_of(u_l3), 0x7);
 
-    /* Pinning fails while the tables are still mapped writable. */
+    /* Pinning guest_fails while the tables are still mapped writable. */
     struct mmuext_op op = { .cmd = MMUEXT_PIN_L4_TABLE };
     op.arg1.mfn = mfn_of(u_l4);
     check(HYPERCALL4(__HYPERVISOR_mmuext_op, &op, 1, 0, DOMID_SELF) < 0, "pin refused while mapped writable");

@@ -29,9 +29,8 @@ unsigned int tap_failures(void);
 		tap_diag("  got %#lx, want %#lx", __g, __w);		\
 	__ok; })
 
-/* Known emulator deviations: enum emu_deviation in <selftests/abi.h>. */
-bool tap_check_dev(bool ok, enum emu_deviation dev, const char *fmt, ...) __printf(3, 4);
-bool emu_has_deviation(enum emu_deviation dev);
+/* A check that may hit a known deviation: enum known_deviation in <selftests/abi.h>. */
+bool tap_check_dev(bool ok, enum known_deviation dev, const char *fmt, ...) __printf(3, 4);
 
 /* ---- trap_probe.c: taking an exception in kernel mode on purpose ---- */
 

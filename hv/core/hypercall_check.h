@@ -1,0 +1,204 @@
+/*
+ * hv/core/hypercall_check.h - argument validation (and vCPU bookkeeping) for
+ * the hypercalls hv implements.  Pure logic: no page tables touched.
+ *
+ * ABI carried: HYPERVISOR_set_trap_table, HYPERVISOR_callback_op,
+ * HYPERVISOR_stack_switch (pv-traps-abi.md sections 4 and 6), and the
+ * safety rules of HYPERVISOR_mmu_update / HYPERVISOR_mmuext_op /
+ * HYPERVISOR_update_va_mapping: "a guest may not map hypervisor memory or
+ * make its page tables writable", over an abstract page-type oracle.
+ *
+ * All functions return 0 or a negative Xen errno (-XEN_EINVAL, ... from
+ * <xen/errno.h>), exactly what the hypercall returns to the guest.
+ */
+#ifndef HV_HYPERCALL_CHECK_H
+#define HV_HYPERCALL_CHECK_H
+
+#include "vcpu.h"
+#include <xen/xen.h>
+#include <xen/callback.h>
+#include <xen/errno.h>
+#include <xen/nmi.h>
+#include <xen/vcpu.h>
+
+/* ---- trap table, callbacks, kernel stack ---- */
+
+/*
+ * HYPERVISOR_set_trap_table(gva): gva == 0 clears the whole table;
+ * otherwise reads struct trap_info entries from guest memory until one
+ * with address 0, storing each at trap_ctxt[entry.vector] (other vectors
+ * are left alone).  A non-canonical address -> -XEN_EINVAL (entries before
+ * it stay set, as in Xen); unreadable guest memory -> -XEN_EFAULT.
+ * A CS with RPL 0 is stored with RPL 3 (guest code always runs in ring 3).
+ */
+int hv_do_set_trap_table(struct hv_vcpu *v, const struct hv_guest_mem *m,
+                         uint64_t gva);
+
+/* One entry's check (non-canonical address -> -XEN_EINVAL). */
+int hv_check_trap_info(const struct trap_info *ti);
+
+/*
+ * HYPERVISOR_callback_op(cmd, gva of struct callback_register /
+ * callback_unregister).  As Xen:
+ *  register: non-canonical address -> -XEN_EINVAL; types event, failsafe,
+ *    syscall, syscall32, sysenter, nmi; CALLBACKF_mask_events honoured for
+ *    failsafe/syscall/syscall32/sysenter; nmi goes to trap_ctxt[2] with
+ *    TI_GET_IF set (and makes an NMI pending if *v->nmi_reason != 0, as
+ *    Xen re-asserts an edge lost while none was registered); unknown type
+ *    -> -XEN_ENOSYS.  Address 0 is accepted and means "not registered"
+ *    (that is how a guest removes one).
+ *  unregister: only CALLBACKTYPE_nmi (clears trap_ctxt[2]); event,
+ *    failsafe, syscall, syscall32, sysenter -> -XEN_EINVAL; unknown
+ *    -> -XEN_ENOSYS.
+ *  unknown cmd -> -XEN_ENOSYS; unreadable argument -> -XEN_EFAULT.
+ */
+int hv_do_callback_op(struct hv_vcpu *v, const struct hv_guest_mem *m,
+                      unsigned int cmd, uint64_t gva);
+
+/* The same on an already-copied argument. */
+int hv_callback_register(struct hv_vcpu *v, const struct callback_register *r);
+int hv_callback_unregister(struct hv_vcpu *v,
+                           const struct callback_unregister *u);
+
+/*
+ * The virtual NMI's hypercalls (Xen 4.17 arch/x86/domain.c
+ * do_vcpu_op, pv/callback.c do_nmi_op).
+ *
+ * HYPERVISOR_vcpu_op(cmd, vcpuid, arg), for hv's one vCPU (id 0).  Xen's
+ * prototype takes `int cmd, unsigned int vcpuid`: the platform passes the
+ * registers truncated to 32 bits, as Xen's dispatch does.
+ *  vcpuid != 0 (any cmd)               -> -XEN_ENOENT (domain_vcpu: none)
+ *  VCPUOP_send_nmi, arg != NULL        -> -XEN_EINVAL
+ *  VCPUOP_send_nmi                     -> 0, v->nmi_pending = true (a send
+ *                                         while one is pending adds none)
+ *  any other cmd                       -> -XEN_ENOSYS (hv has no vCPU
+ *                                         timers, runstate, up/down, ...)
+ * The NMI is delivered by hv_deliver_pending on the way back.
+ */
+int hv_do_vcpu_op(struct hv_vcpu *v, int cmd, unsigned int vcpuid,
+                  uint64_t arg);
+
+/*
+ * HYPERVISOR_nmi_op(cmd, gva of struct xennmi_callback): the older way to
+ * the same trap_ctxt[2].  XENNMI_register_callback: unreadable argument
+ * -> -XEN_EFAULT, then as CALLBACKOP_register of CALLBACKTYPE_nmi (pad
+ * ignored); XENNMI_unregister_callback: clears it (no argument read), 0;
+ * anything else -> -XEN_ENOSYS.
+ */
+int hv_do_nmi_op(struct hv_vcpu *v, const struct hv_guest_mem *m,
+                 unsigned int cmd, uint64_t gva);
+
+/* HYPERVISOR_stack_switch(ss, esp): records kernel_ss (RPL forced to 3)
+ * and kernel_sp.  Always 0, as Xen (no check on the stack). */
+int hv_do_stack_switch(struct hv_vcpu *v, uint64_t ss, uint64_t esp);
+
+/* ---- memory: the page-type oracle ---- */
+
+/* What a machine frame is, from the guest's point of view. */
+#define HV_PAGE_INVALID 0 /* no such frame for this guest (beyond RAM, MMIO) */
+#define HV_PAGE_HV      1 /* exists but is hypervisor memory                  */
+#define HV_PAGE_RAM     2 /* guest RAM with no page-table type               */
+#define HV_PAGE_L1      3 /* a validated page table of level 1 .. 4          */
+#define HV_PAGE_L2      4
+#define HV_PAGE_L3      5
+#define HV_PAGE_L4      6
+#define HV_PAGE_LEVEL(t) ((t) >= HV_PAGE_L1 ? (t) - HV_PAGE_L1 + 1 : 0)
+#define HV_PAGE_OF_LEVEL(l) (HV_PAGE_L1 + (l) - 1)
+
+/*
+ * The platform answers these about its own frame accounting.  Pages the
+ * guest is allowed to map although hv allocated them (shared_info, the
+ * start_info page, ...) must be reported as HV_PAGE_RAM.
+ */
+struct hv_page_oracle {
+    void *ctx;
+    unsigned int (*type)(void *ctx, uint64_t mfn);  /* HV_PAGE_*          */
+    bool (*writable)(void *ctx, uint64_t mfn);       /* some guest PTE maps
+                                                        it with RW set      */
+    bool (*pinned)(void *ctx, uint64_t mfn);
+};
+
+/* PTE bits (architectural). */
+#define HV_PTE_P     (1ull << 0)
+#define HV_PTE_RW    (1ull << 1)
+#define HV_PTE_US    (1ull << 2)
+#define HV_PTE_PWT   (1ull << 3)
+#define HV_PTE_PCD   (1ull << 4)
+#define HV_PTE_A     (1ull << 5)
+#define HV_PTE_D     (1ull << 6)
+#define HV_PTE_PSE   (1ull << 7)   /* PAT in an L1 entry */
+#define HV_PTE_G     (1ull << 8)
+#define HV_PTE_NX    (1ull << 63)
+#define HV_PTE_ADDR  0x000ffffffffff000ull
+#define HV_PTE_MFN(pte) (((pte) & HV_PTE_ADDR) >> 12)
+
+/* L4 slots that belong to the hypervisor (Xen: 256..271,
+ * HYPERVISOR_VIRT_START..END).  Guests may not write them. */
+#define HV_L4_FIRST_HV_SLOT 256
+#define HV_L4_LAST_HV_SLOT  271
+
+/*
+ * Check writing val into slot `slot` of a page table of level `level`
+ * (1..4).  Non-present entries are always fine (except L4 hv slots).
+ * Rules (error codes as Xen's mm.c):
+ *  - L4 slot in 256..271                          -> -XEN_EINVAL
+ *  - reserved/unsupported flag bits set (L1: bits 52-62 other than the
+ *    available ones are fine; PSE in L2/L3: no superpages) -> -XEN_EINVAL
+ *  - L1 entry: target HV_PAGE_INVALID            -> -XEN_EPERM
+ *              target HV_PAGE_HV                 -> -XEN_EBUSY
+ *              RW set and target is a page table -> -XEN_EBUSY
+ *  - L2-L4 entry: target must be HV_PAGE_L(level-1), or HV_PAGE_RAM not
+ *    mapped writable (it becomes that table once the platform validates
+ *    it); anything else                          -> -XEN_EINVAL
+ */
+int hv_check_pte(unsigned int level, unsigned int slot, uint64_t val,
+                 const struct hv_page_oracle *o);
+
+/* A decoded mmu_update request. */
+struct hv_mmu_req {
+    unsigned int cmd;        /* MMU_NORMAL_PT_UPDATE, ...                  */
+    uint64_t     table_mfn;  /* frame of the page table being written      */
+    unsigned int slot;       /* entry index 0..511                         */
+    unsigned int level;      /* 1..4, or 0 = a plain RAM page (plain write) */
+    uint64_t     val;
+};
+
+/*
+ * One struct mmu_update.  Decodes into *d and checks:
+ *  - cmd MMU_MACHPHYS_UPDATE or anything unknown -> -XEN_ENOSYS
+ *    (hv has no M2P table); NORMAL / PRESERVE_AD / NO_TRANSLATE handled
+ *    alike
+ *  - ptr not 8-byte aligned                        -> -XEN_EINVAL
+ *  - table frame HV_PAGE_INVALID / HV_PAGE_HV      -> -XEN_EINVAL
+ *  - table frame HV_PAGE_RAM: a plain write (level 0), accepted
+ *  - table frame L1..L4: hv_check_pte()
+ */
+int hv_check_mmu_update(const struct mmu_update *req,
+                        const struct hv_page_oracle *o,
+                        struct hv_mmu_req *d);
+
+/*
+ * One struct mmuext_op:
+ *  - PIN_L1..L4_TABLE: frame not guest RAM (INVALID/HV), mapped writable,
+ *    already typed as another level, or already pinned -> -XEN_EINVAL
+ *  - UNPIN_TABLE: frame not guest RAM or not pinned  -> -XEN_EINVAL
+ *  - NEW_BASEPTR: frame must be HV_PAGE_L4            else -XEN_EINVAL
+ *  - NEW_USER_BASEPTR: 0 (none) or HV_PAGE_L4         else -XEN_EINVAL
+ *  - TLB_FLUSH_LOCAL, INVLPG_LOCAL (any address): 0
+ *  - anything else                                    -> -XEN_ENOSYS
+ * (Pinning only checks the frame; the platform then validates each entry
+ * of the table with hv_check_pte before typing it.)
+ */
+int hv_check_mmuext_op(const struct mmuext_op *op,
+                       const struct hv_page_oracle *o);
+
+/*
+ * HYPERVISOR_update_va_mapping(va, val, flags): va must be canonical and
+ * outside HYPERVISOR_VIRT_START..END (-XEN_EINVAL); val is checked as an
+ * L1 entry (hv_check_pte level 1); flags: UVMF_NONE / TLB_FLUSH / INVLPG
+ * with UVMF_LOCAL or UVMF_ALL, else -XEN_EINVAL.
+ */
+int hv_check_update_va_mapping(uint64_t va, uint64_t val, uint64_t flags,
+                               const struct hv_page_oracle *o);
+
+#endif /* HV_HYPERCALL_CHECK_H */

@@ -1,0 +1,96 @@
+/*
+ * hv/domain/domain.h - the one domain hv runs: its memory, page-table accounting,
+ * vCPU, shared_info and event channels.
+ *
+ * ABI carried: the PV64 memory contract (machine frames, p2m, start_info,
+ * the page-table type rules of FEATURES "!writable_page_tables").
+ */
+#ifndef HV_DOMAIN_H
+#define HV_DOMAIN_H
+
+#include "lib/hv.h"
+#include "core/vcpu.h"
+#include "core/bounce.h"
+#include "core/hypercall_check.h"
+#include <xen/xen.h>
+
+/* Per guest frame: page-table type and the references that pin it. */
+struct frame_info {
+    uint8_t  type;      /* HV_PAGE_RAM or HV_PAGE_L1..L4                  */
+    uint8_t  pinned;    /* MMUEXT_PIN_*_TABLE holds one type reference    */
+    uint32_t tcount;    /* type references: upper-level entries, pins,
+                           base pointers                                   */
+    uint32_t wcount;    /* writable L1 entries mapping this frame          */
+};
+
+#define NR_EVTCHN 64
+
+struct domain {
+    struct hv_vcpu vcpu;
+    struct hv_guest_mem mem;
+    struct hv_page_oracle oracle;
+
+    uint64_t base_mfn;          /* guest frames: [base_mfn, base_mfn+nr_pages) */
+    uint64_t nr_pages;
+    struct frame_info *frames;
+
+    shared_info_t *shared_info; /* hv page, mappable by the guest        */
+    uint64_t shared_info_mfn;
+
+    uint64_t kernel_l4;         /* MMUEXT_NEW_BASEPTR (mfn)               */
+    uint64_t user_l4;           /* MMUEXT_NEW_USER_BASEPTR (mfn), 0 = none */
+
+    uint64_t dr7;
+    bool     vcpu_ts;           /* fpu_taskswitch: virtual CR0.TS         */
+
+    uint8_t  evtchn[NR_EVTCHN]; /* EVTCHN_* state of each port          */
+    bool     crashed;
+
+    /* domU mode (hv_opts.domu): the toolstack's special pages, and the
+     * ports bound to hv's own xenconsoled/xenstored stand-ins. */
+    uint64_t console_mfn, store_mfn;    /* 0 in dom0 mode                 */
+    unsigned int console_port, store_port;
+    bool     console_bad_logged;
+};
+
+/* Event channel port states (Xen's ECS_FREE, ECS_IPI, ECS_INTERDOMAIN). */
+enum { EVTCHN_FREE, EVTCHN_IPI, EVTCHN_BACKEND };
+/* Ports libxl gives a domU: alloc_unbound for xenstore, then console. */
+#define DOMU_STORE_PORT   1
+#define DOMU_CONSOLE_PORT 2
+
+extern struct domain dom;
+
+/* build.c */
+void domain_build(const void *elf, size_t len, uint64_t mod_end_pa, const char *cmdline);
+
+/* domain.c */
+_Noreturn void domain_crash(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+_Noreturn void domain_shutdown(unsigned int reason);
+void load_guest_cr3(void);      /* CR3 := kernel or user table per mode */
+void gs_base_swap(void);        /* guest kernel <-> user GS base */
+void guest_mode_switched(bool was_kernel); /* GS base + CR3 after a mode change */
+extern const struct hv_guest_mem guest_mem_ops;
+
+/* console.c */
+void console_backend_drain(bool notify);   /* domU console ring -> serial */
+
+/* mm.c */
+void mm_init_domain(uint64_t base_mfn, uint64_t nr_pages);
+uint64_t mm_guest_cr3_mfn(void);
+int mm_get_type(uint64_t mfn, unsigned int level);
+void mm_put_type(uint64_t mfn);
+long do_mmu_update(uint64_t ureqs, unsigned int count, uint64_t pdone, unsigned int domid);
+long do_mmuext_op(uint64_t uops, unsigned int count, uint64_t pdone, unsigned int domid);
+long do_update_va_mapping(uint64_t va, uint64_t val, uint64_t flags);
+int copy_from_guest(void *dst, uint64_t gva, size_t len);
+int copy_to_guest(uint64_t gva, const void *src, size_t len);
+
+/* hypercall.c */
+void do_hypercall(struct hv_vcpu *v);
+
+/* evtchn.c */
+void evtchn_set_pending(unsigned int port);
+long do_event_channel_op(uint64_t cmd, uint64_t arg);
+
+#endif /* HV_DOMAIN_H */

@@ -1,0 +1,324 @@
+/*
+ * hv/domain/hypercall.c - the hypercalls a PV64 guest kernel makes with SYSCALL
+ * from guest kernel mode (through the hypercall page).
+ *
+ * ABI carried: __HYPERVISOR_* numbers and argument structures from the Xen
+ * public headers; arguments in rdi rsi rdx r10 r8, result in rax, Xen
+ * errnos.  Every argument is validated; a bad one is an error code for
+ * the guest, never a fault in hv.  Unknown hypercalls: -ENOSYS, logged
+ * once each.
+ */
+#include "domain/domain.h"
+#include "lib/x86.h"
+#include <xen/xen.h>
+#include <xen/sched.h>
+#include <xen/version.h>
+#include <xen/features.h>
+#include <xen/physdev.h>
+
+/*
+ * Xen checks xsm_console_io() before the command: the default (dummy) XSM
+ * gives XSM_PRIV, i.e. -EPERM for anything but the control domain (a
+ * CONFIG_VERBOSE_DEBUG build would let a domU write; release builds do
+ * not).  A domU prints through its console ring instead.
+ */
+static long do_console_io(uint64_t cmd, uint64_t count, uint64_t buf)
+{
+    char tmp[128];
+    if (hv_opts.domu)
+        return -XEN_EPERM;
+    if (cmd == CONSOLEIO_read)
+        return 0;               /* no input */
+    if (cmd != CONSOLEIO_write)
+        return -XEN_ENOSYS;
+    while (count) {
+        size_t n = count < sizeof(tmp) ? count : sizeof(tmp);
+        if (copy_from_guest(tmp, buf, n))
+            return -XEN_EFAULT;
+        console_write(tmp, n);
+        buf += n, count -= n;
+    }
+    return 0;
+}
+
+static long do_sched_op(uint64_t cmd, uint64_t arg)
+{
+    switch (cmd) {
+    case SCHEDOP_yield:
+        return 0;
+    case SCHEDOP_block: {
+        /* Nothing but the guest itself can make an event pending. */
+        struct vcpu_info *vi = dom.vcpu.vcpu_info;
+        if (!vi->evtchn_upcall_pending)
+            domain_crash("SCHEDOP_block with no event that could ever arrive");
+        return 0;
+    }
+    case SCHEDOP_shutdown: {
+        struct sched_shutdown s;
+        if (copy_from_guest(&s, arg, sizeof(s)))
+            return -XEN_EFAULT;
+        domain_shutdown(s.reason);
+    }
+    default:
+        return -XEN_ENOSYS;
+    }
+}
+
+static long do_xen_version(uint64_t cmd, uint64_t arg)
+{
+    switch (cmd) {
+    case XENVER_version:
+        return (4 << 16) | 17;
+    case XENVER_extraversion: {
+        xen_extraversion_t s = ".0-pventry-hv";
+        return copy_to_guest(arg, s, sizeof(s)) ? -XEN_EFAULT : 0;
+    }
+    case XENVER_capabilities: {
+        xen_capabilities_info_t s = "xen-3.0-x86_64 ";
+        return copy_to_guest(arg, s, sizeof(s)) ? -XEN_EFAULT : 0;
+    }
+    case XENVER_platform_parameters: {
+        xen_platform_parameters_t p = { HYPERVISOR_VIRT_START };
+        return copy_to_guest(arg, &p, sizeof(p)) ? -XEN_EFAULT : 0;
+    }
+    case XENVER_get_features: {
+        xen_feature_info_t fi;
+        if (copy_from_guest(&fi, arg, sizeof(fi)))
+            return -XEN_EFAULT;
+        fi.submap = 0;
+        if (fi.submap_idx == 0)
+            fi.submap = (1u << XENFEAT_mmu_pt_update_preserve_ad) |
+                        (hv_opts.domu ? 0 : 1u << XENFEAT_dom0);
+        return copy_to_guest(arg, &fi, sizeof(fi)) ? -XEN_EFAULT : 0;
+    }
+    case XENVER_pagesize:
+        return PAGE_SIZE;
+    default:
+        return -XEN_ENOSYS;
+    }
+}
+
+static long do_set_segment_base(uint64_t which, uint64_t base)
+{
+    bool fred = hv_opts.delivery == HV_DELIVERY_FRED;
+
+    switch (which) {
+    case SEGBASE_FS:
+    case SEGBASE_GS_USER:
+    case SEGBASE_GS_KERNEL:
+        if (!hv_is_canonical(base))
+            return -XEN_EINVAL;
+        if (which == SEGBASE_FS)
+            wrmsr(MSR_FS_BASE, base);
+        /* In hv (guest kernel mode): IDT has the kernel's GS live, FRED
+         * has already swapped the user's in. */
+        else if ((which == SEGBASE_GS_KERNEL) ^ fred)
+            wrmsr(MSR_GS_BASE, base);
+        else
+            wrmsr(MSR_KERNEL_GS_BASE, base);
+        return 0;
+    case SEGBASE_GS_USER_SEL: {
+        unsigned int sel = (uint16_t)base;
+        if (sel > 3)
+            sel |= 3;
+        /* Only the flat selectors exist: anything else loads NUL. */
+        if (sel > 3 && sel != FLAT_RING3_DS32 && sel != FLAT_RING3_CS32 && sel != FLAT_RING3_CS64)
+            sel = 0;
+        if (!fred)
+            gs_base_swap();
+        __asm__ volatile("mov %0, %%gs" :: "r"(sel));
+        if (!fred)
+            gs_base_swap();
+        return 0;
+    }
+    default:
+        return -XEN_EINVAL;
+    }
+}
+
+static long do_fpu_taskswitch(uint64_t set)
+{
+    dom.vcpu_ts = set != 0;
+    if (set)
+        write_cr0(read_cr0() | CR0_TS);
+    else
+        __asm__ volatile("clts");
+    return 0;
+}
+
+static long do_set_debugreg(uint64_t reg, uint64_t val)
+{
+    switch (reg) {
+    case 0: case 1: case 2: case 3:
+        if (!hv_is_canonical(val) || (val >= HYPERVISOR_VIRT_START && val < HYPERVISOR_VIRT_END))
+            return -XEN_EPERM;
+        switch (reg) {
+        case 0: __asm__ volatile("mov %0, %%dr0" :: "r"(val)); break;
+        case 1: __asm__ volatile("mov %0, %%dr1" :: "r"(val)); break;
+        case 2: __asm__ volatile("mov %0, %%dr2" :: "r"(val)); break;
+        case 3: __asm__ volatile("mov %0, %%dr3" :: "r"(val)); break;
+        }
+        return 0;
+    case 6:
+        if (val >> 32)
+            return -XEN_EINVAL;
+        dom.vcpu.dr6 = val;
+        return 0;
+    case 7:
+        if (val >> 32)
+            return -XEN_EINVAL;
+        if (val & 0x2000)                       /* GD: the guest may not own DR access */
+            return -XEN_EPERM;
+        for (int i = 0; i < 4; i++)
+            if (((val >> (16 + 4 * i)) & 3) == 2)
+                return -XEN_EPERM;              /* no I/O breakpoints */
+        dom.dr7 = val;
+        __asm__ volatile("mov %0, %%dr7" :: "r"(val | 0x400));
+        return 0;
+    default:                                    /* as Xen: 4/5 only alias 6/7 without CR4.DE */
+        return -XEN_ENODEV;
+    }
+}
+
+static long do_get_debugreg(uint64_t reg)
+{
+    uint64_t v;
+    switch (reg) {
+    case 0: __asm__ volatile("mov %%dr0, %0" : "=r"(v)); return v;
+    case 1: __asm__ volatile("mov %%dr1, %0" : "=r"(v)); return v;
+    case 2: __asm__ volatile("mov %%dr2, %0" : "=r"(v)); return v;
+    case 3: __asm__ volatile("mov %%dr3, %0" : "=r"(v)); return v;
+    case 6: return dom.vcpu.dr6;
+    case 7: return dom.dr7;
+    default: return -XEN_ENODEV;
+    }
+}
+
+static long do_vm_assist(uint64_t cmd, uint64_t type)
+{
+    if (type != VMASST_TYPE_architectural_iopl)
+        return -XEN_EINVAL;
+    if (cmd == VMASST_CMD_enable)
+        dom.vcpu.arch_iopl = true;
+    else if (cmd == VMASST_CMD_disable)
+        dom.vcpu.arch_iopl = false;
+    else
+        return -XEN_EINVAL;
+    return 0;
+}
+
+static long do_physdev_op(uint64_t cmd, uint64_t arg)
+{
+    if (cmd != PHYSDEVOP_set_iopl)
+        return -XEN_ENOSYS;
+    struct physdev_set_iopl s;
+    if (copy_from_guest(&s, arg, sizeof(s)))
+        return -XEN_EFAULT;
+    if (s.iopl > 3)
+        return -XEN_EINVAL;
+    dom.vcpu.iopl = s.iopl << 12;
+    return 0;
+}
+
+/* Commands hv does not have (vCPU timers, runstate, ...): logged once. */
+static long do_vcpu_op(struct hv_vcpu *v, uint64_t cmd, uint64_t vcpuid, uint64_t arg)
+{
+    static uint32_t logged;
+    /* Xen's do_vcpu_op(int cmd, unsigned int vcpuid, arg): 32-bit values. */
+    long rc = hv_do_vcpu_op(v, (int)cmd, (unsigned int)vcpuid, arg);
+    unsigned int c = (unsigned int)cmd;
+    if (rc == -XEN_ENOSYS && (c >= 32 || !(logged & (1u << c)))) {
+        printk("hv: vcpu_op %d not implemented: -ENOSYS\n", (int)cmd);
+        if (c < 32)
+            logged |= 1u << c;
+    }
+    return rc;
+}
+
+static void do_iret(struct hv_vcpu *v)
+{
+    struct hv_outcome out;
+    bool was = v->kernel_mode;
+    if (hv_do_iret(v, &dom.mem, &out) == HV_CRASH)
+        domain_crash("HYPERVISOR_iret: %s", out.reason ? out.reason : "bad frame");
+    guest_mode_switched(was);
+}
+
+void do_hypercall(struct hv_vcpu *v)
+{
+    struct hv_regs *r = &v->regs;
+    uint64_t a1 = r->rdi, a2 = r->rsi, a3 = r->rdx, a4 = r->r10;
+    long rc;
+    (void)a4;
+
+    switch (r->rax) {
+    case __HYPERVISOR_iret:
+        do_iret(v);
+        return;     /* rax is the guest's again */
+    case __HYPERVISOR_set_trap_table:
+        rc = hv_do_set_trap_table(v, &dom.mem, a1);
+        break;
+    case __HYPERVISOR_callback_op:
+        rc = hv_do_callback_op(v, &dom.mem, (unsigned int)a1, a2);
+        break;
+    case __HYPERVISOR_stack_switch:
+        rc = hv_do_stack_switch(v, a1, a2);
+        break;
+    case __HYPERVISOR_console_io:
+        rc = do_console_io(a1, a2, a3);
+        break;
+    case __HYPERVISOR_sched_op:
+        rc = do_sched_op(a1, a2);
+        break;
+    case __HYPERVISOR_xen_version:
+        rc = do_xen_version(a1, a2);
+        break;
+    case __HYPERVISOR_update_va_mapping:
+        rc = do_update_va_mapping(a1, a2, a3);
+        break;
+    case __HYPERVISOR_mmu_update:
+        rc = do_mmu_update(a1, (unsigned int)a2, a3, (unsigned int)a4);
+        break;
+    case __HYPERVISOR_mmuext_op:
+        rc = do_mmuext_op(a1, (unsigned int)a2, a3, (unsigned int)a4);
+        break;
+    case __HYPERVISOR_set_segment_base:
+        rc = do_set_segment_base(a1, a2);
+        break;
+    case __HYPERVISOR_fpu_taskswitch:
+        rc = do_fpu_taskswitch(a1);
+        break;
+    case __HYPERVISOR_set_debugreg:
+        rc = do_set_debugreg(a1, a2);
+        break;
+    case __HYPERVISOR_get_debugreg:
+        rc = do_get_debugreg(a1);
+        break;
+    case __HYPERVISOR_event_channel_op:
+        rc = do_event_channel_op(a1, a2);
+        break;
+    case __HYPERVISOR_vm_assist:
+        rc = do_vm_assist(a1, a2);
+        break;
+    case __HYPERVISOR_physdev_op:
+        rc = do_physdev_op(a1, a2);
+        break;
+    case __HYPERVISOR_vcpu_op:
+        rc = do_vcpu_op(v, a1, a2, a3);
+        break;
+    case __HYPERVISOR_nmi_op:
+        rc = hv_do_nmi_op(v, &dom.mem, (unsigned int)a1, a2);
+        break;
+    default: {
+        static uint8_t logged[64];
+        uint64_t n = r->rax;
+        if (n >= 64 * 8 || !(logged[n / 8] & (1u << (n % 8)))) {
+            printk("hv: hypercall %lu not implemented: -ENOSYS\n", n);
+            if (n < 64 * 8)
+                logged[n / 8] |= 1u << (n % 8);
+        }
+        rc = -XEN_ENOSYS;
+    }
+    }
+    r->rax = (uint64_t)rc;
+}

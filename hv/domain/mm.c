@@ -1,0 +1,410 @@
+/*
+ * hv/domain/mm.c - guest memory: page-table validation and type counting,
+ * guest virtual access, HYPERVISOR_mmu_update / mmuext_op /
+ * update_va_mapping.
+ *
+ * ABI carried: the PV64 page-table contract with FEATURES
+ * "!writable_page_tables", as Xen's mm.c keeps it:
+ *  - a frame is plain RAM, or a validated L1..L4 page table (its "type");
+ *    a page table holds one type reference per present upper-level entry
+ *    or base pointer or pin, and drops back to RAM when they are gone;
+ *  - a page table is never mapped writable, a writable-mapped frame never
+ *    becomes a page table, and no guest entry reaches hypervisor memory:
+ *    the per-entry rules are the core's hv_check_pte();
+ *  - L4 slots 256..271 are hv's, copied into every validated L4.
+ * Guest virtual addresses are translated in software through the guest's
+ * own tables (never by touching them), so a bad guest pointer gives an
+ * error, never a fault in hv.
+ */
+#include "domain/domain.h"
+#include "lib/x86.h"
+
+#define MAX_GUEST_PAGES ((256ul << 20) >> PAGE_SHIFT)
+static struct frame_info frame_table[MAX_GUEST_PAGES];
+extern uint64_t boot_l4[512];
+
+static struct frame_info *frame(uint64_t mfn)
+{
+    if (mfn >= dom.base_mfn && mfn - dom.base_mfn < dom.nr_pages)
+        return &dom.frames[mfn - dom.base_mfn];
+    return NULL;
+}
+
+/* ---- the page-type oracle for the core's checks ---- */
+
+static unsigned int oracle_type(void *ctx, uint64_t mfn)
+{
+    (void)ctx;
+    struct frame_info *f = frame(mfn);
+    if (f)
+        return f->type;
+    if (mfn == dom.shared_info_mfn)
+        return HV_PAGE_RAM;
+    if (mfn < (HV_DIRECTMAP_SIZE >> PAGE_SHIFT))
+        return HV_PAGE_HV;
+    return HV_PAGE_INVALID;
+}
+
+static bool oracle_writable(void *ctx, uint64_t mfn)
+{
+    (void)ctx;
+    struct frame_info *f = frame(mfn);
+    return f && f->wcount;
+}
+
+static bool oracle_pinned(void *ctx, uint64_t mfn)
+{
+    (void)ctx;
+    struct frame_info *f = frame(mfn);
+    return f && f->pinned;
+}
+
+void mm_init_domain(uint64_t base_mfn, uint64_t nr_pages)
+{
+    if (nr_pages > MAX_GUEST_PAGES)
+        boot_refuse("guest memory larger than %lu pages", MAX_GUEST_PAGES);
+    dom.base_mfn = base_mfn;
+    dom.nr_pages = nr_pages;
+    dom.frames = frame_table;
+    for (uint64_t i = 0; i < nr_pages; i++)
+        frame_table[i] = (struct frame_info){ .type = HV_PAGE_RAM };
+    dom.oracle = (struct hv_page_oracle){ NULL, oracle_type, oracle_writable, oracle_pinned };
+}
+
+static uint64_t *table(uint64_t mfn) { return __va(mfn << PAGE_SHIFT); }
+static bool hv_slot(unsigned int level, unsigned int slot)
+{
+    return level == 4 && slot >= HV_L4_FIRST && slot <= HV_L4_LAST;
+}
+
+/*
+ * Xen's adjust_guest_l*e() for 64-bit PV: guest kernel and user both run
+ * in ring 3, so every present entry gets _PAGE_USER.  An L1 entry the
+ * guest wrote without USER is a kernel page: it gets USER plus the
+ * software bit _PAGE_GUEST_KERNEL (PTE bit 52); a real user page gets
+ * GLOBAL (ignored here: hv runs with CR4.PGE clear).  L4 entries also get
+ * ACCESSED.  The guest reads its entries back this way, as on Xen.
+ */
+#define _PAGE_GUEST_KERNEL (1ul << 52)
+static uint64_t adjust_entry(unsigned int level, uint64_t e)
+{
+    if (!(e & _PAGE_PRESENT))
+        return e;
+    if (level == 1) {
+        if (!(e & _PAGE_USER))
+            e |= _PAGE_GUEST_KERNEL | _PAGE_USER;
+        if (!(e & _PAGE_GUEST_KERNEL))
+            e |= _PAGE_GLOBAL | _PAGE_USER;
+        return e;
+    }
+    return e | _PAGE_USER | (level == 4 ? _PAGE_ACCESSED : 0);
+}
+
+/* Take/drop what one present entry of a level-`level` table references. */
+static int get_entry_ref(unsigned int level, uint64_t e)
+{
+    if (!(e & _PAGE_PRESENT))
+        return 0;
+    uint64_t mfn = HV_PTE_MFN(e);
+    if (level == 1) {
+        struct frame_info *f = frame(mfn);
+        if (f && (e & _PAGE_RW))
+            f->wcount++;
+        return 0;
+    }
+    return mm_get_type(mfn, level - 1);
+}
+
+static void put_entry_ref(unsigned int level, uint64_t e)
+{
+    if (!(e & _PAGE_PRESENT))
+        return;
+    uint64_t mfn = HV_PTE_MFN(e);
+    if (level == 1) {
+        struct frame_info *f = frame(mfn);
+        if (f && (e & _PAGE_RW) && f->wcount)
+            f->wcount--;
+        return;
+    }
+    mm_put_type(mfn);
+}
+
+/*
+ * Take a type reference on mfn as a level-`level` page table, validating
+ * every entry the first time.  0 or a negative Xen errno.
+ */
+int mm_get_type(uint64_t mfn, unsigned int level)
+{
+    struct frame_info *f = frame(mfn);
+    if (!f)
+        return -XEN_EINVAL;
+    if (f->type == HV_PAGE_OF_LEVEL(level)) {
+        f->tcount++;
+        return 0;
+    }
+    if (f->type != HV_PAGE_RAM || f->wcount)
+        return -XEN_EINVAL;
+
+    /* Typed before its entries are checked: a table reaching itself
+     * through its own entries then fails the child's level check. */
+    f->type = HV_PAGE_OF_LEVEL(level);
+    uint64_t *t = table(mfn);
+    unsigned int i;
+    int rc = 0;
+    for (i = 0; i < 512; i++) {
+        if (hv_slot(level, i))
+            continue;
+        if (!(t[i] & _PAGE_PRESENT))
+            continue;
+        rc = hv_check_pte(level, i, t[i], &dom.oracle);
+        if (!rc)
+            rc = get_entry_ref(level, t[i]);
+        if (rc)
+            break;
+        t[i] = adjust_entry(level, t[i]);
+    }
+    if (rc) {
+        while (i-- > 0)
+            if (!hv_slot(level, i))
+                put_entry_ref(level, t[i]);
+        f->type = HV_PAGE_RAM;
+        return rc;
+    }
+    if (level == 4)
+        for (i = HV_L4_FIRST; i <= HV_L4_LAST; i++)
+            t[i] = boot_l4[i];
+    f->tcount = 1;
+    return 0;
+}
+
+void mm_put_type(uint64_t mfn)
+{
+    struct frame_info *f = frame(mfn);
+    if (!f || f->type < HV_PAGE_L1 || !f->tcount)
+        return;
+    if (--f->tcount)
+        return;
+    unsigned int level = HV_PAGE_LEVEL(f->type);
+    uint64_t *t = table(mfn);
+    for (unsigned int i = 0; i < 512; i++) {
+        if (hv_slot(level, i))
+            t[i] = 0;
+        else
+            put_entry_ref(level, t[i]);
+    }
+    f->type = HV_PAGE_RAM;
+    f->pinned = 0;
+}
+
+uint64_t mm_guest_cr3_mfn(void)
+{
+    return dom.vcpu.kernel_mode || !dom.user_l4 ? dom.kernel_l4 : dom.user_l4;
+}
+
+/*
+ * Translate a guest virtual address through the current mode's tables.
+ * Returns an hv pointer to the byte, or NULL if not present / not user /
+ * (for write) not writable at every level, or not a guest frame.
+ */
+static void *guest_va(uint64_t va, bool write)
+{
+    if (!hv_is_canonical(va) ||
+        (va >= HYPERVISOR_VIRT_START && va < HYPERVISOR_VIRT_END))
+        return NULL;
+    uint64_t mfn = mm_guest_cr3_mfn();
+    if (!mfn)
+        return NULL;
+    for (int level = 4; level >= 1; level--) {
+        unsigned int idx = (va >> (12 + 9 * (level - 1))) & 511;
+        uint64_t e = table(mfn)[idx];
+        if (!(e & _PAGE_PRESENT) || !(e & _PAGE_USER) || (write && !(e & _PAGE_RW)))
+            return NULL;
+        if (level > 1 && (e & _PAGE_PSE))
+            return NULL;            /* no superpages in PV guests */
+        mfn = HV_PTE_MFN(e);
+        if (!frame(mfn) && mfn != dom.shared_info_mfn)
+            return NULL;
+    }
+    return (char *)table(mfn) + (va & (PAGE_SIZE - 1));
+}
+
+int copy_from_guest(void *dst, uint64_t gva, size_t len)
+{
+    char *d = dst;
+    while (len) {
+        size_t n = PAGE_SIZE - (gva & (PAGE_SIZE - 1));
+        if (n > len)
+            n = len;
+        const void *p = guest_va(gva, false);
+        if (!p)
+            return -XEN_EFAULT;
+        memcpy(d, p, n);
+        d += n, gva += n, len -= n;
+    }
+    return 0;
+}
+
+int copy_to_guest(uint64_t gva, const void *src, size_t len)
+{
+    const char *s = src;
+    while (len) {
+        size_t n = PAGE_SIZE - (gva & (PAGE_SIZE - 1));
+        if (n > len)
+            n = len;
+        void *p = guest_va(gva, true);
+        if (!p)
+            return -XEN_EFAULT;
+        memcpy(p, s, n);
+        s += n, gva += n, len -= n;
+    }
+    return 0;
+}
+
+/* ---- writing one entry of a validated table ---- */
+
+static int write_entry(uint64_t table_mfn, unsigned int level, unsigned int slot, uint64_t val)
+{
+    uint64_t *t = table(table_mfn);
+    uint64_t old = t[slot];
+    val = adjust_entry(level, val);
+    int rc = get_entry_ref(level, val);
+    if (rc)
+        return rc;
+    t[slot] = val;
+    put_entry_ref(level, old);
+    return 0;
+}
+
+/*
+ * Xen's batched MMU hypercalls: count requests of size bytes from the
+ * guest at ureqs, each done by one(), stopping at the first error; the
+ * number done goes to *pdone.
+ */
+static long mmu_batch(uint64_t ureqs, unsigned int count, size_t size, uint64_t pdone,
+                      unsigned int domid, long (*one)(const void *req), bool flush)
+{
+    union { struct mmu_update u; struct mmuext_op e; } req;
+    unsigned int i;
+    long rc = 0;
+
+    if (domid != DOMID_SELF)
+        return -XEN_ESRCH;
+    for (i = 0; i < count; i++) {
+        if (copy_from_guest(&req, ureqs + i * size, size)) {
+            rc = -XEN_EFAULT;
+            break;
+        }
+        if ((rc = one(&req)))
+            break;
+    }
+    if (flush)
+        flush_tlb_local();
+    if (pdone && copy_to_guest(pdone, &i, sizeof(i)) && !rc)
+        rc = -XEN_EFAULT;
+    return rc;
+}
+
+static long mmu_update_one(const void *p)
+{
+    const struct mmu_update *req = p;
+    struct hv_mmu_req d;
+    long rc = hv_check_mmu_update(req, &dom.oracle, &d);
+    if (rc)
+        return rc;
+    if (d.level == 0) {
+        if (d.table_mfn == dom.shared_info_mfn)
+            return -XEN_EINVAL;
+        table(d.table_mfn)[d.slot] = d.val;
+        return 0;
+    }
+    return write_entry(d.table_mfn, d.level, d.slot, d.val);
+}
+
+long do_mmu_update(uint64_t ureqs, unsigned int count, uint64_t pdone, unsigned int domid)
+{
+    return mmu_batch(ureqs, count, sizeof(struct mmu_update), pdone, domid, mmu_update_one, true);
+}
+
+static void set_base(uint64_t *slot, uint64_t mfn)
+{
+    uint64_t old = *slot;
+    *slot = mfn;
+    if (old)
+        mm_put_type(old);
+}
+
+static long mmuext_one(const void *p)
+{
+    const struct mmuext_op *op = p;
+    long rc = hv_check_mmuext_op(op, &dom.oracle);
+    if (rc)
+        return rc;
+    uint64_t mfn = op->arg1.mfn;
+    switch (op->cmd) {
+    case MMUEXT_PIN_L1_TABLE:
+    case MMUEXT_PIN_L2_TABLE:
+    case MMUEXT_PIN_L3_TABLE:
+    case MMUEXT_PIN_L4_TABLE:
+        if (mfn == dom.shared_info_mfn) {
+            rc = -XEN_EINVAL;
+            break;
+        }
+        rc = mm_get_type(mfn, op->cmd - MMUEXT_PIN_L1_TABLE + 1);
+        if (!rc)
+            frame(mfn)->pinned = 1;
+        break;
+    case MMUEXT_UNPIN_TABLE:
+        frame(mfn)->pinned = 0;
+        mm_put_type(mfn);
+        break;
+    case MMUEXT_NEW_BASEPTR:
+        if ((rc = mm_get_type(mfn, 4)))
+            break;
+        set_base(&dom.kernel_l4, mfn);
+        load_guest_cr3();
+        break;
+    case MMUEXT_NEW_USER_BASEPTR:
+        if (mfn && (rc = mm_get_type(mfn, 4)))
+            break;
+        set_base(&dom.user_l4, mfn);
+        dom.vcpu.user_pt_present = mfn != 0;
+        break;
+    case MMUEXT_TLB_FLUSH_LOCAL:
+        flush_tlb_local();
+        break;
+    case MMUEXT_INVLPG_LOCAL:
+        invlpg(op->arg1.linear_addr);
+        break;
+    }
+    return rc;
+}
+
+long do_mmuext_op(uint64_t uops, unsigned int count, uint64_t pdone, unsigned int domid)
+{
+    return mmu_batch(uops, count, sizeof(struct mmuext_op), pdone, domid, mmuext_one, false);
+}
+
+long do_update_va_mapping(uint64_t va, uint64_t val, uint64_t flags)
+{
+    int rc = hv_check_update_va_mapping(va, val, flags, &dom.oracle);
+    if (rc)
+        return rc;
+    /* Find the L1 table through the guest kernel's tables. */
+    uint64_t mfn = dom.kernel_l4;
+    for (int level = 4; level > 1; level--) {
+        uint64_t e = table(mfn)[(va >> (12 + 9 * (level - 1))) & 511];
+        if (!(e & _PAGE_PRESENT) || (e & _PAGE_PSE))
+            return -XEN_EINVAL;
+        mfn = HV_PTE_MFN(e);
+    }
+    if (frame(mfn) == NULL || frame(mfn)->type != HV_PAGE_L1)
+        return -XEN_EINVAL;
+    rc = write_entry(mfn, 1, (va >> 12) & 511, val);
+    if (rc)
+        return rc;
+    if ((flags & UVMF_FLUSHTYPE_MASK) == UVMF_INVLPG)
+        invlpg(va);
+    else
+        flush_tlb_local();
+    return 0;
+}

@@ -1,0 +1,335 @@
+/*
+ * hv/tests/unit/test_hcheck.c - hypercall argument validation: set_trap_table,
+ * callback_op, stack_switch (against a fake guest memory), and the
+ * mmu_update / mmuext_op / update_va_mapping rules over a fake page-type
+ * oracle.  Every check asserts the exact Xen errno.
+ */
+#include <string.h>
+
+#include "core/hypercall_check.h"
+
+#include "tap.h"
+
+#define ARG_VA 0xffffffff80500000ull        /* where arguments live */
+
+/* ---- fake frame accounting ---- */
+#define NFRAMES 64
+struct oracle_state {
+    unsigned int type[NFRAMES];
+    bool writable[NFRAMES], pinned[NFRAMES];
+};
+static unsigned int o_type(void *c, uint64_t mfn)
+{
+    struct oracle_state *s = c;
+    return mfn < NFRAMES ? s->type[mfn] : HV_PAGE_INVALID;
+}
+static bool o_writable(void *c, uint64_t mfn)
+{
+    struct oracle_state *s = c;
+    return mfn < NFRAMES && s->writable[mfn];
+}
+static bool o_pinned(void *c, uint64_t mfn)
+{
+    struct oracle_state *s = c;
+    return mfn < NFRAMES && s->pinned[mfn];
+}
+
+/* Frames: 1 hv, 2-9 RAM (8 mapped writable), 10 L1, 11 L2, 12 L3,
+ * 13 L4 (pinned), 14 L4 unpinned, >= 16 invalid. */
+enum { F_HV = 1, F_RAM = 2, F_RAMW = 8, F_L1 = 10, F_L2, F_L3, F_L4, F_L4U, F_BAD = 40 };
+
+static void oracle_init(struct oracle_state *s, struct hv_page_oracle *o)
+{
+    memset(s, 0, sizeof(*s));
+    s->type[F_HV] = HV_PAGE_HV;
+    for (int i = 2; i < 10; i++)
+        s->type[i] = HV_PAGE_RAM;
+    s->writable[F_RAMW] = true;
+    s->type[F_L1] = HV_PAGE_L1;
+    s->type[F_L2] = HV_PAGE_L2;
+    s->type[F_L3] = HV_PAGE_L3;
+    s->type[F_L4] = HV_PAGE_L4;
+    s->type[F_L4U] = HV_PAGE_L4;
+    s->pinned[F_L4] = true;
+    o->ctx = s;
+    o->type = o_type;
+    o->writable = o_writable;
+    o->pinned = o_pinned;
+}
+
+#define PTE(mfn, flags) (((uint64_t)(mfn) << 12) | (flags))
+#define P   HV_PTE_P
+#define RW  HV_PTE_RW
+#define US  HV_PTE_US
+
+static int mmu(const struct hv_page_oracle *o, uint64_t table, unsigned int slot,
+               unsigned int cmd, uint64_t val)
+{
+    struct mmu_update u = { (table << 12) + slot * 8 + cmd, val };
+    struct hv_mmu_req d;
+
+    return hv_check_mmu_update(&u, o, &d);
+}
+
+static int ext(const struct hv_page_oracle *o, unsigned int cmd, uint64_t arg)
+{
+    struct mmuext_op op;
+
+    memset(&op, 0, sizeof(op));
+    op.cmd = cmd;
+    op.arg1.mfn = arg;
+    return hv_check_mmuext_op(&op, o);
+}
+
+static void memory_rules(void)
+{
+    struct oracle_state s;
+    struct hv_page_oracle o;
+    struct hv_mmu_req d;
+    struct mmu_update u;
+
+    oracle_init(&s, &o);
+
+    /* mmu_update decoding. */
+    u.ptr = (F_L1 << 12) + 5 * 8 + MMU_PT_UPDATE_PRESERVE_AD;
+    u.val = PTE(F_RAM, P | RW | US);
+    EQ(hv_check_mmu_update(&u, &o, &d), 0, "mmu: L1 entry mapping guest RAM writable is fine");
+    OK(d.cmd == MMU_PT_UPDATE_PRESERVE_AD && d.table_mfn == F_L1 && d.slot == 5 && d.level == 1 &&
+       d.val == u.val, "mmu: request decoded (cmd, table, slot, level, val)");
+    EQ(mmu(&o, F_L1, 0, MMU_MACHPHYS_UPDATE, 0), -XEN_ENOSYS, "mmu: MMU_MACHPHYS_UPDATE -> ENOSYS");
+    u.ptr = (F_L1 << 12) + 4;
+    EQ(hv_check_mmu_update(&u, &o, &d), -XEN_EINVAL, "mmu: misaligned ptr -> EINVAL");
+    EQ(mmu(&o, F_HV, 0, 0, 0), -XEN_EINVAL, "mmu: writing into hypervisor memory -> EINVAL");
+    EQ(mmu(&o, F_BAD, 0, 0, 0), -XEN_EINVAL, "mmu: writing into a non-existent frame -> EINVAL");
+    EQ(mmu(&o, F_RAM, 3, 0, 0x1234), 0, "mmu: plain write to an ordinary page is allowed");
+    EQ(mmu(&o, F_L1, 0, MMU_NORMAL_PT_UPDATE, 0), 0, "mmu: clearing an L1 entry is fine");
+
+    /* The two safety rules. */
+    EQ(mmu(&o, F_L1, 1, 0, PTE(F_HV, P)), -XEN_EBUSY, "mmu: mapping hypervisor memory (read-only) -> EBUSY");
+    EQ(mmu(&o, F_L1, 1, 0, PTE(F_HV, P | RW)), -XEN_EBUSY, "mmu: mapping hypervisor memory writable -> EBUSY");
+    EQ(mmu(&o, F_L1, 1, 0, PTE(F_BAD, P)), -XEN_EPERM, "mmu: mapping a frame the guest does not own -> EPERM");
+    EQ(mmu(&o, F_L1, 1, 0, PTE(F_L1, P | RW)), -XEN_EBUSY, "mmu: an L1 table writable -> EBUSY");
+    EQ(mmu(&o, F_L1, 1, 0, PTE(F_L4, P | RW)), -XEN_EBUSY, "mmu: an L4 table writable -> EBUSY");
+    EQ(mmu(&o, F_L1, 1, 0, PTE(F_L4, P)), 0, "mmu: an L4 table read-only is fine");
+    EQ(mmu(&o, F_L1, 1, 0, PTE(0xfffffffffull, P)), -XEN_EPERM,
+       "mmu: a frame beyond the guest's memory -> EPERM");
+    EQ(mmu(&o, F_L1, 1, 0, PTE(F_RAM, P | (1ull << 52) | (1ull << 9))), 0,
+       "mmu: available bits 9-11 and 52-62 are the guest's");
+
+    /* Upper levels. */
+    EQ(mmu(&o, F_L2, 0, 0, PTE(F_L1, P | RW | US)), 0, "mmu: L2 -> L1 table");
+    EQ(mmu(&o, F_L2, 0, 0, PTE(F_RAM, P | RW | US)), 0, "mmu: L2 -> unmapped RAM (to be validated as L1)");
+    EQ(mmu(&o, F_L2, 0, 0, PTE(F_RAMW, P | RW)), -XEN_EINVAL, "mmu: L2 -> RAM that is mapped writable -> EINVAL");
+    EQ(mmu(&o, F_L2, 0, 0, PTE(F_L2, P)), -XEN_EINVAL, "mmu: L2 -> an L2 table -> EINVAL");
+    EQ(mmu(&o, F_L2, 0, 0, PTE(F_HV, P)), -XEN_EINVAL, "mmu: L2 -> hypervisor memory -> EINVAL");
+    EQ(mmu(&o, F_L2, 0, 0, PTE(F_L1, P | HV_PTE_PSE)), -XEN_EINVAL, "mmu: L2 superpage -> EINVAL");
+    EQ(mmu(&o, F_L3, 0, 0, PTE(F_L2, P | RW)), 0, "mmu: L3 -> L2 table");
+    EQ(mmu(&o, F_L4, 0, 0, PTE(F_L3, P | RW)), 0, "mmu: L4 slot 0 -> L3 table");
+    EQ(mmu(&o, F_L4, 255, 0, PTE(F_L3, P | RW)), 0, "mmu: L4 slot 255 -> L3 table");
+    EQ(mmu(&o, F_L4, 256, 0, PTE(F_L3, P | RW)), -XEN_EINVAL, "mmu: L4 slot 256 (hypervisor) -> EINVAL");
+    EQ(mmu(&o, F_L4, 271, 0, 0), -XEN_EINVAL, "mmu: L4 slot 271 even non-present -> EINVAL");
+    EQ(mmu(&o, F_L4, 272, 0, PTE(F_L3, P | RW)), 0, "mmu: L4 slot 272 (guest kernel) -> L3 table");
+    EQ(hv_check_pte(5, 0, 0, &o), -XEN_EINVAL, "mmu: bad level -> EINVAL");
+
+    /* mmuext_op. */
+    EQ(ext(&o, MMUEXT_PIN_L1_TABLE, F_RAM), 0, "mmuext: pin unmapped RAM as L1");
+    EQ(ext(&o, MMUEXT_PIN_L1_TABLE, F_RAMW), -XEN_EINVAL, "mmuext: pin a page mapped writable -> EINVAL");
+    EQ(ext(&o, MMUEXT_PIN_L4_TABLE, F_HV), -XEN_EINVAL, "mmuext: pin hypervisor memory -> EINVAL");
+    EQ(ext(&o, MMUEXT_PIN_L4_TABLE, F_BAD), -XEN_EINVAL, "mmuext: pin a non-existent frame -> EINVAL");
+    EQ(ext(&o, MMUEXT_PIN_L2_TABLE, F_L1), -XEN_EINVAL, "mmuext: pin an L1 table as L2 -> EINVAL");
+    EQ(ext(&o, MMUEXT_PIN_L4_TABLE, F_L4), -XEN_EINVAL, "mmuext: pin twice -> EINVAL");
+    EQ(ext(&o, MMUEXT_PIN_L4_TABLE, F_L4U), 0, "mmuext: pin an unpinned L4");
+    EQ(ext(&o, MMUEXT_UNPIN_TABLE, F_L4), 0, "mmuext: unpin a pinned table");
+    EQ(ext(&o, MMUEXT_UNPIN_TABLE, F_L4U), -XEN_EINVAL, "mmuext: unpin a table not pinned -> EINVAL");
+    EQ(ext(&o, MMUEXT_UNPIN_TABLE, F_HV), -XEN_EINVAL, "mmuext: unpin hypervisor memory -> EINVAL");
+    EQ(ext(&o, MMUEXT_NEW_BASEPTR, F_L4), 0, "mmuext: NEW_BASEPTR to an L4");
+    EQ(ext(&o, MMUEXT_NEW_BASEPTR, F_L3), -XEN_EINVAL, "mmuext: NEW_BASEPTR to an L3 -> EINVAL");
+    EQ(ext(&o, MMUEXT_NEW_BASEPTR, F_RAM), -XEN_EINVAL, "mmuext: NEW_BASEPTR to plain RAM -> EINVAL");
+    EQ(ext(&o, MMUEXT_NEW_USER_BASEPTR, 0), 0, "mmuext: NEW_USER_BASEPTR 0 (none)");
+    EQ(ext(&o, MMUEXT_NEW_USER_BASEPTR, F_L4U), 0, "mmuext: NEW_USER_BASEPTR to an L4");
+    EQ(ext(&o, MMUEXT_NEW_USER_BASEPTR, F_HV), -XEN_EINVAL, "mmuext: NEW_USER_BASEPTR to hv memory -> EINVAL");
+    EQ(ext(&o, MMUEXT_TLB_FLUSH_LOCAL, 0), 0, "mmuext: TLB_FLUSH_LOCAL");
+    EQ(ext(&o, MMUEXT_INVLPG_LOCAL, 0xffffffff80000000ull), 0, "mmuext: INVLPG_LOCAL");
+    EQ(ext(&o, MMUEXT_SET_LDT, 0), -XEN_ENOSYS, "mmuext: SET_LDT not implemented -> ENOSYS");
+    EQ(ext(&o, 1000, 0), -XEN_ENOSYS, "mmuext: unknown command -> ENOSYS");
+
+    /* update_va_mapping. */
+    EQ(hv_check_update_va_mapping(0xffffffff80600000ull, PTE(F_RAM, P | RW), UVMF_INVLPG | UVMF_LOCAL, &o), 0,
+       "uvm: map shared_info-like RAM page, INVLPG local");
+    EQ(hv_check_update_va_mapping(0xffffffff80600000ull, PTE(F_HV, P), UVMF_NONE, &o), -XEN_EBUSY,
+       "uvm: mapping hypervisor memory -> EBUSY");
+    EQ(hv_check_update_va_mapping(0xffffffff80600000ull, PTE(F_L2, P | RW), UVMF_NONE, &o), -XEN_EBUSY,
+       "uvm: mapping a page table writable -> EBUSY");
+    EQ(hv_check_update_va_mapping(HYPERVISOR_VIRT_START + 0x1000, PTE(F_RAM, P), UVMF_NONE, &o), -XEN_EINVAL,
+       "uvm: va in the hypervisor area -> EINVAL");
+    EQ(hv_check_update_va_mapping(0x0000800000000000ull, PTE(F_RAM, P), UVMF_NONE, &o), -XEN_EINVAL,
+       "uvm: non-canonical va -> EINVAL");
+    EQ(hv_check_update_va_mapping(0x1000, PTE(F_RAM, P), UVMF_TLB_FLUSH | UVMF_ALL, &o), 0,
+       "uvm: TLB_FLUSH all");
+    EQ(hv_check_update_va_mapping(0x1000, PTE(F_RAM, P), 3, &o), -XEN_EINVAL, "uvm: flush type 3 -> EINVAL");
+    EQ(hv_check_update_va_mapping(0x1000, PTE(F_RAM, P), 0x8000, &o), -XEN_EINVAL,
+       "uvm: UVMF_MULTI bitmap -> EINVAL in hv");
+}
+
+/* ---- trap table, callbacks, stack_switch ---- */
+
+static void vcpu_rules(void)
+{
+    struct fixture fx;
+    struct trap_info t[4];
+    struct callback_register cr;
+    struct callback_unregister cu;
+    uint8_t *arg;
+
+    fixture_init(&fx);
+    arg = fake_mem_add(&fx.fm, ARG_VA, 0x1000, false);
+    memset(fx.v.trap_ctxt, 0, sizeof(fx.v.trap_ctxt));
+
+    memset(t, 0, sizeof(t));
+    t[0] = (struct trap_info){ 14, 4, FLAT_KERNEL_CS, 0xffffffff80001000ull };
+    t[1] = (struct trap_info){ 0x80, 3, 0xe030, 0xffffffff80002000ull };
+    t[2] = (struct trap_info){ 3, 3, FLAT_KERNEL_CS, 0xffffffff80003000ull };
+    memcpy(arg, t, sizeof(t));
+    EQ(hv_do_set_trap_table(&fx.v, &fx.m, ARG_VA), 0, "trap table: three entries and a terminator");
+    OK(fx.v.trap_ctxt[14].address == 0xffffffff80001000ull && TI_GET_IF(&fx.v.trap_ctxt[14]) &&
+       TI_GET_DPL(&fx.v.trap_ctxt[14]) == 0, "trap table: #PF entry stored with TI_GET_IF");
+    OK(fx.v.trap_ctxt[0x80].address == 0xffffffff80002000ull && TI_GET_DPL(&fx.v.trap_ctxt[0x80]) == 3,
+       "trap table: 0x80 entry with vDPL 3");
+    EQ(fx.v.trap_ctxt[0x80].cs, 0xe033, "trap table: CS with RPL 0 stored with RPL 3");
+    EQ(fx.v.trap_ctxt[13].address, 0, "trap table: other vectors untouched");
+
+    t[0] = (struct trap_info){ 13, 0, FLAT_KERNEL_CS, 0xffffffff80004000ull };
+    t[1] = (struct trap_info){ 6, 0, FLAT_KERNEL_CS, 0x0000800000000000ull };   /* non-canonical */
+    t[2] = (struct trap_info){ 0, 0, 0, 0 };
+    memcpy(arg, t, sizeof(t));
+    EQ(hv_do_set_trap_table(&fx.v, &fx.m, ARG_VA), -XEN_EINVAL, "trap table: non-canonical address -> EINVAL");
+    OK(fx.v.trap_ctxt[13].address == 0xffffffff80004000ull && fx.v.trap_ctxt[6].address == 0 &&
+       fx.v.trap_ctxt[14].address != 0, "trap table: entries before the bad one stay set (as Xen)");
+    EQ(hv_do_set_trap_table(&fx.v, &fx.m, ARG_VA + 0x1000 - 8), -XEN_EFAULT,
+       "trap table: entry straddling unmapped memory -> EFAULT");
+    EQ(hv_do_set_trap_table(&fx.v, &fx.m, 0), 0, "trap table: NULL clears");
+    EQ(fx.v.trap_ctxt[14].address | fx.v.trap_ctxt[13].address, 0, "trap table: NULL cleared every entry");
+
+    /* callback_op */
+    cr = (struct callback_register){ CALLBACKTYPE_syscall, CALLBACKF_mask_events, CB_SYSCALL };
+    memcpy(arg, &cr, sizeof(cr));
+    EQ(hv_do_callback_op(&fx.v, &fx.m, CALLBACKOP_register, ARG_VA), 0, "callback: register syscall");
+    OK(fx.v.syscall_callback == CB_SYSCALL && fx.v.syscall_mask, "callback: syscall address and mask flag");
+    cr = (struct callback_register){ CALLBACKTYPE_syscall, 0, 0 };
+    EQ(hv_callback_register(&fx.v, &cr), 0, "callback: register address 0 (how a guest removes one)");
+    OK(fx.v.syscall_callback == 0 && !fx.v.syscall_mask, "callback: syscall now unregistered");
+    cr = (struct callback_register){ CALLBACKTYPE_syscall32, CALLBACKF_mask_events, CB_SYSCALL32 };
+    hv_callback_register(&fx.v, &cr);
+    OK(fx.v.syscall32_callback == CB_SYSCALL32 && fx.v.syscall32_mask, "callback: syscall32");
+    cr = (struct callback_register){ CALLBACKTYPE_sysenter, 0, CB_SYSENTER };
+    hv_callback_register(&fx.v, &cr);
+    OK(fx.v.sysenter_callback == CB_SYSENTER && !fx.v.sysenter_mask, "callback: sysenter without mask");
+    cr = (struct callback_register){ CALLBACKTYPE_event, 0, CB_EVENT };
+    hv_callback_register(&fx.v, &cr);
+    EQ(fx.v.event_callback, CB_EVENT, "callback: event");
+    cr = (struct callback_register){ CALLBACKTYPE_failsafe, CALLBACKF_mask_events, CB_FAILSAFE };
+    hv_callback_register(&fx.v, &cr);
+    OK(fx.v.failsafe_callback == CB_FAILSAFE && fx.v.failsafe_mask, "callback: failsafe with mask");
+    cr = (struct callback_register){ CALLBACKTYPE_nmi, 0, CB_NMI };
+    hv_callback_register(&fx.v, &cr);
+    OK(fx.v.trap_ctxt[2].address == CB_NMI && TI_GET_IF(&fx.v.trap_ctxt[2]), "callback: nmi in trap_ctxt[2], masking");
+    cr = (struct callback_register){ CALLBACKTYPE_event, 0, 0x0000800000000000ull };
+    EQ(hv_callback_register(&fx.v, &cr), -XEN_EINVAL, "callback: non-canonical -> EINVAL");
+    EQ(fx.v.event_callback, CB_EVENT, "callback: refused registration changes nothing");
+    cr = (struct callback_register){ 6, 0, CB_EVENT };
+    EQ(hv_callback_register(&fx.v, &cr), -XEN_ENOSYS, "callback: unknown type 6 -> ENOSYS");
+    cu = (struct callback_unregister){ CALLBACKTYPE_syscall, 0 };
+    EQ(hv_callback_unregister(&fx.v, &cu), -XEN_EINVAL, "callback: unregister syscall -> EINVAL (as Xen)");
+    cu = (struct callback_unregister){ CALLBACKTYPE_event, 0 };
+    EQ(hv_callback_unregister(&fx.v, &cu), -XEN_EINVAL, "callback: unregister event -> EINVAL");
+    cu = (struct callback_unregister){ CALLBACKTYPE_nmi, 0 };
+    memcpy(arg, &cu, sizeof(cu));
+    EQ(hv_do_callback_op(&fx.v, &fx.m, CALLBACKOP_unregister, ARG_VA), 0, "callback: unregister nmi");
+    EQ(fx.v.trap_ctxt[2].address, 0, "callback: nmi gone");
+    cu = (struct callback_unregister){ 99, 0 };
+    EQ(hv_callback_unregister(&fx.v, &cu), -XEN_ENOSYS, "callback: unregister unknown -> ENOSYS");
+    EQ(hv_do_callback_op(&fx.v, &fx.m, 7, ARG_VA), -XEN_ENOSYS, "callback: unknown op -> ENOSYS");
+    EQ(hv_do_callback_op(&fx.v, &fx.m, CALLBACKOP_register, 0x1000), -XEN_EFAULT, "callback: bad pointer -> EFAULT");
+
+    EQ(hv_do_stack_switch(&fx.v, FLAT_KERNEL_SS & ~3u, 0xffffffff80208000ull), 0, "stack_switch: returns 0");
+    OK(fx.v.kernel_ss == FLAT_KERNEL_SS && fx.v.kernel_sp == 0xffffffff80208000ull,
+       "stack_switch: kernel_ss (RPL 3) and kernel_sp recorded");
+    fixture_free(&fx);
+}
+
+/* The virtual NMI's hypercalls: vcpu_op(VCPUOP_send_nmi), nmi_op, and
+ * the re-assert of CALLBACKOP_register(nmi) (Xen 4.17's errnos). */
+static void nmi_hypercall_rules(void)
+{
+    struct fixture fx;
+    struct callback_register cr;
+    struct xennmi_callback nc;
+    unsigned long reason = 0;
+    uint8_t *arg;
+
+    fixture_init(&fx);
+    arg = fake_mem_add(&fx.fm, ARG_VA, 0x1000, false);
+
+    EQ(hv_do_vcpu_op(&fx.v, VCPUOP_send_nmi, 1, 0), -XEN_ENOENT, "vcpu_op: send_nmi to vcpu 1 -> ENOENT");
+    EQ(hv_do_vcpu_op(&fx.v, VCPUOP_send_nmi, 0xffffffffu, 0), -XEN_ENOENT, "vcpu_op: vcpu 0xffffffff -> ENOENT");
+    EQ(hv_do_vcpu_op(&fx.v, 99, 1, 0), -XEN_ENOENT, "vcpu_op: the vcpu is checked before the command");
+    EQ(hv_do_vcpu_op(&fx.v, VCPUOP_send_nmi, 0, ARG_VA), -XEN_EINVAL, "vcpu_op: send_nmi with an argument -> EINVAL");
+    EQ(fx.v.nmi_pending, 0, "vcpu_op: refused sends made nothing pending");
+    EQ(hv_do_vcpu_op(&fx.v, VCPUOP_send_nmi, 0, 0), 0, "vcpu_op: send_nmi to ourselves -> 0");
+    OK(fx.v.nmi_pending && !fx.v.nmi_masked, "vcpu_op: ... an NMI is pending");
+    EQ(hv_do_vcpu_op(&fx.v, VCPUOP_send_nmi, 0, 0), 0, "vcpu_op: a second send while pending -> 0 (one NMI)");
+    EQ(hv_do_vcpu_op(&fx.v, 99, 0, 0), -XEN_ENOSYS, "vcpu_op: unknown command -> ENOSYS");
+    EQ(hv_do_vcpu_op(&fx.v, -1, 0, 0), -XEN_ENOSYS, "vcpu_op: negative command -> ENOSYS");
+
+    memset(fx.v.trap_ctxt, 0, sizeof(fx.v.trap_ctxt));
+    fx.v.nmi_pending = false;
+    nc = (struct xennmi_callback){ CB_NMI, 0x1234 };
+    memcpy(arg, &nc, sizeof(nc));
+    EQ(hv_do_nmi_op(&fx.v, &fx.m, XENNMI_register_callback, ARG_VA), 0, "nmi_op: register");
+    OK(fx.v.trap_ctxt[2].address == CB_NMI && TI_GET_IF(&fx.v.trap_ctxt[2]) && fx.v.trap_ctxt[2].vector == 2 &&
+       fx.v.trap_ctxt[2].cs == FLAT_KERNEL_CS && TI_GET_DPL(&fx.v.trap_ctxt[2]) == 0,
+       "nmi_op: trap_ctxt[2] = handler, kernel CS, IF, DPL 0");
+    nc = (struct xennmi_callback){ 0x0000800000000000ull, 0 };
+    memcpy(arg, &nc, sizeof(nc));
+    EQ(hv_do_nmi_op(&fx.v, &fx.m, XENNMI_register_callback, ARG_VA), -XEN_EINVAL, "nmi_op: non-canonical -> EINVAL");
+    EQ(fx.v.trap_ctxt[2].address, CB_NMI, "nmi_op: ... the old one stays");
+    EQ(hv_do_nmi_op(&fx.v, &fx.m, XENNMI_register_callback, ARG_VA + 0x1000 - 8), -XEN_EFAULT,
+       "nmi_op: argument straddling unmapped memory -> EFAULT");
+    EQ(hv_do_nmi_op(&fx.v, &fx.m, XENNMI_unregister_callback, 0), 0, "nmi_op: unregister (no argument read)");
+    OK(fx.v.trap_ctxt[2].address == 0 && fx.v.trap_ctxt[2].flags == 0, "nmi_op: trap_ctxt[2] cleared");
+    EQ(hv_do_nmi_op(&fx.v, &fx.m, 2, ARG_VA), -XEN_ENOSYS, "nmi_op: unknown command -> ENOSYS");
+    EQ(fx.v.nmi_pending, 0, "nmi_op: no nmi_reason pointer: nothing pending");
+
+    /* A nonzero shared_info.arch.nmi_reason at registration: pending. */
+    fx.v.nmi_reason = &reason;
+    cr = (struct callback_register){ CALLBACKTYPE_nmi, 0, CB_NMI };
+    EQ(hv_callback_register(&fx.v, &cr), 0, "nmi: register with nmi_reason 0");
+    EQ(fx.v.nmi_pending, 0, "nmi: ... nothing pending");
+    reason = XEN_NMIREASON_io_error;
+    EQ(hv_callback_register(&fx.v, &cr), 0, "nmi: register with nmi_reason set");
+    EQ(fx.v.nmi_pending, 1, "nmi: ... the lost edge is re-asserted (pending)");
+    fx.v.nmi_pending = false;
+    cr.address = 0;
+    hv_callback_register(&fx.v, &cr);
+    EQ(fx.v.nmi_pending, 1, "nmi: ... also when registering address 0 (as Xen)");
+    fx.v.nmi_pending = false;
+    cr.address = 0x0000800000000000ull;
+    EQ(hv_callback_register(&fx.v, &cr), -XEN_EINVAL, "nmi: refused registration ...");
+    EQ(fx.v.nmi_pending, 0, "nmi: ... re-asserts nothing");
+    memcpy(arg, &(struct xennmi_callback){ CB_NMI, 0 }, sizeof(nc));
+    EQ(hv_do_nmi_op(&fx.v, &fx.m, XENNMI_register_callback, ARG_VA), 0, "nmi_op: register with nmi_reason set");
+    EQ(fx.v.nmi_pending, 1, "nmi_op: ... pending too");
+    fx.v.nmi_pending = false;
+    cr = (struct callback_register){ CALLBACKTYPE_event, 0, CB_EVENT };
+    hv_callback_register(&fx.v, &cr);
+    EQ(fx.v.nmi_pending, 0, "nmi: other callbacks never look at nmi_reason");
+    fixture_free(&fx);
+}
+
+void test_hcheck(void)
+{
+    tap_diag("hypercall argument validation");
+    memory_rules();
+    vcpu_rules();
+    nmi_hypercall_rules();
+}
