@@ -11,6 +11,7 @@
 #include "domain/domain.h"
 #include "lib/x86.h"
 #include "cpu/cpu.h"
+#include "cpu/stages.h"
 #include "core/event.h"
 
 extern char iret_to_guest[], eretu_to_guest[];
@@ -42,13 +43,17 @@ static _Noreturn void dispatch_event(const struct hv_event *ev)
         dom.vcpu_ts = false;
     }
 
+    stage_mark(STAGE_DECODED);
     int action = hv_handle_event(v, ev, &dom.mem, &out);
     guest_mode_switched(was);
+    stage_kind(action == HV_HYPERCALL ? (unsigned int)(v->regs.rax & 63) : 64u + out.via);
+    stage_mark(STAGE_HANDLED);
     switch (action) {
     case HV_RESUME:
         resume_guest();
     case HV_HYPERCALL:
         do_hypercall(v);
+        stage_mark(STAGE_CALLED);
         resume_guest();
     case HV_CRASH:
         domain_crash("%s (event %s vector %u at %lx)", out.reason ? out.reason : "?",
@@ -161,6 +166,7 @@ static void hv_mode_event(struct entry_frame *f, unsigned int vector, const char
 
 void hv_idt_entry(struct entry_frame *f)
 {
+    stage_mark(STAGE_ENTER);
     unsigned int entry = f->entry;
     unsigned int kind = HV_IDT_GATE;
     uint64_t aux = 0;
@@ -209,6 +215,7 @@ void hv_idt_entry(struct entry_frame *f)
 /* FRED, events from ring 3 (the guest). */
 void hv_fred_entry(struct entry_frame *f)
 {
+    stage_mark(STAGE_ENTER);
     unsigned int type = HV_FRED_SS_TYPE(f->ss), vector = HV_FRED_SS_VECTOR(f->ss);
 
     if (type == HV_ET_NMI || type == HV_ET_EXT_INTR) {

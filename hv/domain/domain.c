@@ -4,6 +4,7 @@
  * and the domain's end (crash by hv, shutdown by the guest).
  */
 #include "domain/domain.h"
+#include "cpu/stages.h"
 #include "lib/x86.h"
 #include <xen/sched.h>
 
@@ -81,6 +82,7 @@ _Noreturn void domain_shutdown(unsigned int reason)
     static const char *const names[] = { "poweroff", "reboot", "suspend", "crash", "watchdog", "soft_reset" };
     console_backend_drain(false);
     printk("hv: domain shutdown: %s\n", reason < ARRAY_SIZE(names) ? names[reason] : "unknown");
+    stages_print();
     if (reason == SHUTDOWN_poweroff || reason == SHUTDOWN_reboot) {
         printk("hv: exit: clean shutdown\n");
         hv_exit(HV_EXIT_SHUTDOWN);
