@@ -5,62 +5,52 @@
 #include "domain/domain.h"
 #include "cpu/stages.h"
 
-#define NR_KINDS 80
+uint64_t stage_at[NR_STAGES];
+enum stage_kind stage_kind_now;
 
-static uint64_t mark[NR_STAGES], last_exit;
-static unsigned int kind;
+static uint64_t last_exit;
 static struct {
     uint64_t count, sum[NR_STAGES];     /* sum[0]: exit + guest + entry stub */
 } kinds[NR_KINDS];
 
-static uint64_t tsc(void)
+static const char *const kind_names[NR_KINDS] = {
+    [KIND_OTHER] = "other", [KIND_TRAP_FROM_KERNEL] = "trap_from_kernel",
+    [KIND_TRAP_FROM_USER] = "trap_from_user", [KIND_SYSCALL] = "syscall",
+    [KIND_SYSCALL32] = "syscall32", [KIND_SYSENTER] = "sysenter",
+    [KIND_IRET_TO_KERNEL] = "iret_to_kernel", [KIND_IRET_TO_USER] = "iret_to_user",
+    [KIND_XEN_VERSION] = "xen_version", [KIND_EVTCHN_OP] = "event_channel_op",
+    [KIND_HYPERCALL] = "hypercall",
+};
+
+/* After STAGE_EXIT: charge this entry's stages, then restart the clock. */
+void stage_account(void)
 {
+    uint64_t prev = stage_at[STAGE_ENTER];
+    unsigned int k = stage_kind_now;
+
+    kinds[k].count++;
+    if (last_exit && last_exit < prev)
+        kinds[k].sum[0] += prev - last_exit;
+    for (unsigned int i = STAGE_DECODED; i < NR_STAGES; i++) {
+        if (stage_at[i] < prev)         /* not reached on this entry */
+            continue;
+        kinds[k].sum[i] += stage_at[i] - prev;
+        prev = stage_at[i];
+    }
+    stage_kind_now = KIND_OTHER;
     uint32_t lo, hi;
     __asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
-    return ((uint64_t)hi << 32) | lo;
-}
-
-void stage_kind(unsigned int k)
-{
-    kind = k < NR_KINDS ? k : NR_KINDS - 1;
-}
-
-void stage_mark(unsigned int stage)
-{
-    uint64_t now = tsc();
-
-    if (stage == STAGE_ENTER) {
-        for (unsigned int i = 0; i < NR_STAGES; i++)
-            mark[i] = 0;
-        mark[STAGE_ENTER] = now;
-        kind = NR_KINDS - 1;
-        return;
-    }
-    mark[stage] = now;
-    if (stage != STAGE_EXIT || !mark[STAGE_ENTER])
-        return;
-    /* One entry done: charge each stage from the previous mark set. */
-    uint64_t prev = mark[STAGE_ENTER];
-    kinds[kind].count++;
-    if (last_exit)
-        kinds[kind].sum[0] += mark[STAGE_ENTER] - last_exit;
-    for (unsigned int i = STAGE_DECODED; i < NR_STAGES; i++) {
-        if (!mark[i])
-            continue;
-        kinds[kind].sum[i] += mark[i] - prev;
-        prev = mark[i];
-    }
-    last_exit = now;
+    last_exit = ((uint64_t)hi << 32) | lo;
 }
 
 void stages_print(void)
 {
-    printk("hv: stages: kind count outside decode handle call exit (ticks per entry)\n");
+    printk("hv: stages: kind count outside decode handle call exit (per entry)\n");
     for (unsigned int k = 0; k < NR_KINDS; k++) {
         uint64_t n = kinds[k].count;
         if (n < 1000)
             continue;
-        printk("hv: stages: %u %lu %lu %lu %lu %lu %lu\n", k, n,
+        printk("hv: stages: %s %lu %lu %lu %lu %lu %lu\n", kind_names[k], n,
                kinds[k].sum[0] / n, kinds[k].sum[1] / n, kinds[k].sum[2] / n,
                kinds[k].sum[3] / n, kinds[k].sum[4] / n);
     }

@@ -8,7 +8,8 @@
  * in Bochs and under QEMU -icount):
  *
  *   STAGE_ENTER    the C entry (hv_idt_entry, hv_fred_entry) starts
- *   STAGE_DECODED  the hardware frame is a struct hv_event
+ *   STAGE_DECODED  the registers are saved and the hardware frame is a
+ *                  struct hv_event
  *   STAGE_HANDLED  the core decided: a bounce frame built, or a hypercall
  *   STAGE_CALLED   the hypercall ran (hypercalls only)
  *   STAGE_EXIT     resume_guest() is about to leave (pending events
@@ -16,8 +17,9 @@
  *
  * and the rest, from STAGE_EXIT to the next STAGE_ENTER, is the exit
  * (copy to the exit frame, pops, IRETQ/ERETU), the guest's own code, and
- * the entry stub.  Sums are kept per kind of entry (hypercall number, or
- * the bounce's via) and printed at shutdown as "hv: stages: ..." lines.
+ * the entry stub.  A mark is one RDTSC and a store; the sums are made after
+ * the exit mark and kept out of every stage.  They are kept per kind of
+ * entry (enum stage_kind) and printed at shutdown as "hv: stages:" lines.
  */
 #ifndef HV_CPU_STAGES_H
 #define HV_CPU_STAGES_H
@@ -26,13 +28,41 @@
 
 enum { STAGE_ENTER, STAGE_DECODED, STAGE_HANDLED, STAGE_CALLED, STAGE_EXIT, NR_STAGES };
 
+enum stage_kind {
+    KIND_OTHER,
+    KIND_TRAP_FROM_KERNEL,      /* a trap-table bounce, guest kernel mode */
+    KIND_TRAP_FROM_USER,        /* a trap-table bounce, guest user mode */
+    KIND_SYSCALL,               /* the syscall callback */
+    KIND_SYSCALL32,             /* the syscall32 callback */
+    KIND_SYSENTER,              /* the sysenter callback */
+    KIND_IRET_TO_KERNEL,        /* HYPERVISOR_iret back to kernel mode */
+    KIND_IRET_TO_USER,          /* HYPERVISOR_iret to user mode */
+    KIND_XEN_VERSION,           /* HYPERVISOR_xen_version */
+    KIND_EVTCHN_OP,             /* HYPERVISOR_event_channel_op (the event
+                                   upcall it raises is built in its exit) */
+    KIND_HYPERCALL,             /* any other hypercall */
+    NR_KINDS
+};
+
 #ifdef HV_STAGES
-void stage_mark(unsigned int stage);
-void stage_kind(unsigned int kind);     /* < 64: hypercall number; 64 + via */
+extern uint64_t stage_at[NR_STAGES];
+extern enum stage_kind stage_kind_now;
+void stage_account(void);
+
+static inline void stage_mark(unsigned int stage)
+{
+    uint32_t lo, hi;
+
+    __asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+    stage_at[stage] = ((uint64_t)hi << 32) | lo;
+    if (stage == STAGE_EXIT)
+        stage_account();
+}
+static inline void stage_kind(enum stage_kind k) { stage_kind_now = k; }
 void stages_print(void);
 #else
 static inline void stage_mark(unsigned int stage) { (void)stage; }
-static inline void stage_kind(unsigned int kind) { (void)kind; }
+static inline void stage_kind(enum stage_kind k) { (void)k; }
 static inline void stages_print(void) { }
 #endif
 

@@ -46,14 +46,26 @@ static _Noreturn void dispatch_event(const struct hv_event *ev)
     stage_mark(STAGE_DECODED);
     int action = hv_handle_event(v, ev, &dom.mem, &out);
     guest_mode_switched(was);
-    stage_kind(action == HV_HYPERCALL ? (unsigned int)(v->regs.rax & 63) : 64u + out.via);
     stage_mark(STAGE_HANDLED);
     switch (action) {
     case HV_RESUME:
+        stage_kind(out.via == HV_VIA_SYSCALL ? KIND_SYSCALL :
+                   out.via == HV_VIA_SYSCALL32 ? KIND_SYSCALL32 :
+                   out.via == HV_VIA_SYSENTER ? KIND_SYSENTER :
+                   out.via != HV_VIA_TRAP ? KIND_OTHER :
+                   was ? KIND_TRAP_FROM_KERNEL : KIND_TRAP_FROM_USER);
         resume_guest();
     case HV_HYPERCALL:
+    {
+        uint64_t nr = v->regs.rax;
+
         do_hypercall(v);
+        stage_kind(nr == __HYPERVISOR_iret ?
+                       (v->kernel_mode ? KIND_IRET_TO_KERNEL : KIND_IRET_TO_USER) :
+                   nr == __HYPERVISOR_xen_version ? KIND_XEN_VERSION :
+                   nr == __HYPERVISOR_event_channel_op ? KIND_EVTCHN_OP : KIND_HYPERCALL);
         stage_mark(STAGE_CALLED);
+    }
         resume_guest();
     case HV_CRASH:
         domain_crash("%s (event %s vector %u at %lx)", out.reason ? out.reason : "?",
