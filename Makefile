@@ -275,9 +275,12 @@ check-no-selftests:
 
 # Round-trip cost of each entry path: instruction counts under hv (QEMU
 # -icount), wall-clock TSC ticks under Xen (QEMU 10 can't count there).
+# With BOCHS= also hv's per-stage counts, from an hv built with HV_STAGES=1.
 bench: deps $(O)/pventry hv
+	$(Q)$(if $(BOCHS),$(MAKE) --no-print-directory -C $(srctree)/hv O=$(abspath $(O))/hv-stages HV_STAGES=1 >/dev/null)
 	$(Q)$(PYTHON) $(srctree)/selftests/bench.py --xen $(XEN) --hv $(O)/hv/pventry-hv \
-		--kernel $(O)/pventry $(if $(BOCHS),--bochs $(BOCHS)) $(if $(BENCH_RECORD),--record)
+		--kernel $(O)/pventry $(if $(BOCHS),--bochs $(BOCHS) --hv-stages $(O)/hv-stages/hv/pventry-hv) \
+		$(if $(BENCH_RECORD),--record)
 
 clean:
 	rm -rf $(O)

@@ -3,7 +3,7 @@
 hv with IDT and FRED delivery, through pventry's handlers and through the
 floor (selftests/kernel/bench_floor.S), in one table.
 
-  bench.py --kernel KERNEL --xen XEN --hv HV [--bochs BOCHS]
+  bench.py --kernel KERNEL --xen XEN --hv HV [--bochs BOCHS [--hv-stages HV]]
            [--baseline FILE] [--record]
 
 With --bochs every column is booted in that Bochs, whose RDTSC counts
@@ -16,6 +16,12 @@ The guest times BENCH_BATCHES batches of BENCH_ROUNDS round trips per path
 (selftests/include/selftests/bench.h); the table shows the cheapest batch
 per round trip, which no timer interrupt landed in and which repeats
 exactly, and the mean over all batches below it.
+
+--hv-stages names an hv built with HV_STAGES=1 (hv/cpu/stages.h): it is
+booted in Bochs with each delivery, and what it prints at shutdown is a
+second table, where hv's instructions go per kind of entry (stage marks
+cost a few instructions each, so its totals run a little above the
+first table's).
 
 The baseline (selftests/bench-baseline.txt) holds earlier instruction
 counts; a path now slower than it by more than 5% is named and the run
@@ -42,6 +48,34 @@ PATHS = [       # key, as printed in the table
 SLOWER = 1.05   # a path this much slower than the baseline is a regression
 SHAPE = [0, 0]  # batches, round trips per batch: as the guest reported them
 DEFAULT_BASELINE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "bench-baseline.txt")
+
+
+STAGE_COLS = ["outside", "decode", "handle", "call", "exit"]
+
+
+def run_stages(hypervisor, kernel, delivery, extra_qemu):
+    """Boot an HV_STAGES hv with `bench`; return {kind: [count, per-stage...]}."""
+    lines, _status = runner.boot(hypervisor, f"delivery={delivery} console=com1", kernel,
+                                 f"emu={runner.emulator_tag()} delivery={delivery} bench",
+                                 "GenuineIntel", 900, False, extra_qemu)
+    out = {}
+    for line in lines:
+        f = line.split()
+        if line.startswith("hv: stages: ") and len(f) == 4 + len(STAGE_COLS) and f[3].isdigit():
+            out[f[2]] = [int(x) for x in f[3:]]
+    return out
+
+
+def print_stages(stages):
+    print("hv, where the instructions of one entry go (HV_STAGES=1 build; per entry):")
+    print("  outside = exit to the guest + the guest's code up to its next entry + the entry stub;")
+    print("  decode = registers saved, frame decoded; handle = the core's decision (bounce frame")
+    print("  built); call = the hypercall; exit = pending events delivered, exit image made")
+    print(f"  {'entry':<18} {'delivery':<8}" + "".join(f" {c:>8}" for c in STAGE_COLS) + f" {'in hv':>8}")
+    for delivery, kinds in stages.items():
+        for kind, v in kinds.items():
+            _count, st = v[0], v[1:]
+            print(f"  {kind:<18} {delivery:<8}" + "".join(f" {x:>8}" for x in st) + f" {sum(st[1:]):>8}")
 
 
 def run_one(hypervisor, hv_args, kernel, delivery, extra_qemu):
@@ -130,6 +164,7 @@ def main():
     ap.add_argument("--xen", required=True, help="Xen 4.17 (multiboot)")
     ap.add_argument("--hv", required=True, help="hv/'s pventry-hv")
     ap.add_argument("--bochs", help="a Bochs built with FRED: count instructions in it")
+    ap.add_argument("--hv-stages", help="an hv built with HV_STAGES=1: print where its instructions go")
     ap.add_argument("--baseline", default=DEFAULT_BASELINE)
     ap.add_argument("--record", action="store_true", help="write this run's counts as the baseline")
     a = ap.parse_args()
@@ -168,6 +203,9 @@ def main():
         print(f"  {name}: {unit}")
     print_table(cols, results, 0, "cheapest batch:")
     print_table(cols, results, 1, "mean of all batches:")
+    if a.hv_stages and a.bochs:
+        print()
+        print_stages({d: run_stages(a.hv_stages, a.kernel, d, debug_exit) for d in ("idt", "fred")})
 
     # Only instruction counts are compared with (or recorded in) the baseline.
     counted = [name for name, unit in cols if unit.startswith("instructions")]
