@@ -264,8 +264,24 @@ static void *guest_va_cached(uint64_t va, bool write)
     return p;
 }
 
+/* The hv address of [gva, gva + len) if it lies in the last page, else NULL. */
+static void *in_last_va(uint64_t gva, size_t len, bool write)
+{
+    if (len == 0 || gva >> PAGE_SHIFT != last_va.page ||
+        (gva + len - 1) >> PAGE_SHIFT != last_va.page ||
+        (write && !last_va.writable) || mm_guest_cr3_mfn() != last_va.l4_mfn)
+        return NULL;
+    return last_va.hva + (gva & (PAGE_SIZE - 1));
+}
+
 int copy_from_guest(void *dst, uint64_t gva, size_t len)
 {
+    const void *last = in_last_va(gva, len, false);
+
+    if (last) {
+        memcpy(dst, last, len);
+        return 0;
+    }
     char *d = dst;
     while (len) {
         size_t n = PAGE_SIZE - (gva & (PAGE_SIZE - 1));
@@ -282,6 +298,12 @@ int copy_from_guest(void *dst, uint64_t gva, size_t len)
 
 int copy_to_guest(uint64_t gva, const void *src, size_t len)
 {
+    void *last = in_last_va(gva, len, true);
+
+    if (last) {
+        memcpy(last, src, len);
+        return 0;
+    }
     const char *s = src;
     while (len) {
         size_t n = PAGE_SIZE - (gva & (PAGE_SIZE - 1));
