@@ -35,10 +35,10 @@ bool hooked(struct pt_regs *regs);	/* kernel_entry_hook took it */
 /*
  * Does the frame look like one Xen built?  Its top must be 16-byte aligned
  * (Xen rounds the stack down) and its selectors Xen's flat ones, RPL 0 for
- * kernel mode.  A stub that consumed the bounce frame with the wrong layout
- * (a missing error code, say) fails this at once.  The usual frames pass
- * the quick test here; the rest (Xen's SYSENTER frame has cs 3) get the
- * full one, which panics on a wrong frame.
+ * kernel mode (Xen's SYSENTER frame has cs 3).  A stub that consumed the
+ * bounce frame with the wrong layout (a missing error code, say) fails
+ * this at once.  The usual frames pass the quick test here; the rest get
+ * the full one, which panics on a wrong frame.
  */
 void check_entry_frame_fully(const struct pt_regs *regs);
 static inline void check_entry_frame(const struct pt_regs *regs)
@@ -46,7 +46,8 @@ static inline void check_entry_frame(const struct pt_regs *regs)
 	uint16_t cs = regs_cs_sel(regs);
 
 	if ((((uint64_t)&regs->ss + 8) & 15) || (uint16_t)regs->ss != FLAT_KERNEL_SS ||
-	    (cs != KERNEL_FRAME_CS && cs != FLAT_USER_CS64 && cs != FLAT_USER_CS32))
+	    (cs != KERNEL_FRAME_CS && cs != FLAT_USER_CS64 && cs != FLAT_USER_CS32 &&
+	     !(cs == 3 && regs->vector == VEC_SYSENTER)))
 		check_entry_frame_fully(regs);
 }
 #else
