@@ -40,9 +40,7 @@
 
 static void outcome_init(struct hv_outcome *out)
 {
-    __builtin_memset(out, 0, sizeof(*out));
-    out->action = HV_RESUME;
-    out->via = HV_VIA_NONE;
+    *out = (struct hv_outcome){ .action = HV_RESUME, .via = HV_VIA_NONE };
 }
 
 static int crash(struct hv_outcome *out, const char *why)
