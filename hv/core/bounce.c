@@ -285,10 +285,7 @@ static int syscall_event(struct hv_vcpu *v, const struct hv_guest_mem *m,
     v->regs.rcx = ev->rip;
     v->regs.r11 = ev->rflags;
 
-    /* From guest kernel mode it is a hypercall.  (IDT: only via LSTAR;
-     * Xen's CSTAR path always bounces.) */
-    if (v->kernel_mode &&
-        (ev->delivery == HV_DELIVERY_FRED || ev->l64)) {
+    if (hv_syscall_is_hypercall(v, ev->delivery, ev->l64)) {
         v->regs.in_syscall = 1;
         out->action = HV_HYPERCALL;
         return HV_HYPERCALL;
@@ -324,6 +321,19 @@ static int sysenter_event(struct hv_vcpu *v, const struct hv_guest_mem *m,
         return exception(v, m, X86_EXC_GP, true, 0, 0, out);
     return callback(v, m, v->sysenter_callback, v->sysenter_mask,
                     HV_VIA_SYSENTER, out);
+}
+
+void hv_hypercall_entry(struct hv_vcpu *v, uint64_t rip, uint64_t rflags, uint64_t rsp,
+                        bool l64)
+{
+    /* What hv_handle_event() and syscall_event() make of it: the
+     * selectors SYSRET would load (event.c, syscall_ctx). */
+    v->regs.rip    = v->regs.rcx = rip;
+    v->regs.rflags = v->regs.r11 = rflags;
+    v->regs.rsp    = rsp;
+    v->regs.cs     = l64 ? FLAT_KERNEL_CS64 : FLAT_USER_CS32;
+    v->regs.ss     = l64 ? FLAT_KERNEL_SS : FLAT_USER_SS32;
+    v->regs.in_syscall = 1;
 }
 
 int hv_handle_event(struct hv_vcpu *v, const struct hv_event *ev,

@@ -30,6 +30,34 @@ static void save_gprs(const struct entry_frame *f)
     memcpy(&dom.vcpu.regs, f, 15 * sizeof(uint64_t));
 }
 
+/*
+ * A hypercall (SYSCALL from guest kernel mode): no event record, straight
+ * to the call, as Xen's lstar_enter (the core's rule and register state:
+ * hv_syscall_is_hypercall(), hv_hypercall_entry()).
+ */
+/* Run the hypercall v->regs hold and return to the guest. */
+static _Noreturn void run_hypercall(struct hv_vcpu *v)
+{
+    uint64_t nr = v->regs.rax;
+
+    do_hypercall(v);
+    stage_kind(nr == __HYPERVISOR_iret ?
+                   (v->kernel_mode ? KIND_IRET_TO_KERNEL : KIND_IRET_TO_USER) :
+               nr == __HYPERVISOR_xen_version ? KIND_XEN_VERSION :
+               nr == __HYPERVISOR_event_channel_op ? KIND_EVTCHN_OP : KIND_HYPERCALL);
+    stage_mark(STAGE_CALLED);
+    resume_guest();
+}
+
+static _Noreturn void hypercall(const struct entry_frame *f, bool l64)
+{
+    save_gprs(f);
+    hv_hypercall_entry(&dom.vcpu, f->rip, f->rflags, f->rsp, l64);
+    stage_mark(STAGE_DECODED);
+    stage_mark(STAGE_HANDLED);
+    run_hypercall(&dom.vcpu);
+}
+
 /* Run the core on a decoded guest event and act on the outcome. */
 static _Noreturn void dispatch_event(const struct hv_event *ev)
 {
@@ -56,17 +84,7 @@ static _Noreturn void dispatch_event(const struct hv_event *ev)
                    was ? KIND_TRAP_FROM_KERNEL : KIND_TRAP_FROM_USER);
         resume_guest();
     case HV_HYPERCALL:
-    {
-        uint64_t nr = v->regs.rax;
-
-        do_hypercall(v);
-        stage_kind(nr == __HYPERVISOR_iret ?
-                       (v->kernel_mode ? KIND_IRET_TO_KERNEL : KIND_IRET_TO_USER) :
-                   nr == __HYPERVISOR_xen_version ? KIND_XEN_VERSION :
-                   nr == __HYPERVISOR_event_channel_op ? KIND_EVTCHN_OP : KIND_HYPERCALL);
-        stage_mark(STAGE_CALLED);
-    }
-        resume_guest();
+        run_hypercall(v);
     case HV_CRASH:
         domain_crash("%s (event %s vector %u at %lx)", out.reason ? out.reason : "?",
                      hv_event_type_name(ev->type), ev->vector, ev->rip);
@@ -188,7 +206,11 @@ void hv_idt_entry(struct entry_frame *f)
         return;
     }
     switch (entry) {
-    case ENTRY_LSTAR: kind = HV_IDT_LSTAR; break;
+    case ENTRY_LSTAR:
+        if (hv_syscall_is_hypercall(&dom.vcpu, HV_DELIVERY_IDT, true))
+            hypercall(f, true);
+        kind = HV_IDT_LSTAR;
+        break;
     case ENTRY_CSTAR: kind = HV_IDT_CSTAR; break;
     case ENTRY_SYSENTER: kind = HV_IDT_SYSENTER; break;
     case X86_EXC_NMI:
@@ -240,6 +262,9 @@ void hv_fred_entry(struct entry_frame *f)
         dump_frame(f);
         hv_exit(HV_EXIT_PANIC);
     }
+    if (type == HV_ET_OTHER && vector == HV_OTHER_SYSCALL &&
+        hv_syscall_is_hypercall(&dom.vcpu, HV_DELIVERY_FRED, f->ss & HV_FRED_SS_L))
+        hypercall(f, f->ss & HV_FRED_SS_L);
     save_gprs(f);
     struct hv_event ev;
     if (hv_decode_fred(&ev, (const struct hv_fred_frame *)&f->error_code, dom.vcpu.kernel_mode))
