@@ -30,11 +30,15 @@ void guest_mode_switched(bool was_kernel)
 /*
  * Guest GS bases: in guest kernel mode GS_BASE holds the kernel's and the
  * shadow the user's under IDT; FRED swaps them on every ring change, so in
- * hv it is the other way round.  Either way a mode switch exchanges them;
- * SWAPGS is not allowed under FRED, so do it with the MSRs.
+ * hv it is the other way round.  Either way a mode switch exchanges them:
+ * SWAPGS under IDT, the MSRs under FRED (which does not allow SWAPGS).
  */
 void gs_base_swap(void)
 {
+    if (hv_opts.delivery != HV_DELIVERY_FRED) {
+        __asm__ volatile("swapgs" ::: "memory");
+        return;
+    }
     uint64_t a = rdmsr(MSR_GS_BASE), b = rdmsr(MSR_KERNEL_GS_BASE);
     wrmsr(MSR_GS_BASE, b);
     wrmsr(MSR_KERNEL_GS_BASE, a);
