@@ -4,9 +4,10 @@
 #ifdef HV_STAGES
 #include "domain/domain.h"
 #include "cpu/stages.h"
+#include "core/bounce.h"
 
 uint64_t stage_at[NR_STAGES];
-enum stage_kind stage_kind_now;
+static enum stage_kind stage_kind_now;
 
 static uint64_t last_exit;
 static struct {
@@ -21,6 +22,24 @@ static const char *const kind_names[NR_KINDS] = {
     [KIND_XEN_VERSION] = "xen_version", [KIND_EVTCHN_OP] = "event_channel_op",
     [KIND_HYPERCALL] = "hypercall",
 };
+
+/* What kind of entry this is: a bounce (where to), or a hypercall. */
+void stage_bounce(unsigned int via, bool from_kernel)
+{
+    stage_kind_now = via == HV_VIA_SYSCALL ? KIND_SYSCALL :
+                     via == HV_VIA_SYSCALL32 ? KIND_SYSCALL32 :
+                     via == HV_VIA_SYSENTER ? KIND_SYSENTER :
+                     via != HV_VIA_TRAP ? KIND_OTHER :
+                     from_kernel ? KIND_TRAP_FROM_KERNEL : KIND_TRAP_FROM_USER;
+}
+
+void stage_hypercall(uint64_t nr, bool now_kernel)
+{
+    stage_kind_now = nr == __HYPERVISOR_iret ?
+                         (now_kernel ? KIND_IRET_TO_KERNEL : KIND_IRET_TO_USER) :
+                     nr == __HYPERVISOR_xen_version ? KIND_XEN_VERSION :
+                     nr == __HYPERVISOR_event_channel_op ? KIND_EVTCHN_OP : KIND_HYPERCALL;
+}
 
 /* After STAGE_EXIT: charge this entry's stages, then restart the clock. */
 void stage_account(void)

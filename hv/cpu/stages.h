@@ -24,6 +24,7 @@
 #ifndef HV_CPU_STAGES_H
 #define HV_CPU_STAGES_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 enum { STAGE_ENTER, STAGE_DECODED, STAGE_HANDLED, STAGE_CALLED, STAGE_EXIT, NR_STAGES };
@@ -46,7 +47,6 @@ enum stage_kind {
 
 #ifdef HV_STAGES
 extern uint64_t stage_at[NR_STAGES];
-extern enum stage_kind stage_kind_now;
 void stage_account(void);
 
 static inline void stage_mark(unsigned int stage)
@@ -58,11 +58,13 @@ static inline void stage_mark(unsigned int stage)
     if (stage == STAGE_EXIT)
         stage_account();
 }
-static inline void stage_kind(enum stage_kind k) { stage_kind_now = k; }
+void stage_bounce(unsigned int via, bool from_kernel);      /* HV_VIA_* */
+void stage_hypercall(uint64_t nr, bool now_kernel);         /* __HYPERVISOR_* */
 void stages_print(void);
 #else
 static inline void stage_mark(unsigned int stage) { (void)stage; }
-static inline void stage_kind(enum stage_kind k) { (void)k; }
+static inline void stage_bounce(unsigned int via, bool from_kernel) { (void)via; (void)from_kernel; }
+static inline void stage_hypercall(uint64_t nr, bool now_kernel) { (void)nr; (void)now_kernel; }
 static inline void stages_print(void) { }
 #endif
 

@@ -30,25 +30,22 @@ static void save_gprs(const struct entry_frame *f)
     memcpy(&dom.vcpu.regs, f, 15 * sizeof(uint64_t));
 }
 
-/*
- * A hypercall (SYSCALL from guest kernel mode): no event record, straight
- * to the call, as Xen's lstar_enter (the core's rule and register state:
- * hv_syscall_is_hypercall(), hv_hypercall_entry()).
- */
 /* Run the hypercall v->regs hold and return to the guest. */
 static _Noreturn void run_hypercall(struct hv_vcpu *v)
 {
     uint64_t nr = v->regs.rax;
 
     do_hypercall(v);
-    stage_kind(nr == __HYPERVISOR_iret ?
-                   (v->kernel_mode ? KIND_IRET_TO_KERNEL : KIND_IRET_TO_USER) :
-               nr == __HYPERVISOR_xen_version ? KIND_XEN_VERSION :
-               nr == __HYPERVISOR_event_channel_op ? KIND_EVTCHN_OP : KIND_HYPERCALL);
+    stage_hypercall(nr, v->kernel_mode);
     stage_mark(STAGE_CALLED);
     resume_guest();
 }
 
+/*
+ * A hypercall (SYSCALL from guest kernel mode): no event record, straight
+ * to the call, as Xen's lstar_enter (the core's rule and register state:
+ * hv_syscall_is_hypercall(), hv_hypercall_entry()).
+ */
 static _Noreturn void hypercall(const struct entry_frame *f, bool l64)
 {
     save_gprs(f);
@@ -77,11 +74,7 @@ static _Noreturn void dispatch_event(const struct hv_event *ev)
     stage_mark(STAGE_HANDLED);
     switch (action) {
     case HV_RESUME:
-        stage_kind(out.via == HV_VIA_SYSCALL ? KIND_SYSCALL :
-                   out.via == HV_VIA_SYSCALL32 ? KIND_SYSCALL32 :
-                   out.via == HV_VIA_SYSENTER ? KIND_SYSENTER :
-                   out.via != HV_VIA_TRAP ? KIND_OTHER :
-                   was ? KIND_TRAP_FROM_KERNEL : KIND_TRAP_FROM_USER);
+        stage_bounce(out.via, was);
         resume_guest();
     case HV_HYPERCALL:
         run_hypercall(v);
