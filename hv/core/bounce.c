@@ -65,9 +65,8 @@ int hv_create_bounce_frame(struct hv_vcpu *v, const struct hv_guest_mem *m,
                            struct hv_outcome *out)
 {
     struct vcpu_info *vi = v->vcpu_info;
-    uint64_t w[11], sp, cs = v->regs.cs & 0xffff, rflags, frame;
+    uint64_t w[11], *p = &w[11], sp, cs = v->regs.cs & 0xffff, rflags, frame;
     uint8_t saved_mask;
-    unsigned int n = 0;
 
     /* Where: the current stack in kernel mode, else the stack_switch one. */
     if (v->kernel_mode) {
@@ -94,24 +93,26 @@ int hv_create_bounce_frame(struct hv_vcpu *v, const struct hv_guest_mem *m,
     if (v->arch_iopl)
         rflags |= v->iopl & X86_EFLAGS_IOPL;
 
-    w[n++] = v->regs.rcx;
-    w[n++] = v->regs.r11;
-    if (tb->has_error_code)
-        w[n++] = tb->error_code;
+    /* The words from the top down (as Xen writes them), so the optional
+     * ones need no shifting; p ends at the RCX slot. */
+    *--p = v->regs.ss & 0xffff;
+    *--p = v->regs.rsp;
+    *--p = rflags;
+    *--p = cs | ((uint64_t)saved_mask << 32);
+    *--p = v->regs.rip;
     if (tb->failsafe) {
-        w[n++] = tb->ds;
-        w[n++] = tb->es;
-        w[n++] = tb->fs;
-        w[n++] = tb->gs;
+        *--p = tb->gs;
+        *--p = tb->fs;
+        *--p = tb->es;
+        *--p = tb->ds;
     }
-    w[n++] = v->regs.rip;
-    w[n++] = cs | ((uint64_t)saved_mask << 32);
-    w[n++] = rflags;
-    w[n++] = v->regs.rsp;
-    w[n++] = v->regs.ss & 0xffff;
+    if (tb->has_error_code)
+        *--p = tb->error_code;
+    *--p = v->regs.r11;
+    *--p = v->regs.rcx;
 
-    frame = sp - n * 8;
-    if (m->write(m->ctx, frame, w, n * 8) != 0)
+    frame = sp - (uint64_t)(&w[11] - p) * 8;
+    if (m->write(m->ctx, frame, p, (size_t)(&w[11] - p) * 8) != 0)
         return crash(out, "bounce frame: guest kernel stack not writable");
 
     if (tb->mask_events)
