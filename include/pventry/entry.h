@@ -31,6 +31,11 @@ const char *callback_name(unsigned int type);
 /* entry/traps.c: a kernel-mode entry the kernel has no use for. */
 extern bool (*kernel_entry_hook)(struct pt_regs *regs);
 bool hooked(struct pt_regs *regs);	/* kernel_entry_hook took it */
+#ifdef CONFIG_TEST_BROKEN_HV
+/* entry/traps.c: the hypervisor bug `broken=' names, played on every entry. */
+void broken_hv_entry(struct pt_regs *regs);
+uint64_t broken_hv_return(const struct pt_regs *regs, uint64_t flags);
+#endif
 #ifdef CONFIG_DEBUG_ENTRY
 /*
  * Does the frame look like one Xen built?  Its top must be 16-byte aligned

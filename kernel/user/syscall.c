@@ -90,17 +90,12 @@ static __attribute__((noinline, cold)) uint64_t kernel_mode_syscall(struct pt_re
 	return 0;
 }
 
-/*
- * Every system-call entry (SYSCALL, SYSENTER, INT $0x80) comes here from
- * entry_64.S.  Returns the HYPERVISOR_iret flags: VGCF_in_syscall (Xen may
- * use SYSRET) only for SYSCALL entries, see sysret_flags().
- */
-uint64_t do_syscall(struct pt_regs *regs)
+/* The system call: returns the HYPERVISOR_iret flags. */
+static uint64_t dispatch(struct pt_regs *regs)
 {
 	bool compat;
 	uint64_t flags = 0;
 
-	check_entry_frame(regs);
 	if (!regs_from_user(regs))
 		return kernel_mode_syscall(regs);
 	if (syscall_watch)
@@ -129,4 +124,20 @@ uint64_t do_syscall(struct pt_regs *regs)
 	if (syscall_watch)
 		syscall_watch->leave(regs, flags);
 	return flags;
+}
+
+/*
+ * Every system-call entry (SYSCALL, SYSENTER, INT $0x80) comes here from
+ * entry_64.S.  Returns the HYPERVISOR_iret flags: VGCF_in_syscall (Xen may
+ * use SYSRET) only for SYSCALL entries, see sysret_flags().
+ */
+uint64_t do_syscall(struct pt_regs *regs)
+{
+	check_entry_frame(regs);
+#ifdef CONFIG_TEST_BROKEN_HV
+	broken_hv_entry(regs);
+	return broken_hv_return(regs, dispatch(regs));
+#else
+	return dispatch(regs);
+#endif
 }
