@@ -54,16 +54,33 @@ enum {
 				   (a full iret restores them, SYSRET not) */
 	CTL_LIVE_FLAGS  = 12,	/* (): %rflags as the live-flags probe stub's
 				   first instruction saw them */
-	CTL_SET_BUDGET  = 13,	/* (ms): this program's time budget, from now */
-	CTL_TIMER_WATCH = 14,	/* (struct timer_stats *): the kernel keeps it
+	CTL_BENCH_FLOOR = 13,	/* (path): register the floor handler for one
+				   entry path, see FLOOR_*; CTL_RESTORE ends it */
+	CTL_SET_BUDGET  = 14,	/* (ms): this program's time budget, from now */
+	CTL_TIMER_WATCH = 15,	/* (struct timer_stats *): the kernel keeps it
 				   up to date on every timer tick */
-	CTL_CRASHME_PLAN = 15,	/* (struct crashme_plan *): what to run */
-	CTL_CRASHME     = 16,	/* (struct crashme_input *): the next input;
+	CTL_CRASHME_PLAN = 16,	/* (struct crashme_plan *): what to run */
+	CTL_CRASHME     = 17,	/* (struct crashme_input *): the next input;
 				   the kernel keeps a copy (for a panic report
 				   and to resume after it) and gives it
 				   CRASHME_INPUT_MS; -EINVAL if it is not a
 				   later iteration of the plan */
 	NR_CTL
+};
+
+/*
+ * make bench's floors: a minimal handler (selftests/kernel/bench_floor.S)
+ * registered in place of pventry's for one path, doing only what the PV
+ * ABI forces.  While one is registered, the program must make its other
+ * calls through a different path.
+ */
+enum {
+	FLOOR_SYSCALL   = 0,	/* 64-bit SYSCALL: back with VGCF_in_syscall */
+	FLOOR_INT80     = 1,	/* INT $0x80, 64-bit or compat */
+	FLOOR_USER_BP   = 2,	/* #BP from user mode, sent to the program's
+				   handler with fault_info's rip and rsp */
+	FLOOR_SYSCALL32 = 3,	/* compat SYSCALL (AMD): VGCF_in_syscall */
+	FLOOR_SYSENTER  = 4,	/* compat SYSENTER (Intel): rip/rsp from edx/ecx */
 };
 
 /*
