@@ -229,6 +229,12 @@ void hv_idt_entry(struct entry_frame *f)
     uint64_t aux = 0;
 
     if (entry < 256 && !(f->cs & 3)) {
+        /* Ring 0 outside hv: no CPU gets there from the guest's ring 3.
+         * QEMU 10.0.2 TCG does, by executing MOV to CS (8E /1), where a
+         * CPU raises #UD, and running on with the selector it loaded. */
+        if (f->rip < HV_DIRECTMAP)
+            domain_crash("guest code ran with cs %#lx at %lx (vector %u): impossible on a CPU "
+                         "(QEMU TCG executes MOV to CS)", f->cs & 0xffff, f->rip, entry);
         hv_mode_event(f, entry, "IDT");
         return;
     }

@@ -17,10 +17,13 @@
  * far calls, jumps and returns through the GDT's selectors;
  * non-canonical FS/GS bases and random data selectors; XRSTOR, FXRSTOR
  * and LDMXCSR of garbage; every test control with random arguments; and
- * (64-bit) IRETQ of a random frame.  No input ever holds the byte 0xCF
- * (a 32-bit IRET): QEMU 10.0.2 TCG enters vm86 mode on one whose popped
- * flags have VM, even at CPL 3 in long mode, which no CPU does; random
- * bytes have it replaced (and counted).
+ * (64-bit) IRETQ of a random frame.  Two instructions QEMU 10.0.2 TCG
+ * gets wrong in ways that break the hypervisor, not the kernel, never
+ * run: no input holds the byte 0xCF (a 32-bit IRET: QEMU enters vm86
+ * mode on one whose popped flags have VM, even at CPL 3 in long mode),
+ * nor a MOV to CS (8E /1: QEMU loads CS, 0 say, and runs on, where every
+ * CPU raises #UD; the next fault's frame then has CS 0, which Xen and hv
+ * take for their own).  Random bytes have them replaced (and counted).
  */
 #include "ulib.h"
 
@@ -98,18 +101,26 @@ static uint16_t rand_selector(void)
 	return rnd() % 4 ? selectors[rnd() % (sizeof(selectors) / sizeof(selectors[0]))] : (uint16_t)rnd();
 }
 
-static unsigned long iret_bytes_replaced;
+static unsigned long iret_bytes_replaced, mov_cs_replaced;
 
-/* No 0xCF anywhere an input can run (see the top of this file). */
+/*
+ * No 0xCF anywhere an input can run, and no MOV to CS (8E with ModRM.reg
+ * 1): see the top of this file.  A MOV to CS becomes a MOV to DS.
+ */
 static void scrub(uint8_t *b, unsigned int n)
 {
 	unsigned int i;
 
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
 		if (b[i] == 0xcf) {
 			b[i] = 0xce;
 			iret_bytes_replaced++;
 		}
+		if (b[i] == 0x8e && i + 1 < n && ((b[i + 1] >> 3) & 7) == 1) {
+			b[i + 1] ^= (1 ^ 3) << 3;
+			mov_cs_replaced++;
+		}
+	}
 }
 
 static void put(uint8_t **p, const uint8_t *b, unsigned int n)
@@ -404,6 +415,7 @@ int main(void)
 	for (v = 0; v < NR_KINDS; v++)
 		diag("  kind %-28s %lu", kind_names[v], by_kind[v]);
 	diag("  0xCF bytes replaced (no 32-bit IRET: the QEMU vm86 artifact): %lu", iret_bytes_replaced);
+	diag("  MOV to CS replaced by MOV to DS (QEMU executes it): %lu", mov_cs_replaced);
 	tap(bad_frames == 0, "every delivery to the handler had a user frame (cs, ss RPL 3, a vector)");
 	return 0;
 }
