@@ -105,7 +105,9 @@ static unsigned long iret_bytes_replaced, mov_cs_replaced;
 
 /*
  * No 0xCF anywhere an input can run, and no MOV to CS (8E with ModRM.reg
- * 1): see the top of this file.  A MOV to CS becomes a MOV to DS.
+ * 1): see the top of this file.  A MOV to CS becomes a MOV to DS; an 8E
+ * at the end would take the INT3 filler (0xCC, reg 1) as its ModRM, so it
+ * becomes an 8B (a MOV from memory).
  */
 static void scrub(uint8_t *b, unsigned int n)
 {
@@ -116,7 +118,10 @@ static void scrub(uint8_t *b, unsigned int n)
 			b[i] = 0xce;
 			iret_bytes_replaced++;
 		}
-		if (b[i] == 0x8e && i + 1 < n && ((b[i + 1] >> 3) & 7) == 1) {
+		if (b[i] == 0x8e && i + 1 == n) {
+			b[i] = 0x8b;
+			mov_cs_replaced++;
+		} else if (b[i] == 0x8e && ((b[i + 1] >> 3) & 7) == 1) {
 			b[i + 1] ^= (1 ^ 3) << 3;
 			mov_cs_replaced++;
 		}
