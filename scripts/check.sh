@@ -84,6 +84,15 @@ else
 	skip hv-fred "hv, Bochs, FRED" "no BOCHS="
 	skip hv-idt-bochs "hv, Bochs, IDT" "no BOCHS="
 fi
+# XTF, Xen's own test kernels: CI puts them in the shared folder beside the
+# project; XTF=DIR names another place.
+xtf=${XTF:-$top/../shared/tools/xtf}
+if [ -d "$xtf" ]; then
+	step xtf "XTF PV64 images: Xen 4.17 and hv${bochs:+ (FRED in Bochs)}" python3 "$top/scripts/xtf.py" \
+		--xtf "$xtf" --xen "$xen" --hv "$build/hv/pventry-hv" ${bochs:+--bochs "$bochs"}
+else
+	skip xtf "XTF PV64 images, Xen 4.17 and hv" "no XTF test kernels (../shared/tools/xtf or XTF=)"
+fi
 if [ -n "$bochs" ] && [ -n "$xen_fred" ]; then
 	step xen-fred "$(basename "$xen_fred"), Bochs wildcat_lake, FRED (fred=1)" \
 		runner --bochs "$bochs" --xen "$xen_fred" --xen-args-extra "fred=1" \

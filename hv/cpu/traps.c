@@ -42,6 +42,9 @@ static _Noreturn void dispatch_event(const struct hv_event *ev)
         dom.vcpu_ts = false;
     }
 
+    if (emulate_guest_fault(v, ev))
+        resume_guest();
+
     int action = hv_handle_event(v, ev, &dom.mem, &out);
     guest_mode_switched(was);
     switch (action) {

@@ -165,8 +165,7 @@ static void parse_kernel(struct kernel *k, const void *img, size_t len)
     int rc = hv_elf_parse(img, len, im, &err);
     if (rc)
         boot_refuse("guest ELF: %s (%d)", err ? err : "bad image", rc);
-    if (!im->has_entry || !im->has_virt_base)
-        boot_refuse("guest ELF: needs XEN_ELFNOTE_ENTRY and XEN_ELFNOTE_VIRT_BASE");
+    hv_elf_xen_defaults(im);
     printk("hv: guest \"%s\" %s, loader %s, features \"%s\"\n",
            im->guest_os ? im->guest_os : "?", im->guest_version ? im->guest_version : "?",
            im->loader ? im->loader : "?", im->features ? im->features : "");

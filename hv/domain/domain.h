@@ -41,6 +41,8 @@ struct domain {
     uint64_t user_l4;           /* MMUEXT_NEW_USER_BASEPTR (mfn), 0 = none */
 
     uint64_t dr7;
+    uint64_t gdt_frames[14];    /* HYPERVISOR_set_gdt, audited            */
+    unsigned int gdt_entries;
     bool     vcpu_ts;           /* fpu_taskswitch: virtual CR0.TS         */
 
     uint8_t  evtchn[NR_EVTCHN]; /* EVTCHN_* state of each port          */
@@ -83,11 +85,22 @@ void mm_put_type(uint64_t mfn);
 long do_mmu_update(uint64_t ureqs, unsigned int count, uint64_t pdone, unsigned int domid);
 long do_mmuext_op(uint64_t uops, unsigned int count, uint64_t pdone, unsigned int domid);
 long do_update_va_mapping(uint64_t va, uint64_t val, uint64_t flags);
+long do_set_gdt(uint64_t frame_list, unsigned int entries);
+long do_update_descriptor(uint64_t maddr, uint64_t desc);
 int copy_from_guest(void *dst, uint64_t gva, size_t len);
 int copy_to_guest(uint64_t gva, const void *src, size_t len);
 
 /* hypercall.c */
 void do_hypercall(struct hv_vcpu *v);
+long do_set_segment_base(uint64_t which, uint64_t base);
+long do_fpu_taskswitch(uint64_t set);
+long do_set_debugreg(uint64_t reg, uint64_t val);
+long do_get_debugreg(uint64_t reg);
+
+/* emulate.c: a #UD or #GP(0) the guest's instruction needs hv to finish
+ * (core/emulate.h); true = done, resume the guest. */
+struct hv_event;
+bool emulate_guest_fault(struct hv_vcpu *v, const struct hv_event *ev);
 
 /* evtchn.c */
 void evtchn_set_pending(unsigned int port);

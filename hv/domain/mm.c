@@ -408,3 +408,41 @@ long do_update_va_mapping(uint64_t va, uint64_t val, uint64_t flags)
         flush_tlb_local();
     return 0;
 }
+
+/* ---- descriptor tables (the checks: core hv_check_set_gdt) ---- */
+
+static int read_frame(void *ctx, uint64_t mfn, uint64_t buf[512])
+{
+    (void)ctx;
+    if (!frame(mfn))
+        return -1;
+    memcpy(buf, table(mfn), PAGE_SIZE);
+    return 0;
+}
+
+/*
+ * The frames are audited as Xen audits them and remembered; hv runs the
+ * guest on its own GDT (the flat selectors), so a selector into the
+ * guest's table is not loadable on hv.
+ */
+long do_set_gdt(uint64_t frame_list, unsigned int entries)
+{
+    uint64_t frames[14];
+    int rc = hv_check_set_gdt(&dom.mem, frame_list, entries, &dom.oracle, read_frame, frames);
+    if (rc)
+        return rc;
+    memcpy(dom.gdt_frames, frames, sizeof(frames));
+    dom.gdt_entries = entries;
+    return 0;
+}
+
+long do_update_descriptor(uint64_t maddr, uint64_t desc)
+{
+    int rc = hv_check_update_descriptor(maddr, &desc, &dom.oracle);
+    if (rc)
+        return rc;
+    if (maddr >> PAGE_SHIFT == dom.shared_info_mfn)
+        return -XEN_EINVAL;
+    table(maddr >> PAGE_SHIFT)[(maddr & (PAGE_SIZE - 1)) / 8] = desc;
+    return 0;
+}
