@@ -83,9 +83,8 @@ def verdict(lines, status, hv):
     m = RESULT_RE.search(text)
     if m:
         return m.group(1)
-    if re.search(r"^\*+ PANIC \*+|^PANIC:|\bPANIC\b", text, re.M) and "Test result" not in text:
-        if re.search(r"^PANIC:|\*\*\* PANIC", text, re.M):
-            return "panic"
+    if re.search(r"^PANIC:", text, re.M):     # XTF's panic()
+        return "panic"
     if hv:
         m = re.search(r"^hv: domain crashed: (.*)$", text, re.M)
         if m:
@@ -186,7 +185,7 @@ def main():
             why.append("not in the expected table")
         else:
             for i, (got, w) in enumerate(zip(c, want)):
-                if got != w:
+                if got != w and not (i == 2 and w == "-"):   # FRED: MUST_PASS below
                     why.append(f"{heads[i + 1]}: {got!r}, expected {w!r}")
         for h, got in zip(heads[2:], c[1:]):
             if got in ("HV PANIC", "HANG") or got.startswith("HV PANIC"):
