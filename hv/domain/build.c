@@ -268,6 +268,7 @@ static void alloc_guest_ram(uint64_t mod_end_pa, uint64_t nr_pages)
     memset(__va(base), 0, hv_opts.guest_mem);
     dom.shared_info = (shared_info_t *)shared_info_page;
     dom.shared_info_mfn = __pa(shared_info_page) >> PAGE_SHIFT;
+    grant_init();
     printk("hv: guest RAM %lx-%lx (%lu pages)\n", base, base + hv_opts.guest_mem, nr_pages);
 }
 

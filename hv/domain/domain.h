@@ -36,6 +36,7 @@ struct domain {
 
     shared_info_t *shared_info; /* hv page, mappable by the guest        */
     uint64_t shared_info_mfn;
+    uint64_t grant_mfn;         /* the one grant-table frame (v1)        */
 
     uint64_t kernel_l4;         /* MMUEXT_NEW_BASEPTR (mfn)               */
     uint64_t user_l4;           /* MMUEXT_NEW_USER_BASEPTR (mfn), 0 = none */
@@ -79,6 +80,7 @@ void console_backend_drain(bool notify);   /* domU console ring -> serial */
 
 /* mm.c */
 void mm_init_domain(uint64_t base_mfn, uint64_t nr_pages);
+bool hv_shared_page(uint64_t mfn);         /* shared_info, grant table */
 uint64_t mm_guest_cr3_mfn(void);
 int mm_get_type(uint64_t mfn, unsigned int level);
 void mm_put_type(uint64_t mfn);
@@ -101,6 +103,10 @@ long do_get_debugreg(uint64_t reg);
  * (core/emulate.h); true = done, resume the guest. */
 struct hv_event;
 bool emulate_guest_fault(struct hv_vcpu *v, const struct hv_event *ev);
+
+/* grant.c */
+void grant_init(void);
+long do_grant_table_op(unsigned int cmd, uint64_t uop, unsigned int count);
 
 /* evtchn.c */
 void evtchn_set_pending(unsigned int port);

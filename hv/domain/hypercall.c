@@ -336,6 +336,9 @@ void do_hypercall(struct hv_vcpu *v)
     case __HYPERVISOR_mmuext_op:
         rc = do_mmuext_op(a1, (unsigned int)a2, a3, (unsigned int)a4);
         break;
+    case __HYPERVISOR_grant_table_op:
+        rc = do_grant_table_op((unsigned int)a1, a2, (unsigned int)a3);
+        break;
     case __HYPERVISOR_set_gdt:
         rc = do_set_gdt(a1, (unsigned int)a2);
         break;

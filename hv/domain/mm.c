@@ -30,6 +30,16 @@ static struct frame_info *frame(uint64_t mfn)
     return NULL;
 }
 
+/*
+ * Pages of hv's that the guest may map (Xen's shared pages): shared_info
+ * and the grant table.  Never a page table, never written by
+ * mmu_update or update_descriptor.
+ */
+bool hv_shared_page(uint64_t mfn)
+{
+    return mfn == dom.shared_info_mfn || mfn == dom.grant_mfn;
+}
+
 /* ---- the page-type oracle for the core's checks ---- */
 
 static unsigned int oracle_type(void *ctx, uint64_t mfn)
@@ -38,7 +48,7 @@ static unsigned int oracle_type(void *ctx, uint64_t mfn)
     struct frame_info *f = frame(mfn);
     if (f)
         return f->type;
-    if (mfn == dom.shared_info_mfn)
+    if (hv_shared_page(mfn))
         return HV_PAGE_RAM;
     if (mfn < (HV_DIRECTMAP_SIZE >> PAGE_SHIFT))
         return HV_PAGE_HV;
@@ -222,7 +232,7 @@ static void *guest_va(uint64_t va, bool write)
         if (level > 1 && (e & _PAGE_PSE))
             return NULL;            /* no superpages in PV guests */
         mfn = HV_PTE_MFN(e);
-        if (!frame(mfn) && mfn != dom.shared_info_mfn)
+        if (!frame(mfn) && !hv_shared_page(mfn))
             return NULL;
     }
     return (char *)table(mfn) + (va & (PAGE_SIZE - 1));
@@ -312,7 +322,7 @@ static long mmu_update_one(const void *p)
     if (rc)
         return rc;
     if (d.level == 0) {
-        if (d.table_mfn == dom.shared_info_mfn)
+        if (hv_shared_page(d.table_mfn))
             return -XEN_EINVAL;
         table(d.table_mfn)[d.slot] = d.val;
         return 0;
@@ -345,7 +355,7 @@ static long mmuext_one(const void *p)
     case MMUEXT_PIN_L2_TABLE:
     case MMUEXT_PIN_L3_TABLE:
     case MMUEXT_PIN_L4_TABLE:
-        if (mfn == dom.shared_info_mfn) {
+        if (hv_shared_page(mfn)) {
             rc = -XEN_EINVAL;
             break;
         }
@@ -441,7 +451,7 @@ long do_update_descriptor(uint64_t maddr, uint64_t desc)
     int rc = hv_check_update_descriptor(maddr, &desc, &dom.oracle);
     if (rc)
         return rc;
-    if (maddr >> PAGE_SHIFT == dom.shared_info_mfn)
+    if (hv_shared_page(maddr >> PAGE_SHIFT))
         return -XEN_EINVAL;
     table(maddr >> PAGE_SHIFT)[(maddr & (PAGE_SIZE - 1)) / 8] = desc;
     return 0;
