@@ -77,6 +77,25 @@ static long do_xen_version(int cmd, uint64_t arg)
         xen_capabilities_info_t s = "xen-3.0-x86_64 ";
         return copy_to_guest(arg, s, sizeof(s)) ? -XEN_EFAULT : 0;
     }
+    case XENVER_compile_info: {
+        xen_compile_info_t ci = { "gcc", "pventry", "hv", __DATE__ };
+        return copy_to_guest(arg, &ci, sizeof(ci)) ? -XEN_EFAULT : 0;
+    }
+    case XENVER_changeset: {
+        xen_changeset_info_t s = "pventry hv";
+        return copy_to_guest(arg, s, sizeof(s)) ? -XEN_EFAULT : 0;
+    }
+    case XENVER_guest_handle: {
+        xen_domain_handle_t h = { 0 };  /* dom0's handle is all zeroes */
+        return copy_to_guest(arg, h, sizeof(h)) ? -XEN_EFAULT : 0;
+    }
+    case XENVER_commandline: {
+        /* Xen gives only the control domain its own command line. */
+        static const xen_commandline_t s = "";
+        if (hv_opts.domu)
+            return -XEN_EPERM;
+        return copy_to_guest(arg, s, sizeof(s)) ? -XEN_EFAULT : 0;
+    }
     case XENVER_platform_parameters: {
         xen_platform_parameters_t p = { HYPERVISOR_VIRT_START };
         return copy_to_guest(arg, &p, sizeof(p)) ? -XEN_EFAULT : 0;
