@@ -27,7 +27,7 @@ int hv_check_trap_info(const struct trap_info *ti)
 }
 
 int hv_do_set_trap_table(struct hv_vcpu *v, const struct hv_guest_mem *m,
-                         uint64_t gva)
+                         uint64_t gva, unsigned int max, uint64_t *next)
 {
     struct trap_info cur;
 
@@ -35,7 +35,11 @@ int hv_do_set_trap_table(struct hv_vcpu *v, const struct hv_guest_mem *m,
         __builtin_memset(v->trap_ctxt, 0, sizeof(v->trap_ctxt));
         return 0;
     }
-    for (;; gva += sizeof(cur)) {
+    for (unsigned int n = 0;; n++, gva += sizeof(cur)) {
+        if (n == max) {
+            *next = gva;
+            return HV_TRAP_TABLE_MORE;
+        }
         if (m->read(m->ctx, &cur, gva, sizeof(cur)) != 0)
             return -XEN_EFAULT;
         if (cur.address == 0)

@@ -30,9 +30,16 @@
  * are left alone).  A non-canonical address -> -XEN_EINVAL (entries before
  * it stay set, as in Xen); unreadable guest memory -> -XEN_EFAULT.
  * A CS with RPL 0 is stored with RPL 3 (guest code always runs in ring 3).
+ *
+ * At most `max` entries are taken per call (Xen checks for preemption at
+ * every entry): when the table goes on past them the call returns
+ * HV_TRAP_TABLE_MORE with *next the address of the next entry, and the
+ * platform restarts the hypercall there (a continuation), so a guest's
+ * endless table costs hv a bounded amount of work per entry into hv.
  */
+#define HV_TRAP_TABLE_MORE 1
 int hv_do_set_trap_table(struct hv_vcpu *v, const struct hv_guest_mem *m,
-                         uint64_t gva);
+                         uint64_t gva, unsigned int max, uint64_t *next);
 
 /* One entry's check (non-canonical address -> -XEN_EINVAL). */
 int hv_check_trap_info(const struct trap_info *ti);

@@ -94,6 +94,12 @@ int copy_to_guest(uint64_t gva, const void *src, size_t len);
 
 /* hypercall.c */
 void do_hypercall(struct hv_vcpu *v);
+/* Work items (mmu_update requests, trap-table entries) one hypercall
+ * does before it continues itself (hypercall_continue). */
+#define HYPERCALL_BATCH 256
+void hypercall_continue(struct hv_vcpu *v, unsigned int nr, uint64_t a1, uint64_t a2,
+                        uint64_t a3, uint64_t a4);
+#define HV_CONTINUED 1  /* do_mmu_update/do_mmuext_op: continuation set up */
 long do_set_segment_base(uint64_t which, uint64_t base);
 long do_fpu_taskswitch(uint64_t set);
 long do_set_debugreg(uint64_t reg, uint64_t val);

@@ -317,6 +317,25 @@ static void do_iret(struct hv_vcpu *v)
     guest_mode_switched(was);
 }
 
+/*
+ * A continuation (Xen's hypercall_create_continuation): the guest's
+ * registers are set so that it makes the same hypercall again, with
+ * these arguments, when it next runs: %rip back over the SYSCALL of its
+ * hypercall page entry, %rax the hypercall number.  Events pending in
+ * between are delivered first, as on Xen.
+ */
+#define SYSCALL_INSN_LEN 2
+
+void hypercall_continue(struct hv_vcpu *v, unsigned int nr, uint64_t a1, uint64_t a2,
+                        uint64_t a3, uint64_t a4)
+{
+    struct hv_regs *r = &v->regs;
+
+    r->rax = nr;
+    r->rdi = a1, r->rsi = a2, r->rdx = a3, r->r10 = a4;
+    r->rip -= SYSCALL_INSN_LEN;
+}
+
 void do_hypercall(struct hv_vcpu *v)
 {
     struct hv_regs *r = &v->regs;
@@ -329,8 +348,15 @@ void do_hypercall(struct hv_vcpu *v)
         do_iret(v);
         return;     /* rax is the guest's again */
     case __HYPERVISOR_set_trap_table:
-        rc = hv_do_set_trap_table(v, &dom.mem, a1);
+    {
+        uint64_t next;
+        rc = hv_do_set_trap_table(v, &dom.mem, a1, HYPERCALL_BATCH, &next);
+        if (rc == HV_TRAP_TABLE_MORE) {
+            hypercall_continue(v, __HYPERVISOR_set_trap_table, next, 0, 0, 0);
+            return;
+        }
         break;
+    }
     case __HYPERVISOR_callback_op:
         rc = hv_do_callback_op(v, &dom.mem, (unsigned int)a1, a2);
         break;
@@ -351,9 +377,13 @@ void do_hypercall(struct hv_vcpu *v)
         break;
     case __HYPERVISOR_mmu_update:
         rc = do_mmu_update(a1, (unsigned int)a2, a3, (unsigned int)a4);
+        if (rc == HV_CONTINUED)
+            return;
         break;
     case __HYPERVISOR_mmuext_op:
         rc = do_mmuext_op(a1, (unsigned int)a2, a3, (unsigned int)a4);
+        if (rc == HV_CONTINUED)
+            return;
         break;
     case __HYPERVISOR_grant_table_op:
         rc = do_grant_table_op((unsigned int)a1, a2, (unsigned int)a3);

@@ -290,16 +290,31 @@ static int write_entry(uint64_t table_mfn, unsigned int level, unsigned int slot
  * guest at ureqs, each done by one(), stopping at the first error; the
  * number done goes to *pdone.
  */
-static long mmu_batch(uint64_t ureqs, unsigned int count, size_t size, uint64_t pdone,
+/* Xen's mark of a continued batch: the count's top bit (xen/mm.h). */
+#define MMU_UPDATE_PREEMPTED (1u << 31)
+
+static long mmu_batch(unsigned int nr, uint64_t ureqs, unsigned int count, size_t size, uint64_t pdone,
                       unsigned int domid, long (*one)(const void *req), bool flush)
 {
     union { struct mmu_update u; struct mmuext_op e; } req;
-    unsigned int i;
+    unsigned int i, done = 0;
     long rc = 0;
 
     if (domid != DOMID_SELF)
         return -XEN_ESRCH;
+    /* A continuation: the count so far is in *pdone (Xen's MMU_UPDATE_PREEMPTED). */
+    if (count & MMU_UPDATE_PREEMPTED) {
+        count &= ~MMU_UPDATE_PREEMPTED;
+        if (pdone && copy_from_guest(&done, pdone, sizeof(done)))
+            done = 0;
+    }
     for (i = 0; i < count; i++) {
+        if (i == HYPERCALL_BATCH) {
+            hypercall_continue(&dom.vcpu, nr, ureqs + i * size,
+                               (count - i) | MMU_UPDATE_PREEMPTED, pdone, domid);
+            rc = HV_CONTINUED;
+            break;
+        }
         if (copy_from_guest(&req, ureqs + i * size, size)) {
             rc = -XEN_EFAULT;
             break;
@@ -309,7 +324,8 @@ static long mmu_batch(uint64_t ureqs, unsigned int count, size_t size, uint64_t 
     }
     if (flush)
         flush_tlb_local();
-    if (pdone && copy_to_guest(pdone, &i, sizeof(i)) && !rc)
+    done += i;
+    if (pdone && copy_to_guest(pdone, &done, sizeof(done)) && !rc)
         rc = -XEN_EFAULT;
     return rc;
 }
@@ -332,7 +348,8 @@ static long mmu_update_one(const void *p)
 
 long do_mmu_update(uint64_t ureqs, unsigned int count, uint64_t pdone, unsigned int domid)
 {
-    return mmu_batch(ureqs, count, sizeof(struct mmu_update), pdone, domid, mmu_update_one, true);
+    return mmu_batch(__HYPERVISOR_mmu_update, ureqs, count, sizeof(struct mmu_update), pdone, domid,
+                     mmu_update_one, true);
 }
 
 static void set_base(uint64_t *slot, uint64_t mfn)
@@ -391,7 +408,8 @@ static long mmuext_one(const void *p)
 
 long do_mmuext_op(uint64_t uops, unsigned int count, uint64_t pdone, unsigned int domid)
 {
-    return mmu_batch(uops, count, sizeof(struct mmuext_op), pdone, domid, mmuext_one, false);
+    return mmu_batch(__HYPERVISOR_mmuext_op, uops, count, sizeof(struct mmuext_op), pdone, domid,
+                     mmuext_one, false);
 }
 
 long do_update_va_mapping(uint64_t va, uint64_t val, uint64_t flags)

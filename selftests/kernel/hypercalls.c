@@ -173,6 +173,25 @@ static void test_vm_assist(void)
 	       "vm_assist(enable, type 64): -EINVAL");
 }
 
+/*
+ * A batch longer than a hypervisor does in one go (Xen: a continuation
+ * whenever it wants to preempt; hv: every 256 requests) still completes,
+ * and *done counts every request across the continuations.
+ */
+#define LONG_BATCH 600
+static struct mmuext_op long_batch[LONG_BATCH];
+
+static void test_long_batch(void)
+{
+	unsigned int done = 0xdead;
+
+	for (unsigned int i = 0; i < LONG_BATCH; i++)
+		long_batch[i].cmd = MMUEXT_TLB_FLUSH_LOCAL;
+	tap_eq(HYPERVISOR_mmuext_op(long_batch, LONG_BATCH, &done, DOMID_SELF), 0,
+	       "mmuext_op, 600 TLB flushes: 0");
+	tap_eq(done, LONG_BATCH, "mmuext_op, 600 TLB flushes: done counts all 600");
+}
+
 void run_hypercall_error_tests(void)
 {
 	test_trap_table_noncanonical();
@@ -189,4 +208,5 @@ void run_hypercall_error_tests(void)
 	test_debugreg_fixups();
 	test_int_arguments();
 	test_vm_assist();
+	test_long_batch();
 }
