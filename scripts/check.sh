@@ -62,6 +62,7 @@ step no-selftests "CONFIG_SELFTESTS=n build, includes" \
 step hv-host-tests "hv core, host build" make --no-print-directory -C "$top/hv" O="$build" hv-host-test
 step hv-bad-guests "hv test guests, QEMU${bochs:+ and Bochs}" \
 	make --no-print-directory -C "$top/hv" O="$build" BOCHS="$bochs" check
+step hv-fuzz "hv, hostile guest, fixed seeds, QEMU, IDT" "$top/scripts/run-hv.sh" --fuzz "$build"
 step "$(basename "$xen" .elf)" "$(basename "$xen"), QEMU, IDT, Intel+AMD" runner --xen "$xen" --kernel "$build/pventry" \
 	"${x86[@]}" --delivery idt --broken-kernel "$build/broken/pventry"
 step hv-idt "hv, QEMU, IDT, Intel+AMD" runner --hv "$build/hv/pventry-hv" --delivery idt \

@@ -4,6 +4,8 @@
 #   scripts/run-hv.sh [options] GUEST_ELF [guest command line...]
 #   scripts/run-hv.sh --check [BUILD_DIR]     hv's own tests (test guests;
 #                                             with BOCHS=... also in Bochs)
+#   scripts/run-hv.sh --fuzz [BUILD_DIR]      the hostile guest, fixed seeds
+#                                             (FUZZ_SEEDS, FUZZ_ARGS: longer)
 #
 # Options:
 #   --build DIR       where hv/pventry-hv lives (default: build)
@@ -119,6 +121,41 @@ check() {
 	[ $fails = 0 ]
 }
 
+# The hostile guest (hv/tests/guests/fuzz.c), fixed seeds.  FUZZ_SEEDS
+# and FUZZ_ARGS override them (e.g. FUZZ_SEEDS="$(seq 1 50)"
+# FUZZ_ARGS="calls=30000 programs=1000" for a long run).  A run passes
+# when hv exits cleanly (or crashes the domain: the guest's doing) with
+# its text intact and the guest's page-table walk clean; an hv panic, a
+# hang or an escape fails it, with the line that reproduces it.
+fuzz() {
+	local seeds=${FUZZ_SEEDS:-1 2} args=${FUZZ_ARGS:-} out rc seed tmp
+	tmp=$(mktemp)
+	for vendor in intel amd; do
+		for seed in $seeds; do
+			n=$((n + 1))
+			timeout=60 run "$build/hv/guests/fuzz" seed=$seed $args >"$tmp" 2>&1; rc=$?
+			out=$(tr -d '\0' <"$tmp")
+			local line
+			line=$(grep -a '^fuzz: seed .* calls' <<<"$out" | tail -1)
+			if { [ $rc = 0 ] && grep -q '^fuzz: ok$' <<<"$out"; } ||
+			   { [ $rc = 5 ] && grep -qa '^fuzz: page tables clean after' <<<"$out" &&
+			     ! grep -qa 'FAIL' <<<"$out"; }; then
+				if grep -q '^hv: text and rodata intact' <<<"$out"; then
+					echo "ok $n - fuzz seed=$seed ($delivery, $vendor): status $rc${line:+; ${line#fuzz: }}"
+					continue
+				fi
+			fi
+			echo "not ok $n - fuzz seed=$seed ($delivery, $vendor): status $rc"
+			grep -a 'FAIL\|^hv: \(exit\|domain crashed\|PANIC\|text\)' <<<"$out" | sed 's/^/#   /' | tail -10
+			echo "#   reproduce: scripts/run-hv.sh --vendor $vendor --build $build $build/hv/guests/fuzz seed=$seed $args"
+			fails=$((fails + 1))
+		done
+	done
+	rm -f "$tmp"
+	echo "1..$n"
+	[ $fails = 0 ]
+}
+
 while [ $# -gt 0 ]; do
 	case $1 in
 	--build) build=$2; shift 2 ;;
@@ -128,6 +165,7 @@ while [ $# -gt 0 ]; do
 	--log) log=$2; shift 2 ;;
 	--domu) domu=1; shift ;;
 	--check) build=${2:-$build}; check; exit ;;
+	--fuzz) build=${2:-$build}; fuzz; exit ;;
 	-*) echo "run-hv: unknown option $1" >&2; exit 2 ;;
 	*) break ;;
 	esac
