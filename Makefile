@@ -77,6 +77,9 @@ olddefconfig: $(O)/.config
 $(O)/include/config/auto.conf $(O)/include/generated/autoconf.h: $(O)/.config $(srctree)/Kconfig
 	$(Q)mkdir -p $(O)/include/config $(O)/include/generated
 	$(quiet) KCONFIG $(O)/include/generated/autoconf.h
+	@# An option added to Kconfig since .config was written takes its
+	@# default (without a terminal there is nobody to ask).
+	$(Q)cd $(O) && $(KCONFIG_ENV) kconfig-conf -s --olddefconfig $(srctree)/Kconfig
 	$(Q)cd $(O) && $(KCONFIG_ENV) kconfig-conf -s --silentoldconfig $(srctree)/Kconfig
 	$(Q)touch $(O)/include/config/auto.conf $(O)/include/generated/autoconf.h
 
@@ -242,14 +245,19 @@ hv: $(O)/include/generated/autoconf.h
 	$(Q)$(MAKE) --no-print-directory -C $(srctree)/hv O=$(abspath $(O))
 
 # The runner's own test: a kernel whose stubs skip restoring RCX/R11
-# (CONFIG_TEST_BROKEN_ENTRY) must make the runner report failure.
+# (CONFIG_TEST_BROKEN_ENTRY) must make the runner report failure, and one
+# that plays a hypervisor breaking one rule (CONFIG_TEST_BROKEN_HV, the
+# rule on its command line) must fail that rule's checks.
 .PHONY: check-runner-build
 check-runner-build:
-	$(Q)mkdir -p $(O)/broken
-	$(Q)sed '/CONFIG_TEST_BROKEN_ENTRY/d' $(srctree)/arch/x86/configs/defconfig > $(O)/broken/.config
-	$(Q)echo CONFIG_TEST_BROKEN_ENTRY=y >> $(O)/broken/.config
-	$(Q)$(MAKE) --no-print-directory O=$(O)/broken olddefconfig >/dev/null
-	$(Q)$(MAKE) --no-print-directory O=$(O)/broken $(O)/broken/pventry
+	$(Q)for b in broken:CONFIG_TEST_BROKEN_ENTRY broken-hv:CONFIG_TEST_BROKEN_HV; do \
+		dir=$(O)/$${b%%:*} opt=$${b#*:}; \
+		mkdir -p $$dir; \
+		sed "/$$opt/d" $(srctree)/arch/x86/configs/defconfig > $$dir/.config; \
+		echo $$opt=y >> $$dir/.config; \
+		$(MAKE) --no-print-directory O=$$dir olddefconfig >/dev/null || exit 1; \
+		$(MAKE) --no-print-directory O=$$dir $$dir/pventry || exit 1; \
+	done
 
 # The product does not know its tests: nothing outside selftests/ includes
 # a selftests header, and a kernel built without them (CONFIG_SELFTESTS=n)

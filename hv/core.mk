@@ -27,12 +27,18 @@ HV_TEST_HDRS   := $(wildcard $(HV_CORE_DIR)/tests/unit/*.h)
 HV_TEST_BIN    := $(HV_HOST_BUILD)/hv-core-tests
 
 .PHONY: hv-host-test hv-core-check
-hv-host-test: $(HV_TEST_BIN)
+hv-host-test: $(HV_TEST_BIN) $(HV_TEST_BIN)-broken
 	$(HV_TEST_BIN)
+	@$(HV_CORE_DIR)/tests/unit/check-broken-model.sh $(HV_TEST_BIN)-broken
 
 $(HV_TEST_BIN): $(HV_CORE_SRCS) $(HV_TEST_SRCS) $(HV_CORE_HDRS) $(HV_TEST_HDRS) $(HV_CORE_DIR)/core.mk
 	@mkdir -p $(HV_HOST_BUILD)
 	$(HV_HOST_CC) $(HV_HOST_CFLAGS) -o $@ $(HV_CORE_SRCS) $(HV_TEST_SRCS)
+
+# The tests' own test: the same tests against a deliberately wrong core.
+$(HV_TEST_BIN)-broken: $(HV_CORE_SRCS) $(HV_TEST_SRCS) $(HV_CORE_HDRS) $(HV_TEST_HDRS) $(HV_CORE_DIR)/core.mk
+	@mkdir -p $(HV_HOST_BUILD)
+	$(HV_HOST_CC) $(HV_HOST_CFLAGS) -DHV_TEST_BROKEN_MODEL -o $@ $(HV_CORE_SRCS) $(HV_TEST_SRCS)
 
 # Same flags as a kernel build; -nostdinc keeps libc headers out: only gcc's
 # own <stdint.h>/<stdbool.h>/<stddef.h> and the Xen public headers (through

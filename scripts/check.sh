@@ -40,7 +40,7 @@ step() {	# step NAME 'WHAT RAN' COMMAND...
 		p=$(sed -E 's/^([A-Za-z]+: )?([0-9]+) passed, ([0-9]+) failed.*/\2/' <<<"$line")
 		f=$(sed -E 's/^([A-Za-z]+: )?([0-9]+) passed, ([0-9]+) failed.*/\3/' <<<"$line")
 	else
-		p=$(grep -cE '^ok [0-9]+' "$log")
+		p=$(grep -E '^ok [0-9]+' "$log" | grep -vc '# SKIP')	# a SKIP is no pass
 		f=$(grep -cE '^not ok [0-9]+' "$log")
 	fi
 	[ "$rc" -ne 0 ] && [ "$f" -eq 0 ] && f=1
@@ -63,8 +63,11 @@ step hv-host-tests "hv core, host build" make --no-print-directory -C "$top/hv" 
 step hv-bad-guests "hv test guests, QEMU${bochs:+ and Bochs}" \
 	make --no-print-directory -C "$top/hv" O="$build" BOCHS="$bochs" check
 step hv-fuzz "hv, hostile guest, fixed seeds, QEMU, IDT" "$top/scripts/run-hv.sh" --fuzz "$build"
+step hv-guests-xen "hv's test guests on $(basename "$xen"), QEMU, Intel+AMD" \
+	"$top/scripts/run-hv.sh" --xen "$xen" --check "$build"
 step "$(basename "$xen" .elf)" "$(basename "$xen"), QEMU, IDT, Intel+AMD" runner --xen "$xen" --kernel "$build/pventry" \
-	"${x86[@]}" --delivery idt --broken-kernel "$build/broken/pventry"
+	"${x86[@]}" --delivery idt --broken-kernel "$build/broken/pventry" \
+	--broken-hv-kernel "$build/broken-hv/pventry"
 step hv-idt "hv, QEMU, IDT, Intel+AMD" runner --hv "$build/hv/pventry-hv" --delivery idt \
 	--kernel "$build/pventry" "${x86[@]}"
 step hv-idt-domU "hv domU, QEMU, IDT, Intel" runner --hv "$build/hv/pventry-hv" --delivery idt \

@@ -39,6 +39,50 @@ DONE = "pventry: all done"
 FINDINGS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "Documentation", "findings.md")
 
 TAP_RE = re.compile(r"^(not ok|ok) (\d+)(?: - (.*))?$")
+
+# The runner's own test with a kernel built with CONFIG_TEST_BROKEN_HV: for
+# each rule it can break (broken= on its command line), checks that must
+# fail.  Each is a check that would pass if it could not tell.  A check
+# that runs on one CPU vendor only names it: (text, vendor).
+BROKEN_HV = {
+    "nomask": [     # entries leave events unmasked
+        "INT3 from unmasked, #BP entry with the mask flag: events masked in the handler",
+        "NMI from unmasked, nmi callback registered (slot 2 masks): events masked in the handler",
+        "event: events masked in the handler",
+        "entry64: SYSCALL 64 (syscall callback), with mask flag: events masked in the handler",
+        "entry64: INT $0x80 64 (trap table, vDPL 3), with mask flag: events masked in the handler",
+        "user32: INT $0x80 compat (trap table, vDPL 3), with mask flag: events masked in the handler",
+        "user64: event in user mode: events masked in the handler",
+        ("user32: SYSENTER compat (sysenter callback), with mask flag: events masked in the handler",
+         "GenuineIntel"),
+        ("user32: SYSCALL compat (syscall32 callback, syscall registered alike), with mask flag: "
+         "events masked in the handler", "AuthenticAMD"),
+    ],
+    "mask": [       # every entry masks events
+        "INT3 from unmasked, #BP entry without the mask flag: events still unmasked in the handler",
+        "NMI from unmasked, slot 2 re-set without the mask flag: events still unmasked in the handler",
+        "entry64: SYSCALL 64 (syscall callback), no mask flag: events unmasked in the handler",
+        "entry64: INT $0x80 64 (trap table, vDPL 3), no mask flag: events unmasked in the handler",
+        "entry64: INT $0x80 at vDPL 0 (IDT), no mask flag: events unmasked in the handler",
+        ("user32: SYSENTER compat (sysenter callback), no mask flag: events unmasked in the handler",
+         "GenuineIntel"),
+        ("user32: SYSCALL compat (syscall32 callback, syscall registered alike), no mask flag: "
+         "events unmasked in the handler", "AuthenticAMD"),
+    ],
+    "r11": [        # a SYSCALL frame's r11 slot is not the user's rflags
+        "entry64: SYSCALL 64: frame r11 slot = the user's rflags, read just before",
+    ],
+    "nosysret": [   # VGCF_in_syscall ignored
+        "entry64: VGCF_in_syscall: user rcx = return rip, though the frame's rcx slot was changed",
+        "entry64: VGCF_in_syscall: user r11 = rflags, though the frame's r11 slot was changed",
+        ("user32: VGCF_in_syscall (compat SYSCALL): user ecx = return eip, though the frame's rcx "
+         "slot was changed", "AuthenticAMD"),
+    ],
+    "sysret": [     # a full iret to 64-bit user mode returns SYSRET-style
+        "entry64: full iret (INT $0x80): user rcx = the frame's rcx slot",
+        "entry64: full iret (INT $0x80): user r11 = the frame's r11 slot",
+    ],
+}
 PLAN_RE = re.compile(r"^1\.\.(\d+)$")
 
 
@@ -143,8 +187,8 @@ def findings():
 
 def judge(lines, status):
     """Parse TAP; return dict with passed, failed, todo, problems."""
-    r = {"passed": 0, "failed": 0, "todo": {}, "problems": [], "failures": [], "rewind": {},
-         "hypervisor": None}
+    r = {"passed": 0, "failed": 0, "skipped": 0, "todo": {}, "problems": [], "failures": [],
+         "rewind": {}, "hypervisor": None}
     plan, seen, done, expect = None, 0, False, 1
     last_failed = False
     for line in lines:
@@ -175,7 +219,9 @@ def judge(lines, status):
             r["problems"].append(f"test number {m.group(2)} out of sequence (expected {expect})")
         expect = int(m.group(2)) + 1
         desc = m.group(3) or ""
-        if m.group(1) == "ok":
+        if re.search(r"#\s*SKIP", desc, re.I):
+            r["skipped"] += 1       # ran nothing: neither passed nor failed
+        elif m.group(1) == "ok":
             r["passed"] += 1
         elif "# TODO" in desc:
             m = re.search(r"# TODO known (\w+) deviation: (.*)$", desc)
@@ -215,7 +261,9 @@ def report(name, r, lines, show):
     todo = ", ".join(f"{n} known {kind} deviations" for kind, n in sorted(kinds.items()))
     print(f"{'PASS' if ok else 'FAIL'}: {name}"
           + (f" [guest saw {r['hypervisor']}]" if r["hypervisor"] else "")
-          + f": {r['passed']} passed, {r['failed']} failed" + (f" ({todo})" if todo else ""), flush=True)
+          + f": {r['passed']} passed, {r['failed']} failed"
+          + (f", {r['skipped']} skipped (not counted as passed)" if r["skipped"] else "")
+          + (f" ({todo})" if todo else ""), flush=True)
     for (kind, why), n in sorted(r["todo"].items()):
         print(f"    known {kind} deviation x{n}: {why}")
     if r["rewind"]:
@@ -457,6 +505,34 @@ def xl_main(a, vendors, emu):
     return 1 if total_fail else 0
 
 
+def broken_hv_selftest(a, emu, vendors, extra_qemu):
+    """The runner's own test with a CONFIG_TEST_BROKEN_HV kernel: for each
+    rule it breaks and each vendor, the checks of that rule must fail.
+    Returns (passed, failed)."""
+    passed = failed = 0
+    runs = [(vendor, rule, checks) for vendor in vendors for rule, checks in BROKEN_HV.items()]
+    for vendor, rule, checks in runs:
+        must_fail = [c if isinstance(c, str) else c[0] for c in checks
+                     if isinstance(c, str) or c[1] == vendor]
+        lines, status = boot(a.xen, a.xen_args, a.broken_hv_kernel,
+                             f"emu={emu} delivery={a.delivery} broken={rule}",
+                             vendor, a.timeout, False, extra_qemu)
+        r = judge(lines, status)
+        seen = {f.split(" - ", 1)[1] for f in r["failures"] if f.startswith("not ok ")}
+        missed = [t for t in must_fail if t not in seen]
+        print(f"{'FAIL' if missed else 'PASS'}: runner self-test: a hypervisor breaking rule "
+              f"'{rule}' fails its {len(must_fail)} checks, {vendor} ({r['failed']} failed in all)")
+        for t in missed:
+            print(f"    passed anyway: {t}")
+        passed += not missed
+        failed += bool(missed)
+    # And a skipped check is not a passed one.
+    r = judge(["ok 1 - something # SKIP no reason", "1..1", DONE], "exited")
+    ok = r["passed"] == 0 and r["skipped"] == 1
+    print(f"{'PASS' if ok else 'FAIL'}: runner self-test: an 'ok ... # SKIP' line is not counted as passed")
+    return passed + ok, failed + (not ok)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--xen", help="multiboot Xen binary")
@@ -474,6 +550,8 @@ def main():
     ap.add_argument("--vendor", action="append", default=[])
     ap.add_argument("--args", default="", help="extra kernel command line")
     ap.add_argument("--broken-kernel", help="a kernel built with CONFIG_TEST_BROKEN_ENTRY: must fail")
+    ap.add_argument("--broken-hv-kernel",
+                    help="a kernel built with CONFIG_TEST_BROKEN_HV: each rule's checks must fail")
     ap.add_argument("--timeout", type=int, default=120)
     ap.add_argument("--show", action="store_true", help="print the whole console")
     ap.add_argument("--bochs", help="boot in this Bochs (built with FRED) instead of QEMU")
@@ -550,6 +628,10 @@ def main():
             print(f"    missing: /{w}/")
         total_pass += ok
         total_fail += not ok
+    if a.broken_hv_kernel:
+        p, f = broken_hv_selftest(a, emu, vendors, extra_qemu)
+        total_pass += p
+        total_fail += f
     print(f"{total_pass} passed, {total_fail} failed")
     return 1 if total_fail else 0
 

@@ -2,7 +2,7 @@
  * core/bounce.c - decide what a PV guest sees for an event, and build the
  * bounce frame on its kernel stack.  The one builder both front ends use.
  *
- * ABI carried: pv-traps-abi.md sections 2, 3, 5, 6, 7, following Xen:
+ * ABI carried: Documentation/pv-abi.md sections 2, 3, 5-10, following Xen:
  * x86_64/entry.S (create_bounce_frame, switch_to_kernel, sysenter_entry,
  * entry_int80), traps.c (do_general_protection, entry_from_pv for FRED),
  * pv/traps.c (pv_inject_event), pv/iret.c (do_iret), domain.c
@@ -25,6 +25,10 @@
  *               RSP
  *               SS
  *   top     ->  (old rsp & ~15, or kernel_sp & ~15 from user mode)
+ *
+ * HV_TEST_BROKEN_MODEL (host unit tests only, core.mk): a deliberately
+ * wrong model (here and in hypercall_check.c), which the unit tests must
+ * catch (tests/unit/check-broken-model.sh).
  */
 #include "bounce.h"
 #include <x86/eflags.h>
@@ -149,15 +153,20 @@ static int exception(struct hv_vcpu *v, const struct hv_guest_mem *m,
 
     /* The error code slot exists exactly for the vectors that have one. */
     has_ec = vector < 32 && X86_EXC_HAS_EC(vector);
+#ifdef HV_TEST_BROKEN_MODEL
+    has_ec = has_ec && vector < 20;     /* forgets #CP, #VC, #SX */
+#endif
     if (!has_ec)
         ec = 0;
 
     if (vector == X86_EXC_PF) {
         v->vcpu_info->arch.cr2 = data;
+#ifndef HV_TEST_BROKEN_MODEL            /* passes the hardware's U/S on */
         /* Hardware always says "user" (ring 3); say what the guest was. */
         ec &= ~PFEC_USER;
         if (!v->kernel_mode)
             ec |= PFEC_USER;
+#endif
     } else if (vector == X86_EXC_DB) {
         uint64_t dr6 = v->dr6 ^ HV_DR6_DEFAULT;
         dr6 = (dr6 & ~DR6_BP_MASK) | (data & DR6_KNOWN);
@@ -189,6 +198,9 @@ static int sw_interrupt(struct hv_vcpu *v, const struct hv_guest_mem *m,
         return crash(out, "no trap-table handler for a permitted INT $N");
     tb.eip = ti->address;
     tb.mask_events = TI_GET_IF(ti) != 0;
+#ifdef HV_TEST_BROKEN_MODEL
+    v->regs.rip--;                      /* wrong alike under IDT and FRED */
+#endif
     return hv_create_bounce_frame(v, m, &tb, out);
 }
 
@@ -242,7 +254,7 @@ static unsigned int int_n_length(const struct hv_guest_mem *m, uint64_t rip,
 
 /*
  * INT $N (N != 3, 4).  ev->rip is after the instruction (IDT: after an
- * assumed 2-byte one).  Section 5 of pv-traps-abi.md.
+ * assumed 2-byte one).  Section 5 of Documentation/pv-abi.md.
  */
 static int int_n(struct hv_vcpu *v, const struct hv_guest_mem *m,
                  const struct hv_event *ev, struct hv_outcome *out)
@@ -281,7 +293,6 @@ static int syscall_event(struct hv_vcpu *v, const struct hv_guest_mem *m,
 {
     uint64_t cb;
     bool mask;
-    int rc;
 
     /* SYSCALL put rip/rflags in %rcx/%r11 (FRED does not: Xen emulates). */
     v->regs.rcx = ev->rip;
@@ -296,8 +307,17 @@ static int syscall_event(struct hv_vcpu *v, const struct hv_guest_mem *m,
         return HV_HYPERCALL;
     }
 
+    /*
+     * The mask flag: a 64-bit SYSCALL takes the syscall registration's.
+     * A compat one goes to the syscall32 callback, but under IDT Xen's
+     * switch_to_kernel still reads the *syscall* registration's flag;
+     * under FRED it reads syscall32's.  (Guests register both alike.)
+     */
     cb   = ev->l64 ? v->syscall_callback : v->syscall32_callback;
-    mask = ev->l64 ? v->syscall_mask : v->syscall32_mask;
+    mask = ev->l64 || ev->delivery == HV_DELIVERY_IDT ? v->syscall_mask : v->syscall32_mask;
+#ifdef HV_TEST_BROKEN_MODEL
+    mask = ev->l64 ? v->syscall_mask : v->syscall32_mask;  /* syscall32's under IDT too */
+#endif
     if (cb == 0) {
         /* Not registered: #UD at the instruction; DF untouched. */
         v->regs.rip -= ev->insn_len ? ev->insn_len : 2;
@@ -305,17 +325,15 @@ static int syscall_event(struct hv_vcpu *v, const struct hv_guest_mem *m,
     }
 
     /*
-     * DF is cleared for the handler (no virtual SYSCALL_MASK).  Xen's IDT
-     * path clears it after building the frame (frame RFLAGS keeps the
-     * user's DF); its FRED path clears it before (frame DF clear).  R11 in
-     * the frame has the user's DF either way.
+     * DF, as Xen 4.17 and master show it (entry64's DF checks): the R11
+     * slot keeps the user's flags either way.  IDT: DF is left alone,
+     * in the frame's RFLAGS and live in the handler.  FRED: cleared in
+     * both (Xen clears it before building the frame).
      */
     if (ev->delivery == HV_DELIVERY_FRED)
         v->regs.rflags &= ~X86_EFLAGS_DF;
-    rc = callback(v, m, cb, mask,
-                  ev->l64 ? HV_VIA_SYSCALL : HV_VIA_SYSCALL32, out);
-    v->regs.rflags &= ~X86_EFLAGS_DF;
-    return rc;
+    return callback(v, m, cb, mask,
+                    ev->l64 ? HV_VIA_SYSCALL : HV_VIA_SYSCALL32, out);
 }
 
 static int sysenter_event(struct hv_vcpu *v, const struct hv_guest_mem *m,

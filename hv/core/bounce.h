@@ -1,9 +1,9 @@
 /*
  * hv/core/bounce.h - the one bounce-frame builder, HYPERVISOR_iret, upcalls.
  *
- * ABI carried: pv-traps-abi.md sections 2 (bounce frame), 3 (iret),
- * 5 (software interrupts), 6 (SYSCALL/SYSENTER) and 7 (event, failsafe,
- * NMI callbacks), as Xen's create_bounce_frame, do_general_protection,
+ * ABI carried: Documentation/pv-abi.md sections 2-3 (bounce frame),
+ * 5 (software interrupts), 6 (SYSCALL/SYSENTER), 7-9 (callbacks, masking,
+ * failsafe) and 10 (iret), as Xen's create_bounce_frame, do_general_protection,
  * entry_int80, switch_to_kernel, sysenter_entry, entry_from_pv (FRED) and
  * do_iret implement them; and the return to the guest (restore_all_guest,
  * eretu_exit_to_guest), including a return the CPU refuses.
@@ -86,7 +86,7 @@ struct hv_trap_bounce {
  * guest sees (section 5/6 rules; IDT or FRED flavour from ev->delivery),
  * then builds the frame.  On HV_RESUME v->regs holds the new guest state
  * (rip = handler, cs = FLAT_KERNEL_CS, ss = FLAT_KERNEL_SS, rsp = frame,
- * rflags with TF NT RF VM AC cleared [DF too for SYSCALL callbacks]),
+ * rflags with TF NT RF VM AC cleared [DF too for a FRED SYSCALL callback]),
  * v->kernel_mode is true and the event mask is set as the handler asked.
  * #PF also stores ev->data in v->vcpu_info->arch.cr2 and fixes the U/S
  * bit of the error code to the guest mode; #DB merges ev->data into v->dr6.

@@ -65,7 +65,9 @@ static int register_nmi(struct hv_vcpu *v, uint64_t address)
         return -XEN_EINVAL;
     nmi->vector = NMI_VECTOR;
     nmi->flags = 0;
+#ifndef HV_TEST_BROKEN_MODEL            /* a wrong model: NMIs leave events on */
     TI_SET_IF(nmi, 1);
+#endif
     nmi->cs = FLAT_KERNEL_CS;
     nmi->address = address;
     if (v->nmi_reason && *v->nmi_reason != 0)

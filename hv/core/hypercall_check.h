@@ -3,7 +3,7 @@
  * the hypercalls hv implements.  Pure logic: no page tables touched.
  *
  * ABI carried: HYPERVISOR_set_trap_table, HYPERVISOR_callback_op,
- * HYPERVISOR_stack_switch (pv-traps-abi.md sections 4 and 6), and the
+ * HYPERVISOR_stack_switch (Documentation/pv-abi.md sections 4, 6, 7), and the
  * safety rules of HYPERVISOR_mmu_update / HYPERVISOR_mmuext_op /
  * HYPERVISOR_update_va_mapping: "a guest may not map hypervisor memory or
  * make its page tables writable", over an abstract page-type oracle.

@@ -1,7 +1,7 @@
 /*
  * hv/core/vcpu.h - the PV vCPU state the core needs, and guest memory access.
  *
- * ABI carried: the per-vCPU state behind pv-traps-abi.md sections 1-7:
+ * ABI carried: the per-vCPU state behind Documentation/pv-abi.md:
  * the virtual trap table (HYPERVISOR_set_trap_table, struct trap_info),
  * the callbacks (HYPERVISOR_callback_op), the kernel stack
  * (HYPERVISOR_stack_switch), guest kernel/user mode, the user page table

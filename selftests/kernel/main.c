@@ -12,6 +12,7 @@ static void run_kernel_selftests(void)
 {
 	printk("# kernel-mode selftests\n");
 	register_softint_vectors();
+	run_masking_tests();
 	run_exception_tests();
 	run_regs_tests();
 	run_softint_tests();

@@ -39,5 +39,6 @@ void run_nmi_tests(void)
 		  "NMI: %%rip inside the vcpu_op hypercall entry");
 	tap_eq(f->rsp, sp - 8 - 16, "NMI: %%rsp below the call and the entry's pushes");
 	tap_eq(regs_cs_sel(f), KERNEL_FRAME_CS, "NMI: %%cs is the kernel's, RPL 0");
-	tap_eq(trap_probe.mask_on_entry, 1, "NMI: events masked in the handler");
+	/* Sent with events masked: masking on NMI entry is checked from
+	   unmasked in masking.c. */
 }

@@ -34,6 +34,9 @@ static void watch_entry(const struct pt_regs *regs)
 {
 	user_test.prev = user_test.this_call;
 	record_frame(&user_test.this_call, regs);
+	/* Nothing in the kernel has touched the mask since the hypervisor
+	   delivered this entry. */
+	user_test.this_call.events_masked = this_vcpu()->evtchn_upcall_mask;
 }
 
 static void watch_leave(const struct pt_regs *regs, uint64_t iret_flags)
@@ -63,19 +66,15 @@ static long sys_nop(struct pt_regs *regs, uint64_t a1, uint64_t a2, uint64_t a3)
 	return SYS_NOP_MAGIC;
 }
 
+/* The kernel command line, and the hypervisor's version as "xen=<version>". */
 static long ctl_cmdline(uint64_t ubuf, uint64_t len)
 {
-	const char *s = (const char *)xen_start_info->cmd_line;
-	size_t n = strnlen(s, MAX_GUEST_CMDLINE - 1);
 	char *p;
 
 	if (!len || !(p = user_ptr(ubuf, len, true)))
 		return -XEN_EFAULT;
-	if (n >= len)
-		n = len - 1;
-	memcpy(p, s, n);
-	p[n] = '\0';
-	return n;
+	return snprintf(p, len, "%.*s xen=%s", MAX_GUEST_CMDLINE - 1,
+			(const char *)xen_start_info->cmd_line, xen_version_string);
 }
 
 static long ctl_unregister(uint64_t ep)
@@ -111,6 +110,74 @@ static long ctl_unregister(uint64_t ep)
 
 		HYPERCALL_OR_PANIC(HYPERVISOR_callback_op(CALLBACKOP_register, &reg));
 		return rc;
+	}
+	return -XEN_EINVAL;
+}
+
+extern char entry_live_flags_probe[], entry_ec_probe[];	/* entry_probes.S */
+extern uint64_t live_flags, live_flags_next;
+
+/* The trap-table entry of vector v (the real table's), or NULL. */
+static const struct trap_info *trap_entry(unsigned int v)
+{
+	const struct trap_info *t;
+
+	for (t = trap_table; t->address; t++)
+		if (t->vector == v)
+			return t;
+	return NULL;
+}
+
+/*
+ * Register one entry point with other flags: a callback with or without
+ * CALLBACKF_mask_events, or one trap-table vector with another vDPL and
+ * mask flag (a table of one entry changes only that vector).  REG_LIVE_FLAGS
+ * and REG_EC_PROBE put a probe stub (entry_probes.S) in front.
+ */
+static long ctl_register(uint64_t ep, uint64_t flags)
+{
+	static const uint16_t cb_type[] = {
+		[EP_SYSCALL] = CALLBACKTYPE_syscall, [EP_SYSCALL32] = CALLBACKTYPE_syscall32,
+		[EP_SYSENTER] = CALLBACKTYPE_sysenter,
+	};
+	uint64_t handler;
+
+	if (ep < ARRAY_SIZE(cb_type)) {
+		struct callback_register reg = { .type = cb_type[ep] };
+		unsigned int i;
+
+		for (i = 0; callback_table[i].type != cb_type[ep]; i++)
+			;
+		handler = callback_table[i].address;
+		if (flags & REG_LIVE_FLAGS) {
+			live_flags_next = handler;
+			handler = (uint64_t)entry_live_flags_probe;
+		}
+		reg.address = handler;
+		reg.flags = flags & REG_MASK ? CALLBACKF_mask_events : 0;
+		return HYPERVISOR_callback_op(CALLBACKOP_register, &reg);
+	}
+	if (ep == EP_INT80 || (ep >= EP_TRAP(0) && ep < EP_TRAP(0x100))) {
+		unsigned int v = ep == EP_INT80 ? 0x80 : ep - EP_TRAP(0);
+		const struct trap_info *t = trap_entry(v);
+		struct trap_info one[2] = { { .vector = v, .cs = FLAT_KERNEL_CS } };
+
+		if (!t)
+			return -XEN_EINVAL;
+		handler = t->address;
+		if (flags & REG_LIVE_FLAGS) {
+			live_flags_next = handler;
+			handler = (uint64_t)entry_live_flags_probe;
+		}
+		if (flags & REG_EC_PROBE) {
+			if (v != X86_EXC_PF)	/* the probe stub is made for #PF */
+				return -XEN_EINVAL;
+			handler = (uint64_t)entry_ec_probe;
+		}
+		one[0].address = handler;
+		TI_SET_DPL(&one[0], (flags >> 4) & 3);
+		TI_SET_IF(&one[0], flags & REG_MASK);
+		return HYPERVISOR_set_trap_table(one);
 	}
 	return -XEN_EINVAL;
 }
@@ -168,6 +235,14 @@ static long sys_ctl(struct pt_regs *regs, uint64_t op, uint64_t a1, uint64_t a2)
 		return HYPERVISOR_get_debugreg(6);
 	case CTL_FPU_TS:
 		return HYPERVISOR_fpu_taskswitch(!!a1);
+	case CTL_REGISTER:
+		return ctl_register(a1, a2);
+	case CTL_SET_RCX_R11:
+		regs->rcx = a1;
+		regs->r11 = a2;
+		return 0;
+	case CTL_LIVE_FLAGS:
+		return live_flags;
 	}
 	return -XEN_ENOSYS;
 }

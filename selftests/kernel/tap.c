@@ -89,17 +89,6 @@ bool tap_check_dev(bool ok, enum known_deviation dev, const char *fmt, ...)
 	return ok;
 }
 
-void tap_skip(const char *reason, const char *fmt, ...)
-{
-	char suffix[120];
-	va_list ap;
-
-	snprintf(suffix, sizeof(suffix), " # SKIP %s", reason);
-	va_start(ap, fmt);
-	tap_line("ok", suffix, fmt, ap);
-	va_end(ap);
-}
-
 void tap_diag(const char *fmt, ...)
 {
 	char buf[200];

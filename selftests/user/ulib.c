@@ -111,19 +111,6 @@ bool tap_dev(bool ok, int dev, const char *fmt, ...)
 	return r;
 }
 
-void tap_skip(const char *why, const char *fmt, ...)
-{
-	char buf[200];
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
-	snprintf(buf + n, sizeof(buf) - n, " # SKIP %s", why);
-	sys3(SYS_tap, 1, 0, (long)buf);
-}
-
 /* ---- command line ---- */
 
 static char cmdline[1024];
@@ -160,6 +147,21 @@ bool expect_fred(void)
 	const char *d = cmdline_get("delivery");
 
 	return d && !strncmp(d, "fred", 5);
+}
+
+bool xen_at_least(int major, int minor)
+{
+	const char *v = cmdline_get("xen");
+	int ma = 0, mi = 0;
+
+	if (!v)
+		return false;
+	for (; *v >= '0' && *v <= '9'; v++)
+		ma = ma * 10 + (*v - '0');
+	if (*v == '.')
+		for (v++; *v >= '0' && *v <= '9'; v++)
+			mi = mi * 10 + (*v - '0');
+	return ma > major || (ma == major && mi >= minor);
 }
 
 bool cpu_is_intel(void)

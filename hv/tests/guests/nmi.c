@@ -227,7 +227,17 @@ void guest_main(start_info_t *si)
           "NMI frame: kernel CS with RPL 0, saved mask 1 in bits 32+, IF clear");
     check(recs[0].rcx == vcpu_op + 10 && recs[0].r11 == (recs[0].rflags | 0x200),
           "NMI frame: RCX/R11 as SYSCALL left them (R11 has the real IF)");
-    check(recs[0].mask == 1 && recs[0].depth == 0, "NMI handler: events masked (TI_SET_IF)");
+    check(recs[0].depth == 0, "NMI handler: not nested");
+
+    /* Masking on entry, from unmasked events (masked already, the check
+     * above could not tell): the handler finds them masked (TI_SET_IF). */
+    nrec = 0;
+    shi->vcpu_info[0].evtchn_upcall_mask = 0;
+    rc = send_nmi(0, 0);
+    shi->vcpu_info[0].evtchn_upcall_mask = 1;
+    check(rc == 0 && nrec == 1 && recs[0].mask == 1 && (recs[0].cs >> 32 & 0xff) == 0 &&
+          (recs[0].rflags & 0x200), "NMI from unmasked: events masked in the handler (TI_SET_IF), "
+          "frame saved mask 0, IF set");
 
     /* 4. A second NMI sent from the handler waits for its iret, then
      * lands where that iret returns to. */
@@ -267,8 +277,11 @@ void guest_main(start_info_t *si)
     check(rc == 0 && nrec == 0, "unregistered: the NMI is dropped");
     nc = (struct xennmi_callback){ (unsigned long)nmi_entry, 0 };
     rc = HYPERCALL(__HYPERVISOR_nmi_op, XENNMI_register_callback, &nc, 0);
+    shi->vcpu_info[0].evtchn_upcall_mask = 0;
     send_nmi(0, 0);
-    check(rc == 0 && nrec == 1 && recs[0].mask == 1, "nmi_op register: delivered, events masked");
+    shi->vcpu_info[0].evtchn_upcall_mask = 1;
+    check(rc == 0 && nrec == 1 && recs[0].mask == 1,
+          "nmi_op register: delivered, events masked in the handler (sent unmasked)");
     rc = HYPERCALL(__HYPERVISOR_nmi_op, XENNMI_unregister_callback, 0, 0);
     send_nmi(0, 0);
     check(rc == 0 && nrec == 1, "nmi_op unregister: dropped");

@@ -288,15 +288,38 @@ static struct result via_fred(void (*tweak)(struct fixture *), struct hv_fred_fr
     return r;
 }
 
-/* Equal bounce frames, handler, side effects.  rip_delta: FRED frame RIP
- * minus IDT frame RIP (the rewind difference). */
-static void same(const char *what, struct result a, struct result b, int64_t rip_delta)
+/*
+ * What the IDT run must have produced, written out here (not taken from
+ * hv): the vector (-1: a callback, none), the error code (-1: no slot),
+ * the frame's RIP and CS.
+ */
+struct want {
+    int vector;
+    int64_t ec;
+    uint64_t rip;
+    uint16_t cs;
+};
+
+/* The IDT run against `w', then the FRED run against the IDT run (equal
+ * bounce frames, handler, side effects).  rip_delta: FRED frame RIP minus
+ * IDT frame RIP (the rewind difference). */
+static void same(const char *what, struct result a, struct result b, int64_t rip_delta,
+                 struct want w)
 {
     bool eq = a.o.action == b.o.action && a.o.via == b.o.via &&
               a.o.vector == b.o.vector && a.n == b.n && a.rip == b.rip &&
               a.cr2 == b.cr2 && a.dr6 == b.dr6 && a.mask == b.mask;
     unsigned int rip_slot = a.o.has_error_code ? 3 : 2;
+    bool ok_a = a.o.action == HV_RESUME && (w.vector < 0 || a.o.vector == w.vector) &&
+                a.o.has_error_code == (w.ec >= 0) && (w.ec < 0 || a.w[2] == (uint64_t)w.ec) &&
+                a.w[rip_slot] == w.rip && (uint16_t)a.w[rip_slot + 1] == w.cs;
 
+    OK(ok_a, "idt: %s: vector, error code, frame RIP and CS as expected", what);
+    if (!ok_a)
+        tap_diag("  vector %u ec %s0x%llx rip 0x%llx cs 0x%llx (want %d %lld 0x%llx 0x%x)", a.o.vector,
+                 a.o.has_error_code ? "" : "none ", (unsigned long long)a.w[2],
+                 (unsigned long long)a.w[rip_slot], (unsigned long long)a.w[rip_slot + 1],
+                 w.vector, (long long)w.ec, (unsigned long long)w.rip, w.cs);
     for (unsigned int i = 0; eq && i < a.n; i++) {
         uint64_t want = a.w[i] + (i == rip_slot ? (uint64_t)rip_delta : 0);
         if (b.w[i] != want)
@@ -309,6 +332,9 @@ static void same(const char *what, struct result a, struct result b, int64_t rip
             tap_diag("  word %u: idt 0x%llx fred 0x%llx", i,
                      (unsigned long long)a.w[i], (unsigned long long)b.w[i]);
 }
+
+#define U64 FLAT_USER_CS64
+#define U32 FLAT_USER_CS32
 
 static void int80_addr(struct fixture *fx) { set_trap(&fx->v, 0x80, 0, false, H(0x80)); }
 static void no_syscall(struct fixture *fx) { fx->v.syscall_callback = 0; }
@@ -324,65 +350,65 @@ static void equivalence(void)
     i = idt(0x40 * 8 + 2, S, FLAT_USER_CS64);
     a = via_idt(NULL, HV_IDT_GATE, 13, i, 0);
     b = via_fred(NULL, fred(4, 0x40, 0, S + 2, FLAT_USER_CS64, true, 2, 0));
-    same("INT $0x40 permitted", a, b, 0);
+    same("INT $0x40 permitted", a, b, 0, (struct want){ 0x40, -1, S + 2, U64 });
     OK(a.o.vector == 0x40 && a.w[2] == S + 2, "idt=fred: INT $0x40 delivered with RIP after it");
     b = via_fred(NULL, fred(4, 0x40, 0, S + 3, FLAT_USER_CS64, true, 3, 0));
-    same("prefixed INT $0x40 permitted: IDT S+2, FRED S+3", a, b, 1);
+    same("prefixed INT $0x40 permitted: IDT S+2, FRED S+3", a, b, 1, (struct want){ 0x40, -1, S + 2, U64 });
 
     /* INT $0x41 refused (vDPL 0). */
     i = idt(0x41 * 8 + 2, S, FLAT_USER_CS64);
     a = via_idt(NULL, HV_IDT_GATE, 13, i, 0);
     b = via_fred(NULL, fred(4, 0x41, 0, S + 2, FLAT_USER_CS64, true, 2, 0));
-    same("INT $0x41 refused -> #GP(0x20a)", a, b, 0);
+    same("INT $0x41 refused -> #GP(0x20a)", a, b, 0, (struct want){ 13, 0x41 * 8 + 2, S, U64 });
     OK(a.o.vector == 13 && a.w[2] == 0x41 * 8 + 2 && a.w[3] == S, "idt=fred: refused: #GP(N*8+2) at the instruction");
     b = via_fred(NULL, fred(4, 0x41, 0, S + 3, FLAT_USER_CS64, true, 3, 0));
-    same("prefixed INT $0x41 refused (both at the start)", a, b, 0);
+    same("prefixed INT $0x41 refused (both at the start)", a, b, 0, (struct want){ 13, 0x41 * 8 + 2, S, U64 });
 
     /* INT3, INTO, INT1. */
     a = via_idt(NULL, HV_IDT_GATE, 3, idt(0, S + 1, FLAT_USER_CS64), 0);
     b = via_fred(NULL, fred(6, 3, 0, S + 1, FLAT_USER_CS64, true, 1, 0));
-    same("INT3", a, b, 0);
+    same("INT3", a, b, 0, (struct want){ 3, -1, S + 1, U64 });
     a = via_idt(NULL, HV_IDT_GATE, 3, idt(0, S + 2, FLAT_USER_CS64), 0);
     b = via_fred(NULL, fred(4, 3, 0, S + 2, FLAT_USER_CS64, true, 2, 0));
-    same("INT $3", a, b, 0);
+    same("INT $3", a, b, 0, (struct want){ 3, -1, S + 2, U64 });
     a = via_idt(NULL, HV_IDT_GATE, 4, idt(0, S + 1, FLAT_USER_CS32), 0);
     b = via_fred(NULL, fred(6, 4, 0, S + 1, FLAT_USER_CS32, false, 1, 0));
-    same("INTO (compat)", a, b, 0);
+    same("INTO (compat)", a, b, 0, (struct want){ 4, -1, S + 1, U32 });
     a = via_idt(NULL, HV_IDT_GATE, 1, idt(0, S + 1, FLAT_USER_CS64), HV_DR6_DEFAULT);
     b = via_fred(NULL, fred(5, 1, 0, S + 1, FLAT_USER_CS64, true, 1, 0));
-    same("INT1/ICEBP", a, b, 0);
+    same("INT1/ICEBP", a, b, 0, (struct want){ 1, -1, S + 1, U64 });
 
     /* Hardware exceptions. */
     a = via_idt(NULL, HV_IDT_GATE, 14, idt(4 | 2, S, FLAT_USER_CS64), 0x5000);
     b = via_fred(NULL, fred(3, 14, 4 | 2, S, FLAT_USER_CS64, true, 0, 0x5000));
-    same("#PF with CR2", a, b, 0);
+    same("#PF with CR2", a, b, 0, (struct want){ 14, 4 | 2, S, U64 });
     OK(a.cr2 == 0x5000 && a.w[2] == 6, "idt=fred: #PF cr2 in vcpu_info, error code in frame");
     a = via_idt(NULL, HV_IDT_GATE, 1, idt(0, S + 3, FLAT_USER_CS64), 0xffff4ff0ull);
     b = via_fred(NULL, fred(3, 1, 0, S + 3, FLAT_USER_CS64, true, 0, 0x4000));
-    same("#DB single step with DR6", a, b, 0);
+    same("#DB single step with DR6", a, b, 0, (struct want){ 1, -1, S + 3, U64 });
     OK(a.dr6 == 0xffff4ff0ull, "idt=fred: #DB DR6 = 0xffff4ff0");
     a = via_idt(NULL, HV_IDT_GATE, 13, idt(0, S, FLAT_USER_CS64), 0);
     b = via_fred(NULL, fred(3, 13, 0, S, FLAT_USER_CS64, true, 0, 0));
-    same("#GP(0)", a, b, 0);
+    same("#GP(0)", a, b, 0, (struct want){ 13, 0, S, U64 });
     a = via_idt(NULL, HV_IDT_GATE, 6, idt(0, S, FLAT_USER_CS64), 0);
     b = via_fred(NULL, fred(3, 6, 0, S, FLAT_USER_CS64, true, 0, 0));
-    same("#UD", a, b, 0);
+    same("#UD", a, b, 0, (struct want){ 6, -1, S, U64 });
 
     /* SYSCALL. */
     i = idt(0, S + 2, 0);
     a = via_idt(NULL, HV_IDT_LSTAR, 0, i, 0);
     b = via_fred(NULL, fred(7, 1, 0, S + 2, FLAT_USER_CS64, true, 2, 0));
-    same("SYSCALL (64-bit) to the syscall callback", a, b, 0);
+    same("SYSCALL (64-bit) to the syscall callback", a, b, 0, (struct want){ -1, -1, S + 2, U64 });
     OK(a.w[0] == S + 2 && a.w[1] == 0x202, "idt=fred: SYSCALL frame RCX/R11 = user rip/rflags");
     a = via_idt(NULL, HV_IDT_CSTAR, 0, i, 0);
     b = via_fred(NULL, fred(7, 1, 0, S + 2, FLAT_USER_CS32, false, 2, 0));
-    same("SYSCALL (compat) to the syscall32 callback", a, b, 0);
+    same("SYSCALL (compat) to the syscall32 callback", a, b, 0, (struct want){ -1, -1, S + 2, U32 });
     a = via_idt(no_syscall, HV_IDT_LSTAR, 0, i, 0);
     b = via_fred(no_syscall, fred(7, 1, 0, S + 2, FLAT_USER_CS64, true, 2, 0));
-    same("unregistered SYSCALL -> #UD", a, b, 0);
+    same("unregistered SYSCALL -> #UD", a, b, 0, (struct want){ 6, -1, S, U64 });
     a = via_idt(no_syscall, HV_IDT_LSTAR, 0, idt(0, S + 3, 0), 0);
     b = via_fred(no_syscall, fred(7, 1, 0, S + 3, FLAT_USER_CS64, true, 3, 0));
-    same("unregistered prefixed SYSCALL: IDT S+1, FRED S", a, b, -1);
+    same("unregistered prefixed SYSCALL: IDT S+1, FRED S", a, b, -1, (struct want){ 6, -1, S + 1, U64 });
     {
         struct hv_idt_frame d = idt(0, S + 2, 0);
         struct hv_fred_frame g = fred(7, 1, 0, S + 2, FLAT_USER_CS64, true, 2, 0);
@@ -397,10 +423,10 @@ static void equivalence(void)
     /* SYSENTER. */
     a = via_idt(masked, HV_IDT_SYSENTER, 0, idt(0, 0x1234, 0), 0);
     b = via_fred(masked, fred(7, 2, 0, S + 2, FLAT_USER_CS32, false, 2, 0));
-    same("SYSENTER to the sysenter callback", a, b, 0);
+    same("SYSENTER to the sysenter callback", a, b, 0, (struct want){ -1, -1, 0, 3 });
     a = via_idt(no_sysenter, HV_IDT_SYSENTER, 0, idt(0, 0x1234, 0), 0);
     b = via_fred(no_sysenter, fred(7, 2, 0, S + 2, FLAT_USER_CS32, false, 2, 0));
-    same("unregistered SYSENTER -> #GP(0)", a, b, 0);
+    same("unregistered SYSENTER -> #GP(0)", a, b, 0, (struct want){ 13, 0, 0, 3 });
 
     /* INT $0x80 with an address and vDPL 0: the documented difference. */
     a = via_idt(int80_addr, HV_IDT_GATE, 0x80, idt(0, S + 2, FLAT_USER_CS64), 0);
@@ -409,7 +435,7 @@ static void equivalence(void)
        "idt/fred: INT $0x80 vDPL 0: IDT delivers directly, FRED checks vDPL (#GP(0x402))");
     a = via_idt(NULL, HV_IDT_GATE, 0x80, idt(0, S + 2, FLAT_USER_CS64), 0);
     b = via_fred(NULL, fred(4, 0x80, 0, S + 2, FLAT_USER_CS64, true, 2, 0));
-    same("INT $0x80 without an address -> #GP(0x402)", a, b, 0);
+    same("INT $0x80 without an address -> #GP(0x402)", a, b, 0, (struct want){ 13, 0x402, S, U64 });
 
     /* External interrupt: neither bounces. */
     a = via_idt(NULL, HV_IDT_GATE, 0x31, idt(0, S, FLAT_USER_CS64), 0);

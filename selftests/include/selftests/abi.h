@@ -9,8 +9,17 @@
 #ifndef SELFTESTS_ABI_H
 #define SELFTESTS_ABI_H
 
-#include <stdint.h>
 #include <pventry/vectors.h>
+
+/*
+ * Where the error-code probe stub (REG_EC_PROBE) reports a frame that
+ * carried an error code: the vector becomes VEC_EC_PUSHED | vector.
+ * Without one it is the vector itself, with error code 0.
+ */
+#define VEC_EC_PUSHED   0x200
+
+#ifndef __ASSEMBLY__	/* the rest is C */
+#include <stdint.h>
 #include <uapi/pventry.h>
 
 /* System calls the selftests register (selftests/kernel/syscalls.c). */
@@ -24,7 +33,8 @@ enum {
 
 /* SYS_ctl operations */
 enum {
-	CTL_CMDLINE     = 0,	/* (buf, len): copy the kernel command line */
+	CTL_CMDLINE     = 0,	/* (buf, len): copy the kernel command line,
+				   then " xen=" and the hypervisor's version */
 	CTL_UNREGISTER  = 1,	/* (entry): remove one entry point, see EP_* */
 	CTL_RESTORE     = 2,	/* (): register every entry point again */
 	CTL_LAST_FRAME  = 3,	/* (struct delivered_frame *): the frame of the
@@ -36,7 +46,23 @@ enum {
 	CTL_SET_DR      = 7,	/* (reg, value): HYPERVISOR_set_debugreg */
 	CTL_GET_DR6     = 8,	/* (): HYPERVISOR_get_debugreg(6) */
 	CTL_FPU_TS      = 9,	/* (set): HYPERVISOR_fpu_taskswitch */
+	CTL_REGISTER    = 10,	/* (entry, REG_* flags): register one entry
+				   point (EP_* or EP_TRAP(v)) differently;
+				   CTL_RESTORE undoes it */
+	CTL_SET_RCX_R11 = 11,	/* (rcx, r11): this call's frame rcx/r11 slots
+				   (a full iret restores them, SYSRET not) */
+	CTL_LIVE_FLAGS  = 12,	/* (): %rflags as the live-flags probe stub's
+				   first instruction saw them */
 };
+
+/* CTL_REGISTER flags */
+#define REG_MASK        1	/* CALLBACKF_mask_events / the trap table's
+				   mask flag (TI_SET_IF) */
+#define REG_LIVE_FLAGS  2	/* through a stub that first saves the live
+				   %rflags (CTL_LIVE_FLAGS), then the usual one */
+#define REG_EC_PROBE    4	/* trap vector: a stub that tells from the
+				   frame's size whether it has an error code */
+#define REG_DPL(n)      ((n) << 4)	/* trap vector: its vDPL */
 
 /* CTL_UNREGISTER targets: entry points */
 enum {
@@ -45,6 +71,7 @@ enum {
 	EP_SYSENTER  = 2,
 	EP_INT80     = 3,
 };
+#define EP_TRAP(v)   (0x100 + (v))	/* CTL_REGISTER: trap-table vector v */
 
 /*
  * Known deviations: an emulator that does not do what the architecture
@@ -76,7 +103,8 @@ enum known_deviation {
 struct delivered_frame {
 	uint32_t vector;	/* pventry's entry vector (0x80, 0x102...) */
 	uint8_t sysret;		/* system call: returned with VGCF_in_syscall */
-	uint8_t events_masked;	/* event: events were masked in the handler */
+	uint8_t events_masked;	/* events were masked when the kernel's
+				   handler began (evtchn_upcall_mask) */
 	uint16_t pad;
 	uint64_t rcx, r11;	/* the bounce frame's rcx/r11 slots */
 	uint64_t rip, cs, rflags, rsp, ss;
@@ -98,5 +126,7 @@ static inline int softint_test_dpl(unsigned int n)
 		return -1;
 	return n % 4;
 }
+
+#endif /* __ASSEMBLY__ */
 
 #endif

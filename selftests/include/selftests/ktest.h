@@ -17,7 +17,6 @@
 void tap_start(void);
 bool tap_check(bool ok, const char *fmt, ...) __printf(2, 3);
 void tap_diag(const char *fmt, ...) __printf(1, 2);
-void tap_skip(const char *reason, const char *fmt, ...) __printf(2, 3);
 void tap_done(void);
 unsigned int tap_failures(void);
 
@@ -95,6 +94,7 @@ void check_frame(const char *what, const struct probe_run *r, unsigned int vecto
 extern char scratch_page[];
 
 /* ---- the subjects, in the order main.c runs them ---- */
+void run_masking_tests(void);		/* masking.c */
 void run_exception_tests(void);		/* exceptions.c */
 void register_softint_vectors(void);	/* softint.c */
 extern const uint64_t entry_softint_table[0xe0];	/* softint_stubs.S: 0x20..0xff */

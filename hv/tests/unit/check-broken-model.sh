@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# hv/tests/unit/check-broken-model.sh BIN - the unit tests' own test.
+#
+# BIN is the unit tests built against a core compiled with
+# HV_TEST_BROKEN_MODEL (core/bounce.c): it forgets the error code of
+# #CP/#VC/#SX, passes the hardware's #PF U/S bit on, takes syscall32's
+# mask flag for a compat SYSCALL under IDT, delivers a permitted INT $N
+# one byte short under IDT and FRED alike, and registers the nmi callback
+# without the mask flag.  Each check below
+# must fail against it; one that passes could not tell.
+# Prints TAP (its summary a comment: the step counts the unit tests' line).
+bin=$1
+out=$("$bin" 2>&1)
+must_fail=(
+	"2: vector 29: error code slot present"
+	"2: vector 30: error code slot present"
+	"2: #PF from user: U/S bit set (input had it clear)"
+	"2: #PF from guest kernel: U/S bit cleared"
+	"6: IDT compat SYSCALL, syscall with / syscall32 without mask flag: mask 1"
+	"6: IDT compat SYSCALL, syscall without / syscall32 with mask flag: mask 0"
+	"idt: INT \$0x40 permitted: vector, error code, frame RIP and CS as expected"
+	"callback: nmi in trap_ctxt[2], masking"
+)
+n=0 pass=0 fail=0
+for t in "${must_fail[@]}"; do
+	n=$((n + 1))
+	if grep -qF -- "not ok" <<<"$(grep -F -- "- $t" <<<"$out")"; then
+		echo "ok $n - a wrong model fails: $t"
+		pass=$((pass + 1))
+	else
+		echo "not ok $n - a wrong model fails: $t"
+		fail=$((fail + 1))
+	fi
+done
+echo "1..$n"
+echo "# wrong model: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]
