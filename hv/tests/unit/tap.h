@@ -91,5 +91,6 @@ void test_elf(void);
 void test_hcheck(void);
 void test_console_ring(void);
 void test_domu_layout(void);
+void test_emulate(void);
 
 #endif
