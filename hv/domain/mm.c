@@ -449,9 +449,11 @@ static int read_frame(void *ctx, uint64_t mfn, uint64_t buf[512])
 }
 
 /*
- * The frames are audited as Xen audits them and remembered; hv runs the
- * guest on its own GDT (the flat selectors), so a selector into the
- * guest's table is not loadable on hv.
+ * The frames are audited as Xen audits them; their descriptors (DPL
+ * raised to 3) are copied into hv's GDT below Xen's reserved selectors,
+ * where Xen maps the frames themselves.  Unlike Xen, hv does not make the
+ * frames read-only for the guest: a later write to them changes nothing
+ * in hv's copy (only update_descriptor does).
  */
 long do_set_gdt(uint64_t frame_list, unsigned int entries)
 {
@@ -459,6 +461,13 @@ long do_set_gdt(uint64_t frame_list, unsigned int entries)
     int rc = hv_check_set_gdt(&dom.mem, frame_list, entries, &dom.oracle, read_frame, frames);
     if (rc)
         return rc;
+    for (unsigned int i = 0; i < entries; i++) {
+        uint64_t d = table(frames[i / 512])[i % 512];
+        hv_check_descriptor(&d);
+        gdt_set_guest_entry(i, d);
+    }
+    for (unsigned int i = entries; i < dom.gdt_entries; i++)
+        gdt_set_guest_entry(i, 0);
     memcpy(dom.gdt_frames, frames, sizeof(frames));
     dom.gdt_entries = entries;
     return 0;
@@ -472,5 +481,11 @@ long do_update_descriptor(uint64_t maddr, uint64_t desc)
     if (hv_shared_page(maddr >> PAGE_SHIFT))
         return -XEN_EINVAL;
     table(maddr >> PAGE_SHIFT)[(maddr & (PAGE_SIZE - 1)) / 8] = desc;
+    for (unsigned int i = 0; i * 512 < dom.gdt_entries; i++)
+        if (dom.gdt_frames[i] == maddr >> PAGE_SHIFT) {
+            unsigned int idx = i * 512 + (unsigned int)((maddr & (PAGE_SIZE - 1)) / 8);
+            if (idx < dom.gdt_entries)
+                gdt_set_guest_entry(idx, desc);
+        }
     return 0;
 }
