@@ -326,34 +326,49 @@ static void do_iret(struct hv_vcpu *v)
  */
 #define SYSCALL_INSN_LEN 2
 
+/* The multicall being run, if any (do_multicall). */
+static struct {
+    bool active, continued;
+    uint64_t args[4];
+} mc;
+
+
 void hypercall_continue(struct hv_vcpu *v, unsigned int nr, uint64_t a1, uint64_t a2,
                         uint64_t a3, uint64_t a4)
 {
     struct hv_regs *r = &v->regs;
 
+    if (mc.active) {            /* inside a multicall: its entry continues */
+        mc.args[0] = a1, mc.args[1] = a2, mc.args[2] = a3, mc.args[3] = a4;
+        mc.continued = true;
+        return;
+    }
     r->rax = nr;
     r->rdi = a1, r->rsi = a2, r->rdx = a3, r->r10 = a4;
     r->rip -= SYSCALL_INSN_LEN;
 }
 
-void do_hypercall(struct hv_vcpu *v)
-{
-    struct hv_regs *r = &v->regs;
-    uint64_t a1 = r->rdi, a2 = r->rsi, a3 = r->rdx, a4 = r->r10;
-    long rc;
-    (void)a4;
+static long do_multicall(struct hv_vcpu *v, uint64_t list, unsigned int nr_calls);
 
-    switch (r->rax) {
+/* One hypercall; HV_KEEP_RAX: iret or a continuation set the registers. */
+#define HV_KEEP_RAX (-0x7fffffffffffffffl - 1)
+
+static long dispatch(struct hv_vcpu *v, uint64_t nr, uint64_t a1, uint64_t a2, uint64_t a3,
+                     uint64_t a4)
+{
+    long rc;
+
+    switch (nr) {
     case __HYPERVISOR_iret:
         do_iret(v);
-        return;     /* rax is the guest's again */
+        return HV_KEEP_RAX;     /* rax is the guest's again */
     case __HYPERVISOR_set_trap_table:
     {
         uint64_t next;
         rc = hv_do_set_trap_table(v, &dom.mem, a1, HYPERCALL_BATCH, &next);
         if (rc == HV_TRAP_TABLE_MORE) {
             hypercall_continue(v, __HYPERVISOR_set_trap_table, next, 0, 0, 0);
-            return;
+            return HV_KEEP_RAX;
         }
         break;
     }
@@ -378,12 +393,15 @@ void do_hypercall(struct hv_vcpu *v)
     case __HYPERVISOR_mmu_update:
         rc = do_mmu_update(a1, (unsigned int)a2, a3, (unsigned int)a4);
         if (rc == HV_CONTINUED)
-            return;
+            return HV_KEEP_RAX;
         break;
     case __HYPERVISOR_mmuext_op:
         rc = do_mmuext_op(a1, (unsigned int)a2, a3, (unsigned int)a4);
         if (rc == HV_CONTINUED)
-            return;
+            return HV_KEEP_RAX;
+        break;
+    case __HYPERVISOR_multicall:
+        rc = do_multicall(v, a1, (unsigned int)a2);
         break;
     case __HYPERVISOR_grant_table_op:
         rc = do_grant_table_op((unsigned int)a1, a2, (unsigned int)a3);
@@ -423,9 +441,65 @@ void do_hypercall(struct hv_vcpu *v)
         break;
     default: {
         static uint8_t seen[512 / 8];
-        log_not_implemented("hypercall", r->rax, seen, 512);
+        log_not_implemented("hypercall", nr, seen, 512);
         rc = -XEN_ENOSYS;
     }
     }
-    r->rax = (uint64_t)rc;
+    return rc;
+}
+
+/*
+ * HYPERVISOR_multicall(call_list, nr_calls), as Xen's do_multicall: each
+ * struct multicall_entry's op runs with its six arguments and its result
+ * is written back; an unreadable entry or result slot ends the call with
+ * -EFAULT.  A multicall inside a multicall is -EINVAL (Xen: "reentry is
+ * disallowed").  An iret ends the list there (Xen's mc_exit): the guest
+ * goes on at what it returned to.  A call that would continue itself
+ * (a long mmu_update batch) gets its new arguments written into its
+ * entry, and the multicall continues at that entry; so does a list
+ * longer than MULTICALL_BATCH entries.
+ */
+#define MULTICALL_BATCH 64
+
+static long do_multicall(struct hv_vcpu *v, uint64_t list, unsigned int nr_calls)
+{
+    struct multicall_entry e;
+    long rc;
+
+    if (mc.active)
+        return -XEN_EINVAL;
+    for (unsigned int i = 0; i < nr_calls; i++, list += sizeof(e)) {
+        if (i == MULTICALL_BATCH) {
+            hypercall_continue(v, __HYPERVISOR_multicall, list, nr_calls - i, 0, 0);
+            return HV_KEEP_RAX;
+        }
+        if (copy_from_guest(&e, list, sizeof(e)))
+            return -XEN_EFAULT;
+        mc.active = true;
+        mc.continued = false;
+        rc = dispatch(v, e.op, e.args[0], e.args[1], e.args[2], e.args[3]);
+        mc.active = false;
+        if (e.op == __HYPERVISOR_iret)
+            return HV_KEEP_RAX;         /* the guest resumes where it returned to */
+        if (mc.continued) {             /* rerun this entry with its new arguments */
+            memcpy(e.args, mc.args, sizeof(mc.args));
+            if (copy_to_guest(list + offsetof(struct multicall_entry, args), e.args, sizeof(mc.args)))
+                return -XEN_EFAULT;
+            hypercall_continue(v, __HYPERVISOR_multicall, list, nr_calls - i, 0, 0);
+            return HV_KEEP_RAX;
+        }
+        e.result = (xen_ulong_t)rc;
+        if (copy_to_guest(list + offsetof(struct multicall_entry, result), &e.result, sizeof(e.result)))
+            return -XEN_EFAULT;
+    }
+    return 0;
+}
+
+void do_hypercall(struct hv_vcpu *v)
+{
+    struct hv_regs *r = &v->regs;
+    long rc = dispatch(v, r->rax, r->rdi, r->rsi, r->rdx, r->r10);
+
+    if (rc != HV_KEEP_RAX)
+        r->rax = (uint64_t)rc;
 }
