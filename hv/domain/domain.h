@@ -47,6 +47,7 @@ struct domain {
     bool     vcpu_ts;           /* fpu_taskswitch: virtual CR0.TS         */
 
     uint8_t  evtchn[NR_EVTCHN]; /* EVTCHN_* state of each port          */
+    domid_t  evtchn_remote[NR_EVTCHN]; /* EVTCHN_UNBOUND: who may bind it */
     bool     crashed;
 
     /* domU mode (hv_opts.domu): the toolstack's special pages, and the
@@ -57,7 +58,7 @@ struct domain {
 };
 
 /* Event channel port states (Xen's ECS_FREE, ECS_IPI, ECS_INTERDOMAIN). */
-enum { EVTCHN_FREE, EVTCHN_IPI, EVTCHN_BACKEND };
+enum { EVTCHN_FREE, EVTCHN_IPI, EVTCHN_BACKEND, EVTCHN_UNBOUND };
 /* Ports libxl gives a domU: alloc_unbound for xenstore, then console. */
 #define DOMU_STORE_PORT   1
 #define DOMU_CONSOLE_PORT 2

@@ -4,7 +4,9 @@
  * listens, a send is dropped as Xen drops one to an unbound remote end)
  * or the console (DOMU_CONSOLE_PORT: a send makes hv drain the ring).
  * Sending on a backend port raises nothing locally: the event is the
- * remote end's.
+ * remote end's.  EVTCHNOP_alloc_unbound makes a port waiting for a remote
+ * domain that never comes (there is none): sends on it are dropped, as
+ * Xen drops them; EVTCHNOP_status reports each port as Xen would.
  */
 #include "domain/domain.h"
 #include <xen/event_channel.h>
@@ -20,6 +22,15 @@ void evtchn_set_pending(unsigned int port)
     }
 }
 
+/* The lowest free port (Xen's get_free_port), NR_EVTCHN if none. */
+static unsigned int free_port(void)
+{
+    unsigned int p;
+    for (p = 1; p < NR_EVTCHN && dom.evtchn[p] != EVTCHN_FREE; p++)
+        ;
+    return p;
+}
+
 long do_event_channel_op(uint64_t cmd, uint64_t arg)
 {
     switch (cmd) {
@@ -29,9 +40,7 @@ long do_event_channel_op(uint64_t cmd, uint64_t arg)
             return -XEN_EFAULT;
         if (b.vcpu != 0)
             return -XEN_ENOENT;
-        unsigned int p;
-        for (p = 1; p < NR_EVTCHN && dom.evtchn[p] != EVTCHN_FREE; p++)
-            ;
+        unsigned int p = free_port();
         if (p == NR_EVTCHN)
             return -XEN_ENOSPC;
         b.port = p;
@@ -39,6 +48,41 @@ long do_event_channel_op(uint64_t cmd, uint64_t arg)
             return -XEN_EFAULT;
         dom.evtchn[p] = EVTCHN_IPI;
         return 0;
+    }
+    case EVTCHNOP_alloc_unbound: {
+        struct evtchn_alloc_unbound a;
+        if (copy_from_guest(&a, arg, sizeof(a)))
+            return -XEN_EFAULT;
+        if (a.dom != DOMID_SELF && a.dom != 0)
+            return -XEN_ESRCH;
+        unsigned int p = free_port();
+        if (p == NR_EVTCHN)
+            return -XEN_ENOSPC;
+        a.port = p;
+        if (copy_to_guest(arg, &a, sizeof(a)))
+            return -XEN_EFAULT;
+        dom.evtchn[p] = EVTCHN_UNBOUND;
+        dom.evtchn_remote[p] = a.remote_dom == DOMID_SELF ? 0 : a.remote_dom;
+        return 0;
+    }
+    case EVTCHNOP_status: {
+        struct evtchn_status st;
+        if (copy_from_guest(&st, arg, sizeof(st)))
+            return -XEN_EFAULT;
+        if (st.dom != DOMID_SELF && st.dom != 0)
+            return -XEN_ESRCH;
+        if (st.port >= NR_EVTCHN)
+            return -XEN_EINVAL;
+        memset(&st.u, 0, sizeof(st.u));
+        st.vcpu = 0;
+        switch (dom.evtchn[st.port]) {
+        case EVTCHN_FREE:    st.status = EVTCHNSTAT_closed; break;
+        case EVTCHN_IPI:     st.status = EVTCHNSTAT_ipi; break;
+        case EVTCHN_UNBOUND: st.status = EVTCHNSTAT_unbound;
+                             st.u.unbound.dom = dom.evtchn_remote[st.port]; break;
+        default:             st.status = EVTCHNSTAT_interdomain; break;   /* hv's backends */
+        }
+        return copy_to_guest(arg, &st, sizeof(st)) ? -XEN_EFAULT : 0;
     }
     case EVTCHNOP_send:
     case EVTCHNOP_unmask:
