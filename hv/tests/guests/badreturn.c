@@ -17,7 +17,7 @@
  * Each case irets, and the #GP/#NP/#SS handler (or, for the SYSRET case,
  * the syscall callback reached from user mode) prints the frame and
  * checks it, then runs the next case on a fresh stack.
- * Expected: "badreturn: ok", status 0.
+ * Expected: all ok, status 0.
  */
 #include "guest.h"
 
@@ -62,12 +62,6 @@ static int fred;            /* "delivery=fred" on the guest command line */
 
 void run_case(void) __attribute__((noreturn));
 
-static void show(const char *name, unsigned long v)
-{
-    puts_(name);
-    puthex(v);
-}
-
 /*
  * The handlers call this with the frame (words, lowest first):
  *   #GP/#NP/#SS:  RCX R11 EC RIP CS RFLAGS RSP SS
@@ -83,39 +77,27 @@ void on_event(unsigned long *f, unsigned long vec)
     if (cur == SYSRET_CASE && fred)
         c_.want_vec = 13, c_.want_ec = 0xe028;
 
-    puts_("badreturn: case ");
-    putnum(cur);
-    puts_(" (");
-    puts_(c->what);
-    puts_("): vector ");
-    puthex(vec);
-    if (vec != 0x100)
-        show(" ec ", w[2]);
-    show(" rip ", w[3]);
-    show(" cs ", w[4]);
-    show(" rflags ", w[5]);
-    show(" rsp ", w[6]);
-    show(" ss ", w[7]);
-    show(" rcx ", f[0]);
-    show(" r11 ", f[1]);
-    puts_("\n");
+    say("case %u (%s): vector %#lx ec %#lx rip %#lx cs %#lx rflags %#lx rsp %#lx ss %#lx rcx %#lx r11 %#lx",
+        cur, c->what, vec, vec != 0x100 ? w[2] : 0ul, w[3], w[4], w[5], w[6], w[7], f[0], f[1]);
 
-    check(vec == c->want_vec, "vector");
+    check(vec == c->want_vec, "case %u (%s): vector %#lx, want %#lx", cur, c->what, vec, (unsigned long)c->want_vec);
     if (vec == 0x100) {
         check((w[4] & 0xffff) == FLAT_USER_CS64 && w[7] == FLAT_USER_SS && w[3] == USER_VA + 2,
-              "SYSRET ran user code with cs 0xe033, ss 0xe02b");
+              "case %u: SYSRET ran user code with cs 0xe033, ss 0xe02b", cur);
     } else {
-        check(w[2] == c->want_ec, "error code");
-        check(w[3] == c->rip, "frame rip is the return target");
+        check(w[2] == c->want_ec, "case %u: error code %#lx, want %#lx", cur, w[2], c->want_ec);
+        check(w[3] == c->rip, "case %u: frame rip is the return target", cur);
         check((w[4] & 0xffff) == (kernel ? c->cs & ~3ul : (c->cs | 3)),
-              kernel ? "frame cs: kernel-mode RPL 0" : "frame cs: the selector returned to, RPL 3");
+              "case %u: frame cs %#lx: %s", cur, w[4],
+              kernel ? "kernel-mode RPL 0" : "the selector returned to, RPL 3");
         check(kernel ? w[6] == (unsigned long)(r_stack + PAGE - 64)
                      : (unsigned long)f == (unsigned long)(k_stack + sizeof(k_stack)) - 8 * 8,
+              "case %u: %s", cur,
               kernel ? "kernel: frame rsp is the returned-to rsp" : "user: frame on the stack_switch stack");
         if (c->flags & VGCF_in_syscall)
-            check(f[0] == c->rip, "VGCF_in_syscall: frame rcx = rip");
+            check(f[0] == c->rip, "case %u: VGCF_in_syscall: frame rcx = rip", cur);
         else
-            check(f[0] == 0xcc && f[1] == 0xbb, "frame rcx/r11 from the iret context");
+            check(f[0] == 0xcc && f[1] == 0xbb, "case %u: frame rcx/r11 from the iret context", cur);
     }
     cur++;
 }
@@ -151,7 +133,7 @@ void run_case(void)
     static struct iret_context ic;
 
     if (cur == NR_CASES) {
-        puts_(guest_fails ? "badreturn: FAILED\n" : "badreturn: ok\n");
+        done_testing();
         shutdown(guest_fails ? SHUTDOWN_crash : SHUTDOWN_poweroff);
     }
     const struct bad_case *c = &cases[cur];
@@ -187,23 +169,23 @@ void guest_main(start_info_t *si)
     traps[1].address = (unsigned long)np_stub;
     traps[2].address = (unsigned long)ss_stub;
     traps[3].address = (unsigned long)gp_stub;
-    check(HYPERCALL(__HYPERVISOR_set_trap_table, traps, 0, 0) == 0, "set_trap_table");
+    check(HYPERVISOR_set_trap_table(traps) == 0, "set_trap_table");
     struct callback_register cb = { .type = CALLBACKTYPE_syscall,
                                     .address = (unsigned long)syscall_stub };
-    check(HYPERCALL(__HYPERVISOR_callback_op, CALLBACKOP_register, &cb, 0) == 0, "register syscall");
-    check(HYPERCALL(__HYPERVISOR_stack_switch, FLAT_KERNEL_SS, k_stack + sizeof(k_stack), 0) == 0,
+    check(HYPERVISOR_callback_op(CALLBACKOP_register, &cb) == 0, "register syscall");
+    check(HYPERVISOR_stack_switch(FLAT_KERNEL_SS, (unsigned long)(k_stack + sizeof(k_stack))) == 0,
           "stack_switch");
 
     /* User address space: code at USER_VA, stack page above it. */
     user_space_fill((const uint8_t *)user_code, (unsigned long)(user_code_end - user_code));
     uint8_t *pts[] = { u_l4, u_l3, u_l2, u_l1 };
     for (int i = 0; i < 4; i++)
-        HYPERCALL(__HYPERVISOR_update_va_mapping, pts[i], (mfn_of(pts[i]) << 12) | 0x25, UVMF_INVLPG);
+        HYPERVISOR_update_va_mapping((unsigned long)pts[i], (mfn_of(pts[i]) << 12) | 0x25, UVMF_INVLPG);
     struct mmuext_op op = { .cmd = MMUEXT_PIN_L4_TABLE };
     op.arg1.mfn = mfn_of(u_l4);
-    check(HYPERCALL4(__HYPERVISOR_mmuext_op, &op, 1, 0, DOMID_SELF) == 0, "pin user L4");
+    check(HYPERVISOR_mmuext_op(&op, 1, NULL, DOMID_SELF) == 0, "pin user L4");
     op.cmd = MMUEXT_NEW_USER_BASEPTR;
-    check(HYPERCALL4(__HYPERVISOR_mmuext_op, &op, 1, 0, DOMID_SELF) == 0, "new user baseptr");
+    check(HYPERVISOR_mmuext_op(&op, 1, NULL, DOMID_SELF) == 0, "new user baseptr");
 
     /* The GDT as ring 3 sees it (LAR): Xen's selectors, accessed bits. */
     static const unsigned short sels[] = { 0xe008, 0xe010, 0xe018, 0xe023, 0xe02b, 0xe033, 0xe038, 0xe043 };
@@ -211,14 +193,11 @@ void guest_main(start_info_t *si)
         unsigned long ar = 0;
         unsigned char ok;
         asm volatile("lar %2, %0; setz %1" : "+r"(ar), "=q"(ok) : "r"((unsigned long)sels[i] | 3) : "cc");
-        puts_("badreturn: lar ");
-        puthex(sels[i] | 3);
-        puts_(ok ? " = " : " refused");
-        if (ok)
-            puthex(ar & 0xf0ff00);          /* bits 19:16 are undefined */
-        puts_("\n");
+        /* bits 19:16 of the access rights are undefined */
         check(ok == ((sels[i] | 3) == FLAT_USER_CS32 || (sels[i] | 3) == FLAT_USER_SS ||
-                     (sels[i] | 3) == FLAT_USER_CS64), "lar: only the ring-3 selectors are visible");
+                     (sels[i] | 3) == FLAT_USER_CS64),
+              "lar %#x: %s %#lx (only the ring-3 selectors are visible)", sels[i] | 3,
+              ok ? "access rights" : "refused", ok ? ar & 0xf0ff00 : 0ul);
     }
 
     run_case();

@@ -1,70 +1,26 @@
 /*
- * hv/tests/guests/guest.h - hypercalls and printing for the tiny test
- * guests.  ABI carried: hypercall page entry N at N*32, arguments in
- * rdi rsi rdx r10 r8, result in rax.
+ * hv/tests/guests/guest.h - what the tiny test guests share: the guest
+ * kernel's hypercall wrappers (<pventry/hypercall.h>), TAP output, a user
+ * address space.
  */
 #ifndef HV_TEST_GUEST_H
 #define HV_TEST_GUEST_H
 
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdint.h>
-#include <xen/xen.h>
-#include <xen/sched.h>
-#include <xen/callback.h>
+#include <pventry/hypercall.h>
+#include <xen/nmi.h>
+#include <xen/errno.h>
 
-#define STR_(x) #x
-#define STR(x) STR_(x)
-#define HYPERCALL(n, a1, a2, a3) HYPERCALL4(n, a1, a2, a3, 0)
-/* The arguments are evaluated first: a function call among them would
- * clobber the register variables. */
-#define HYPERCALL4(n, a1, a2, a3, a4)                                     \
-    ({ long r_, v1_ = (long)(a1), v2_ = (long)(a2), v3_ = (long)(a3),    \
-            v4_ = (long)(a4);                                             \
-       register long d_ asm("rdx") = v3_;                                 \
-       register long r10_ asm("r10") = v4_;                               \
-       register long s_ asm("rsi") = v2_;                                 \
-       register long di_ asm("rdi") = v1_;                                \
-       asm volatile("call hypercall_page + " STR(n) " * 32"               \
-                    : "=a"(r_), "+r"(di_), "+r"(s_), "+r"(d_), "+r"(r10_) \
-                    :: "memory", "r8", "r9", "r11", "rcx");               \
-       r_; })
-
-static inline void puts_(const char *s)
-{
-    long n = 0;
-    while (s[n])
-        n++;
-    HYPERCALL(__HYPERVISOR_console_io, CONSOLEIO_write, n, s);
-}
-
-static inline void putnum(long v)
-{
-    char b[24];
-    int i = 23;
-    int neg = v < 0;
-    unsigned long u = neg ? -(unsigned long)v : (unsigned long)v;
-    b[i] = 0;
-    do b[--i] = '0' + u % 10; while (u /= 10);
-    if (neg)
-        b[--i] = '-';
-    puts_(b + i);
-}
-
-static inline void puthex(unsigned long v)
-{
-    char b[19];
-    int i = 18;
-    b[i] = 0;
-    do b[--i] = "0123456789abcdef"[v & 15]; while (v >>= 4);
-    b[--i] = 'x';
-    b[--i] = '0';
-    puts_(b + i);
-}
+/* The one hypercall the guest kernel has no wrapper for. */
+static inline long HYPERVISOR_nmi_op(unsigned int cmd, void *arg)
+{ return _hypercall2(long, nmi_op, cmd, arg); }
 
 static inline __attribute__((noreturn)) void shutdown(unsigned int reason)
 {
     struct sched_shutdown s = { reason };
-    HYPERCALL(__HYPERVISOR_sched_op, SCHEDOP_shutdown, &s, 0);
+    HYPERVISOR_sched_op(SCHEDOP_shutdown, &s);
     for (;;)
         ;
 }
@@ -72,18 +28,29 @@ static inline __attribute__((noreturn)) void shutdown(unsigned int reason)
 #define PAGE    4096ul
 #define USER_VA 0x400000ul
 
-/* lib.c */
+/*
+ * lib.c: TAP on the console.  Each guest checks what it can see itself:
+ * check() prints "ok N - what" or "not ok N - what", say() a "# "
+ * diagnostic, done_testing() the plan "1..N" (after the tests, so a guest
+ * that goes on to fault on purpose prints it just before; anything printed
+ * as a test after the plan makes the run fail).  Checks that hold on hv
+ * but not necessarily on Xen say "(hv)" in their text.
+ */
 extern int guest_fails;
 void guest_setup(const start_info_t *si, const char *name);
-void check(int cond, const char *what);     /* "<name>: ok - what" or FAIL */
-void say(const char *what, long v);         /* "<name>: <what><v>" */
+int printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void check(int cond, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void done_testing(void);
+/* Where printf's text goes: console_io by default; a domU has no
+ * console_io and points this at its console ring. */
+extern void (*guest_write)(const char *s, size_t n);
 unsigned long mfn_of(const void *va);
 /* The user address space: copy code to u_code (mapped at USER_VA, read-
  * only), u_stack above it; fill the tables (not yet read-only or pinned). */
 extern uint8_t u_l4[PAGE], u_l3[PAGE], u_l2[PAGE], u_l1[PAGE], u_code[PAGE], u_stack[PAGE];
 void user_space_fill(const uint8_t *code, unsigned long len);
 
-extern char hypercall_page[];
 extern void bp_handler(void);
 extern volatile long bp_count;
 extern void ev_handler(void);

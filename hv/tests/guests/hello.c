@@ -1,53 +1,59 @@
 /*
- * hv/tests/guests/hello.c - the positive control: print, take an INT3
- * through the trap table and come back with HYPERVISOR_iret, shut down.
- * Expected: "hello: ok bp_count=1", exit status 0.
+ * hv/tests/guests/hello.c - the positive control: start_info, an INT3
+ * through the trap table and back with HYPERVISOR_iret, one event-channel
+ * upcall, shutdown.  Expected: all ok, exit status 0.
  */
 #include "guest.h"
 #include <xen/event_channel.h>
+
+static int streq(const char *a, const char *b)
+{
+    while (*a && *a == *b)
+        a++, b++;
+    return *a == *b;
+}
 
 /* Map shared_info, bind an IPI, send it while masked, unmask: exactly one
  * upcall must arrive, at the first hypercall after the unmask. */
 static void test_evtchn(start_info_t *si)
 {
     static char page[4096] __attribute__((aligned(4096)));
-    long rc = HYPERCALL(__HYPERVISOR_update_va_mapping, page, si->shared_info | 0x67, UVMF_INVLPG);
+    long rc = HYPERVISOR_update_va_mapping((unsigned long)page, si->shared_info | 0x67, UVMF_INVLPG);
+    check(rc == 0, "map shared_info: rc %ld", rc);
     shinfo_va = (unsigned long)page;
     struct callback_register cb = { .type = CALLBACKTYPE_event, .address = (unsigned long)ev_handler };
-    rc |= HYPERCALL(__HYPERVISOR_callback_op, CALLBACKOP_register, &cb, 0);
+    rc = HYPERVISOR_callback_op(CALLBACKOP_register, &cb);
+    check(rc == 0, "register the event callback: rc %ld", rc);
     struct evtchn_bind_ipi b = { .vcpu = 0 };
-    rc |= HYPERCALL(__HYPERVISOR_event_channel_op, EVTCHNOP_bind_ipi, &b, 0);
+    rc = HYPERVISOR_event_channel_op(EVTCHNOP_bind_ipi, &b);
+    check(rc == 0, "bind_ipi: rc %ld, port %u", rc, b.port);
     evtchn_port_t port = b.port;
-    rc |= HYPERCALL(__HYPERVISOR_event_channel_op, EVTCHNOP_send, &port, 0);
+    rc = HYPERVISOR_event_channel_op(EVTCHNOP_send, &port);
+    check(rc == 0, "send while masked: rc %ld", rc);
     shared_info_t *s = (shared_info_t *)page;
     long before = ev_count;
     s->vcpu_info[0].evtchn_upcall_mask = 0;
-    HYPERCALL(__HYPERVISOR_xen_version, 0, 0, 0);
-    rc |= HYPERCALL(__HYPERVISOR_event_channel_op, EVTCHNOP_close, &port, 0);
-    puts_("hello: evtchn rc=");
-    putnum(rc);
-    puts_(before == 0 && ev_count == 1 ? " upcalls ok\n" : " upcalls FAIL\n");
+    HYPERVISOR_xen_version(0, NULL);
+    long after = ev_count;
+    check(before == 0 && after == 1, "one upcall, after the unmask: %ld before, %ld after", before, after);
+    rc = HYPERVISOR_event_channel_op(EVTCHNOP_close, &port);
+    check(rc == 0, "close: rc %ld", rc);
 }
 
 void guest_main(start_info_t *si)
 {
     guest_setup(si, "hello");
-    puts_("hello: magic ");
-    puts_(si->magic);
-    puts_(" cmdline '");
-    puts_((const char *)si->cmd_line);
-    puts_("'\n");
+    say("magic %s cmdline '%s'", si->magic, (const char *)si->cmd_line);
+    check(streq(si->magic, "xen-3.0-x86_64"), "start_info magic is xen-3.0-x86_64");
     static struct trap_info traps[] = {
         { 3, 3, FLAT_KERNEL_CS, (unsigned long)bp_handler },
         { 0, 0, 0, 0 },
     };
-    say("set_trap_table rc=", HYPERCALL(__HYPERVISOR_set_trap_table, traps, 0, 0));
+    long rc = HYPERVISOR_set_trap_table(traps);
+    check(rc == 0, "set_trap_table: rc %ld", rc);
     asm volatile("int3" ::: "memory");
-    puts_("hello: ");
-    puts_(bp_count == 1 ? "ok" : "FAIL");
-    puts_(" bp_count=");
-    putnum(bp_count);
-    puts_("\n");
+    check(bp_count == 1, "INT3 through the trap table and back: bp_count %ld", bp_count);
     test_evtchn(si);
+    done_testing();
     shutdown(SHUTDOWN_poweroff);
 }

@@ -1,35 +1,78 @@
 /*
- * hv/tests/guests/lib.c - what the test guests share: a check that prints
- * and counts, machine frames through the p2m list.
+ * hv/tests/guests/lib.c - what the test guests share: TAP output through
+ * the guest kernel's vsnprintf, machine frames through the p2m list.
  */
 #include "guest.h"
 
+/* lib/vsprintf.c (declared in <pventry/kernel.h>, which needs the kernel's
+ * configuration). */
+int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
+
 int guest_fails;
-static const char *guest_name;
+static int tests_run;
 static const unsigned long *p2m;
+
+static void console_io_write(const char *s, size_t n)
+{
+    HYPERVISOR_console_io(CONSOLEIO_write, n, s);
+}
+void (*guest_write)(const char *s, size_t n) = console_io_write;
 
 void guest_setup(const start_info_t *si, const char *name)
 {
     p2m = (const unsigned long *)si->mfn_list;
-    guest_name = name;
+    printf("# %s\n", name);
 }
 
-void check(int cond, const char *what)
+static int vprint(const char *prefix, const char *fmt, va_list ap)
 {
-    puts_(guest_name);
-    puts_(cond ? ": ok - " : ": FAIL - ");
-    puts_(what);
-    puts_("\n");
+    char buf[256];
+    size_t p = 0, n;
+
+    while (prefix[p])
+        p++;
+    for (n = 0; n < p; n++)
+        buf[n] = prefix[n];
+    n = p + vsnprintf(buf + p, sizeof(buf) - p, fmt, ap);
+    if (n > sizeof(buf) - 1)
+        n = sizeof(buf) - 1;
+    guest_write(buf, n);
+    return n;
+}
+
+int printf(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vprint("", fmt, ap);
+    va_end(ap);
+    return n;
+}
+
+void check(int cond, const char *fmt, ...)
+{
+    va_list ap;
+    tests_run++;
     guest_fails += !cond;
+    printf("%sok %d - ", cond ? "" : "not ", tests_run);
+    va_start(ap, fmt);
+    vprint("", fmt, ap);
+    va_end(ap);
+    printf("\n");
 }
 
-void say(const char *what, long v)
+void say(const char *fmt, ...)
 {
-    puts_(guest_name);
-    puts_(": ");
-    puts_(what);
-    putnum(v);
-    puts_("\n");
+    va_list ap;
+    va_start(ap, fmt);
+    vprint("# ", fmt, ap);
+    va_end(ap);
+    printf("\n");
+}
+
+void done_testing(void)
+{
+    printf("1..%d\n", tests_run);
 }
 
 /* The image is mapped from its virtual base, pfn by pfn. */
