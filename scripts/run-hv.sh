@@ -207,14 +207,14 @@ fuzz() {
 			line=$(grep -a '^fuzz: seed .* calls' <<<"$out" | tail -1)
 			if { [ $rc = 0 ] && grep -q '^fuzz: ok$' <<<"$out"; } ||
 			   { [ $rc = 5 ] && grep -qa '^fuzz: page tables clean after' <<<"$out" &&
-			     ! grep -qa 'FAIL' <<<"$out"; }; then
+			     ! grep -qa '^not ok' <<<"$out"; }; then
 				if grep -q '^hv: text and rodata intact' <<<"$out"; then
 					echo "ok $n - fuzz seed=$seed ($delivery, $vendor): status $rc${line:+; ${line#fuzz: }}"
 					continue
 				fi
 			fi
 			echo "not ok $n - fuzz seed=$seed ($delivery, $vendor): status $rc"
-			grep -a 'FAIL\|^hv: \(exit\|domain crashed\|PANIC\|text\)' <<<"$out" | sed 's/^/#   /' | tail -10
+			grep -a '^not ok\|^hv: \(exit\|domain crashed\|PANIC\|text\)' <<<"$out" | sed 's/^/#   /' | tail -10
 			echo "#   reproduce: scripts/run-hv.sh --vendor $vendor --build $build $build/hv/guests/fuzz seed=$seed $args"
 			fails=$((fails + 1))
 		done

@@ -26,6 +26,26 @@
 #include "guest.h"
 #include <xen/memory.h>
 
+#define STR_(x) #x
+#define STR(x) STR_(x)
+
+extern char hypercall_page[];
+
+/* Hypercall number nr through the hypercall page (entry nr at nr * 32). */
+static long hc_r8(unsigned int nr, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+    long r;
+    register uint64_t r10 asm("r10") = a4;
+    register uint64_t r8 asm("r8") = a5;
+    asm volatile("call *%[entry]"
+                 : "=a"(r), "+D"(a1), "+S"(a2), "+d"(a3), "+r"(r10), "+r"(r8)
+                 : [entry] "r"(hypercall_page + nr * 32)
+                 : "memory", "rcx", "r9", "r11");
+    return r;
+}
+#define HC(nr, a1, a2, a3, a4) \
+    hc_r8(nr, (uint64_t)(a1), (uint64_t)(a2), (uint64_t)(a3), (uint64_t)(a4), 0)
+
 #define VBASE      0xffffffff80000000ul
 #define STEP_LIMIT 200
 
@@ -75,17 +95,17 @@ static void restore_state(void)
                                           CALLBACKTYPE_sysenter, CALLBACKTYPE_nmi };
     struct mmuext_op op = { .cmd = MMUEXT_NEW_USER_BASEPTR };
 
-    HYPERCALL(__HYPERVISOR_set_debugreg, 7, 0, 0);
-    HYPERCALL(__HYPERVISOR_fpu_taskswitch, 0, 0, 0);
-    HYPERCALL(__HYPERVISOR_set_trap_table, traps, 0, 0);
+    HC(__HYPERVISOR_set_debugreg, 7, 0, 0, 0);
+    HC(__HYPERVISOR_fpu_taskswitch, 0, 0, 0, 0);
+    HC(__HYPERVISOR_set_trap_table, traps, 0, 0, 0);
     for (unsigned int i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
         cb.type = types[i];
         cb.address = (unsigned long)recover_stub;
-        HYPERCALL(__HYPERVISOR_callback_op, CALLBACKOP_register, &cb, 0);
+        HC(__HYPERVISOR_callback_op, CALLBACKOP_register, &cb, 0, 0);
     }
-    HYPERCALL(__HYPERVISOR_stack_switch, FLAT_KERNEL_SS, k_stack + sizeof(k_stack), 0);
+    HC(__HYPERVISOR_stack_switch, FLAT_KERNEL_SS, k_stack + sizeof(k_stack), 0, 0);
     op.arg1.mfn = mfn_of(u_l4);
-    HYPERCALL4(__HYPERVISOR_mmuext_op, &op, 1, 0, DOMID_SELF);
+    HC(__HYPERVISOR_mmuext_op, &op, 1, 0, DOMID_SELF);
 }
 
 /* ---- nasty values ---- */
@@ -181,17 +201,10 @@ static const unsigned int calls[] = {
     __HYPERVISOR_hvm_op, __HYPERVISOR_sysctl, __HYPERVISOR_domctl, 47, 63,
 };
 
-/* The hypercall page has 128 entries; number n is at n * 32. */
+/* A random call: a random fifth argument too. */
 static long call(unsigned int nr, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4)
 {
-    long r;
-    register uint64_t r10 asm("r10") = a4;
-    register uint64_t r8 asm("r8") = rnd();
-    asm volatile("call *%[entry]"
-                 : "=a"(r), "+D"(a1), "+S"(a2), "+d"(a3), "+r"(r10), "+r"(r8)
-                 : [entry] "r"(hypercall_page + nr * 32)
-                 : "memory", "rcx", "r9", "r11");
-    return r;
+    return hc_r8(nr, a1, a2, a3, a4, rnd());
 }
 
 static void one_call(void)
@@ -333,10 +346,10 @@ static void one_program(int user)
             code_page[i] = code_page[i + 1] = 0x90;
 #undef code_page
     if (done_programs + done_kprograms == dump_program) {
-        puts_("fuzz: program bytes:");
+        printf("fuzz: program bytes:");
         for (unsigned int i = 0; i < 32; i++)
-            puthex(code_page_[i]), puts_(" ");
-        puts_("\n");
+            printf(" %02x", code_page_[i]);
+        printf("\n");
     }
     ic.rip = user ? USER_VA : (uint64_t)code_page;
     ic.cs = user ? FLAT_USER_CS64 : FLAT_KERNEL_CS & ~3ul;  /* RPL 0: guest kernel mode */
@@ -426,7 +439,7 @@ static int guest_frame(uint64_t mfn)
 /* Read a page-table frame through a read-only window. */
 static const uint64_t *window(uint64_t mfn)
 {
-    if (HYPERCALL(__HYPERVISOR_update_va_mapping, walk_page, (mfn << 12) | 0x25, UVMF_INVLPG) != 0)
+    if (HC(__HYPERVISOR_update_va_mapping, walk_page, (mfn << 12) | 0x25, UVMF_INVLPG, 0) != 0)
         return 0;
     return (const uint64_t *)walk_page;
 }
@@ -469,9 +482,9 @@ static void walk(uint64_t mfn, int level, int pass)
 static void remap_scratch(void)
 {
     for (int i = 0; i < 2; i++)
-        HYPERCALL(__HYPERVISOR_update_va_mapping, scratch + i * PAGE,
-                  (mfn_of(scratch + i * PAGE) << 12) | 0x67, UVMF_INVLPG);
-    HYPERCALL(__HYPERVISOR_update_va_mapping, GUARD, 0, UVMF_INVLPG);
+        HC(__HYPERVISOR_update_va_mapping, scratch + i * PAGE,
+                  (mfn_of(scratch + i * PAGE) << 12) | 0x67, UVMF_INVLPG, 0);
+    HC(__HYPERVISOR_update_va_mapping, GUARD, 0, UVMF_INVLPG, 0);
 }
 
 static void walk_all(const char *when)
@@ -486,48 +499,30 @@ static void walk_all(const char *when)
     walk(mfn_of(u_l4), 4, 0);
     walk(l4, 4, 1);
     walk(mfn_of(u_l4), 4, 1);
-    if (when) {
-        say("page tables walked: ", nr_tables);
-        say("entries mapping a frame that is not the guest's: ", bad_maps);
-        say("writable mappings of a page table: ", bad_writable);
-    }
+    if (when)
+        say("page tables walked: %lu, entries mapping a frame not the guest's: %lu, "
+            "writable mappings of a page table: %lu", nr_tables, bad_maps, bad_writable);
     walks++;
     if (!when) {                /* after one accepted call: quiet unless bad */
         if (bad_maps || bad_writable || unreadable) {
-            say("page-table walk after call ", (long)done_calls);
-            check(0, "the mappings just changed are allowed ones");
+            check(0, "page-table walk after call %lu: the mappings just changed are allowed ones",
+                  done_calls);
         }
         return;
     }
     check(bad_maps == 0, "no mapping of hv memory");
     check(bad_writable == 0, "no writable mapping of a page table");
     check(unreadable == 0, "every page table readable through a read-only mapping");
-    say("page-table walks: ", (long)walks);
-    puts_("fuzz: page tables clean ");
-    puts_(when);
-    puts_("\n");
+    say("page-table walks: %lu", walks);
+    if (!guest_fails)
+        printf("fuzz: page tables clean %s\n", when);
 }
 
 static void report(void)
 {
-    puts_("fuzz: seed ");
-    putnum((long)seed);
-    puts_(" calls ");
-    putnum((long)done_calls);
-    puts_(" (accepted ");
-    putnum((long)accepted);
-    puts_(") irets ");
-    putnum((long)done_irets);
-    puts_(" programs ");
-    putnum((long)done_programs);
-    puts_(" user, ");
-    putnum((long)done_kprograms);
-    puts_(" kernel");
-    puts_(" (");
-    putnum((long)total_steps);
-    puts_(" instructions) faults recovered ");
-    putnum((long)faults);
-    puts_("\n");
+    printf("fuzz: seed %lu calls %lu (accepted %lu) irets %lu programs %lu user, %lu kernel "
+           "(%lu instructions) faults recovered %lu\n", (unsigned long)seed, done_calls, accepted,
+           done_irets, done_programs, done_kprograms, total_steps, faults);
 }
 
 /* The loop: each item may end in recover_stub, which comes back here. */
@@ -553,7 +548,7 @@ static void __attribute__((noreturn)) fuzz_loop(void)
         }
         if (phase == 1) {
             phase = 2;
-            puts_("fuzz: hypercalls and irets done\n");
+            printf("fuzz: hypercalls and irets done\n");
         }
         if (phase == 2 && done_programs < n_programs) {
             done_programs++;
@@ -567,10 +562,10 @@ static void __attribute__((noreturn)) fuzz_loop(void)
             walk_all("after the hypercalls, irets and user-mode code");
             report();
             if (guest_fails) {
-                puts_("fuzz: FAILED\n");
+                done_testing();
                 shutdown(SHUTDOWN_crash);
             }
-            puts_("fuzz: kernel-mode code\n");
+            printf("fuzz: kernel-mode code\n");
         }
         if (phase == 3 && done_kprograms < n_kprograms) {
             done_kprograms++;
@@ -579,7 +574,9 @@ static void __attribute__((noreturn)) fuzz_loop(void)
         phase = 4;
         walk_all("at the end");
         report();
-        puts_(guest_fails ? "fuzz: FAILED\n" : "fuzz: ok\n");
+        done_testing();
+        if (!guest_fails)
+            printf("fuzz: ok\n");
         shutdown(guest_fails ? SHUTDOWN_crash : SHUTDOWN_poweroff);
     }
 }
@@ -623,7 +620,7 @@ void guest_main(start_info_t *start)
     n_kprograms = arg(cl, "kprograms=", n_kprograms);
     dump_program = arg(cl, "dump=", 0);
     rng = seed * 0x9e3779b97f4a7c15ull + 1;
-    say("seed ", (long)seed);
+    say("seed %lu", (unsigned long)seed);
 
     for (unsigned int v = 0; v < 32; v++)
         traps[v] = (struct trap_info){ v, 3, FLAT_KERNEL_CS,
@@ -634,9 +631,9 @@ void guest_main(start_info_t *start)
     user_space_fill((const uint8_t *)fz_code, (unsigned long)(fz_code_end - fz_code));
     uint8_t *pts[] = { u_l4, u_l3, u_l2, u_l1 };
     for (int i = 0; i < 4; i++)
-        HYPERCALL(__HYPERVISOR_update_va_mapping, pts[i], (mfn_of(pts[i]) << 12) | 0x25, UVMF_INVLPG);
+        HC(__HYPERVISOR_update_va_mapping, pts[i], (mfn_of(pts[i]) << 12) | 0x25, UVMF_INVLPG, 0);
     struct mmuext_op op = { .cmd = MMUEXT_PIN_L4_TABLE };
     op.arg1.mfn = mfn_of(u_l4);
-    check(HYPERCALL4(__HYPERVISOR_mmuext_op, &op, 1, 0, DOMID_SELF) == 0, "pin user L4");
+    check(HC(__HYPERVISOR_mmuext_op, &op, 1, 0, DOMID_SELF) == 0, "pin user L4");
     fuzz_loop();
 }
