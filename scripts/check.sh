@@ -62,7 +62,8 @@ step no-selftests "CONFIG_SELFTESTS=n build, includes" \
 step hv-host-tests "hv core, host build" make --no-print-directory -C "$top/hv" O="$build" hv-host-test
 step hv-bad-guests "hv test guests, QEMU${bochs:+ and Bochs}" \
 	make --no-print-directory -C "$top/hv" O="$build" BOCHS="$bochs" check
-step hv-fuzz "hv, hostile guest, fixed seeds, QEMU, IDT" "$top/scripts/run-hv.sh" --fuzz "$build"
+step hv-fuzz "hv, hostile guest, fixed seeds, QEMU${bochs:+ and Bochs (FRED, IDT)}" \
+	"$top/scripts/run-hv.sh" --fuzz "$build"
 step hv-guests-xen "hv's test guests on $(basename "$xen"), QEMU, Intel+AMD" \
 	"$top/scripts/run-hv.sh" --xen "$xen" --check "$build"
 step "$(basename "$xen" .elf)" "$(basename "$xen"), QEMU, IDT, Intel+AMD" runner --xen "$xen" --kernel "$build/pventry" \

@@ -189,39 +189,57 @@ check() {
 	[ $fails = 0 ]
 }
 
-# The hostile guest (hv/tests/guests/fuzz.c), fixed seeds.  FUZZ_SEEDS
-# and FUZZ_ARGS override them (e.g. FUZZ_SEEDS="$(seq 1 50)"
-# FUZZ_ARGS="calls=30000 programs=1000" for a long run).  A run passes
-# when hv exits cleanly (or crashes the domain: the guest's doing) with
-# its text intact and the guest's page-table walk clean; an hv panic, a
-# hang or an escape fails it, with the line that reproduces it.
+# The hostile guest (hv/tests/guests/fuzz.c), fixed seeds, both vendors
+# in QEMU (IDT); with BOCHS= also in Bochs with FRED and IDT delivery.
+# FUZZ_SEEDS and FUZZ_ARGS override the seeds and sizes (e.g.
+# FUZZ_SEEDS="$(seq 1 50)" FUZZ_ARGS="calls=30000 programs=1000" for a
+# long run).  A run passes when hv ends it in order - a clean shutdown
+# with "fuzz: ok", or a domain crash (kernel-mode random code may point
+# %rsp anywhere) after the guest's page-table walk came out clean - with
+# its text intact and its "not implemented" lines rate-limited (at most
+# 16: the guest makes hundreds of unknown calls).  An hv panic, a hang, a
+# triple fault or an escape fails it, with the line that reproduces it.
+fuzz_judge() {	# fuzz_judge NAME OUTPUT REPRODUCE
+	local out=$2 line
+	n=$((n + 1))
+	line=$(grep -a '^fuzz: seed .* calls' <<<"$out" | tail -1)
+	if { grep -qa '^fuzz: ok$' <<<"$out" && grep -qa '^hv: exit: clean shutdown' <<<"$out"; } ||
+	   { grep -qa '^fuzz: page tables clean after' <<<"$out" &&
+	     grep -qa '^hv: exit: domain crash' <<<"$out"; }; then
+		if grep -qa '^hv: text and rodata intact' <<<"$out" && ! grep -qa '^not ok' <<<"$out" &&
+		   [ "$(grep -ac 'not implemented: -ENOSYS' <<<"$out")" -le 16 ]; then
+			echo "ok $n - $1${line:+: ${line#fuzz: }}"
+			return
+		fi
+	fi
+	echo "not ok $n - $1"
+	grep -a '^not ok\|^hv: \(exit\|domain crashed\|PANIC\|text\)' <<<"$out" | sed 's/^/#   /' | tail -10
+	echo "#   reproduce: $3"
+	fails=$((fails + 1))
+}
+
 fuzz() {
-	local seeds=${FUZZ_SEEDS:-1 2} args=${FUZZ_ARGS:-} out rc seed tmp
+	local seeds=${FUZZ_SEEDS:-1 2} args=${FUZZ_ARGS:-} seed tmp d
 	tmp=$(mktemp)
 	for vendor in intel amd; do
 		for seed in $seeds; do
-			n=$((n + 1))
-			timeout=60 run "$build/hv/guests/fuzz" seed=$seed $args >"$tmp" 2>&1; rc=$?
-			out=$(tr -d '\0' <"$tmp")
-			local line
-			line=$(grep -a '^fuzz: seed .* calls' <<<"$out" | tail -1)
-			if { [ $rc = 0 ] && grep -q '^fuzz: ok$' <<<"$out"; } ||
-			   { [ $rc = 5 ] && grep -qa '^fuzz: page tables clean after' <<<"$out" &&
-			     ! grep -qa '^not ok' <<<"$out"; }; then
-				# hv's "not implemented" lines are rate-limited: at most 16
-				# (the fuzz guest makes hundreds of unknown calls).
-				if grep -q '^hv: text and rodata intact' <<<"$out" &&
-				   [ "$(grep -ac 'not implemented: -ENOSYS' <<<"$out")" -le 16 ]; then
-					echo "ok $n - fuzz seed=$seed ($delivery, $vendor): status $rc${line:+; ${line#fuzz: }}"
-					continue
-				fi
-			fi
-			echo "not ok $n - fuzz seed=$seed ($delivery, $vendor): status $rc"
-			grep -a '^not ok\|^hv: \(exit\|domain crashed\|PANIC\|text\)' <<<"$out" | sed 's/^/#   /' | tail -10
-			echo "#   reproduce: scripts/run-hv.sh --vendor $vendor --build $build $build/hv/guests/fuzz seed=$seed $args"
-			fails=$((fails + 1))
+			timeout=60 run "$build/hv/guests/fuzz" seed=$seed $args >"$tmp" 2>&1
+			fuzz_judge "fuzz seed=$seed (QEMU, $delivery, $vendor)" "$(tr -d '\0' <"$tmp")" \
+				"scripts/run-hv.sh --vendor $vendor --build $build $build/hv/guests/fuzz seed=$seed $args"
 		done
 	done
+	if [ -n "${BOCHS:-}" ] && [ -x "$BOCHS" ]; then
+		for d in fred idt; do
+			for seed in $seeds; do
+				"$(dirname "$0")/run-bochs.sh" "$build/hv/pventry-hv" "delivery=$d console=com1" \
+					"$build/hv/guests/fuzz" "seed=$seed $args" 300 >"$tmp" 2>&1
+				fuzz_judge "fuzz seed=$seed (Bochs, $d)" "$(tr -d '\r\0' <"$tmp")" \
+					"BOCHS=$BOCHS scripts/run-bochs.sh $build/hv/pventry-hv 'delivery=$d console=com1' $build/hv/guests/fuzz 'seed=$seed $args'"
+			done
+		done
+	else
+		echo "# Bochs runs skipped: set BOCHS=/path/to/bochs (built with FRED)"
+	fi
 	rm -f "$tmp"
 	echo "1..$n"
 	[ $fails = 0 ]
