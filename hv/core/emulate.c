@@ -4,6 +4,10 @@
  * does for these instructions; no general x86 emulator.
  */
 #include "emulate.h"
+#include "event.h"
+
+#include <x86/eflags.h>
+#include <x86/exceptions.h>
 
 #include <xen/arch-x86/cpuid.h>
 #include <xen/xen.h>
@@ -197,4 +201,24 @@ int hv_emulate_priv_op(struct hv_vcpu *v, const struct hv_guest_mem *m,
     default:
         return HV_EMUL_NONE;
     }
+}
+
+#define DR6_BS (1u << 14)
+
+bool hv_emul_done(struct hv_vcpu *v, const struct hv_event *fault, struct hv_event *step)
+{
+    v->regs.rflags &= ~(uint64_t)X86_EFLAGS_RF;
+    if (!(v->regs.rflags & X86_EFLAGS_TF))
+        return false;
+    *step = *fault;
+    step->type = HV_ET_HW_EXC;
+    step->vector = X86_EXC_DB;
+    step->has_error_code = false;
+    step->error_code = 0;
+    step->insn_len = 0;
+    step->data = DR6_BS;
+    step->rip = v->regs.rip;
+    step->rflags = v->regs.rflags;
+    step->rsp = v->regs.rsp;
+    return true;
 }

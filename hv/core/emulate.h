@@ -64,4 +64,13 @@ int hv_emulate_invalid_op(struct hv_vcpu *v, const struct hv_guest_mem *m,
 int hv_emulate_priv_op(struct hv_vcpu *v, const struct hv_guest_mem *m,
                        const struct hv_emul_ops *ops);
 
+/*
+ * After an emulated instruction (Xen's pv_emul_instruction_done): RF is
+ * cleared; with TF set the instruction "retired" under single-step, so
+ * the guest gets #DB with DR6.BS at the next instruction.  Returns true
+ * and fills *step (a #DB event at v->regs, otherwise as *fault) when so.
+ */
+struct hv_event;
+bool hv_emul_done(struct hv_vcpu *v, const struct hv_event *fault, struct hv_event *step);
+
 #endif /* HV_EMULATE_H */

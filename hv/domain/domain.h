@@ -107,9 +107,11 @@ long do_set_debugreg(uint64_t reg, uint64_t val);
 long do_get_debugreg(uint64_t reg);
 
 /* emulate.c: a #UD or #GP(0) the guest's instruction needs hv to finish
- * (core/emulate.h); true = done, resume the guest. */
+ * (core/emulate.h).  EMUL_DONE: resume the guest; EMUL_DONE_STEP: the
+ * guest single-steps, deliver *step (#DB) instead. */
 struct hv_event;
-bool emulate_guest_fault(struct hv_vcpu *v, const struct hv_event *ev);
+enum { EMUL_NOT, EMUL_DONE, EMUL_DONE_STEP };
+int emulate_guest_fault(struct hv_vcpu *v, const struct hv_event *ev, struct hv_event *step);
 
 /* grant.c */
 void grant_init(void);

@@ -98,14 +98,14 @@ static const struct hv_emul_ops emul_ops = {
     .rdmsr = emul_rdmsr, .wrmsr = emul_wrmsr,
 };
 
-bool emulate_guest_fault(struct hv_vcpu *v, const struct hv_event *ev)
+int emulate_guest_fault(struct hv_vcpu *v, const struct hv_event *ev, struct hv_event *step)
 {
     int rc;
 
     if (ev->type != HV_ET_HW_EXC)
-        return false;
+        return EMUL_NOT;
     if (ev->vector != X86_EXC_UD && !(ev->vector == X86_EXC_GP && ev->error_code == 0))
-        return false;
+        return EMUL_NOT;
     v->regs.rip = ev->rip;
     v->regs.cs = ev->cs;
     v->regs.rflags = ev->rflags;
@@ -116,7 +116,7 @@ bool emulate_guest_fault(struct hv_vcpu *v, const struct hv_event *ev)
     else
         rc = hv_emulate_priv_op(v, &dom.mem, &emul_ops);
     if (rc != HV_EMUL_DONE)
-        return false;
+        return EMUL_NOT;
     v->regs.in_syscall = 0;     /* every register goes back as it is */
-    return true;
+    return hv_emul_done(v, ev, step) ? EMUL_DONE_STEP : EMUL_DONE;
 }

@@ -9,6 +9,8 @@
 
 #include "tap.h"
 #include "core/emulate.h"
+#include "core/event.h"
+#include <x86/exceptions.h>
 #include "core/hypercall_check.h"
 #include <xen/arch-x86/cpuid.h>
 
@@ -181,6 +183,24 @@ static void descriptors(void)
     OK(hv_check_descriptor(&d), "descriptor: anything not present is accepted");
 }
 
+static void single_step(void)
+{
+    struct hv_event fault = { .vector = X86_EXC_GP, .type = HV_ET_HW_EXC, .has_error_code = true,
+                              .cs = FLAT_KERNEL_CS, .ss = FLAT_KERNEL_SS }, step;
+
+    fx.v.kernel_mode = true; fx.v.iopl = 1 << 12;
+    fx.v.regs.rflags = 0x10202;                 /* RF, IF */
+    gp(B(0xfa));
+    OK(!hv_emul_done(&fx.v, &fault, &step) && fx.v.regs.rflags == 0x202,
+       "emulated, no TF: RF cleared, no #DB");
+    fx.v.regs.rflags = 0x10302;                 /* RF, TF, IF */
+    gp(B(0xfa));
+    OK(hv_emul_done(&fx.v, &fault, &step), "emulated under TF: a #DB follows");
+    OK(step.vector == X86_EXC_DB && step.type == HV_ET_HW_EXC && !step.has_error_code &&
+       step.data == (1u << 14) && step.rip == CODE + 1 && step.rflags == 0x302,
+       "the #DB: DR6.BS, at the next instruction, RF clear");
+}
+
 void test_emulate(void)
 {
     tap_diag("instruction emulation (forced CPUID, privileged instructions), descriptors");
@@ -190,5 +210,6 @@ void test_emulate(void)
     iopl_rules();
     kernel_only();
     descriptors();
+    single_step();
     fixture_free(&fx);
 }
