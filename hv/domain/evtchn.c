@@ -9,6 +9,7 @@
  * Xen drops them; EVTCHNOP_status reports each port as Xen would.
  */
 #include "domain/domain.h"
+#include "lib/x86.h"
 #include <xen/event_channel.h>
 
 void evtchn_set_pending(unsigned int port)
@@ -84,6 +85,22 @@ long do_event_channel_op(uint64_t cmd, uint64_t arg)
         }
         return copy_to_guest(arg, &st, sizeof(st)) ? -XEN_EFAULT : 0;
     }
+    case EVTCHNOP_init_control: {
+        /* The FIFO ABI: Xen's argument checks (evtchn_fifo_init_control),
+         * then hv's answer that it has no FIFO event channels. */
+        struct evtchn_init_control c;
+        if (copy_from_guest(&c, arg, sizeof(c)))
+            return -XEN_EFAULT;
+        if ((c.offset & 7) || c.offset > PAGE_SIZE - sizeof(struct evtchn_fifo_control_block))
+            return -XEN_EINVAL;
+        if (c.vcpu != 0)
+            return -XEN_ENOENT;
+        if (dom.oracle.type(dom.oracle.ctx, c.control_gfn) != HV_PAGE_RAM || hv_shared_page(c.control_gfn))
+            return -XEN_EINVAL;             /* Xen cannot map it */
+        return -XEN_ENOSYS;                 /* FIFO event channels: not in hv */
+    }
+    case EVTCHNOP_expand_array:
+        return -XEN_EOPNOTSUPP;             /* Xen: no FIFO control block set up */
     case EVTCHNOP_send:
     case EVTCHNOP_unmask:
     case EVTCHNOP_close: {
