@@ -11,7 +11,9 @@
 #   make check-xen        the guest alone on XEN= (default: Debian's Xen 4.17)
 #   make check-hv         the guest alone on hv/ (FRED too with BOCHS=)
 #   make check-xl         the guest as a domU: `xl create` in a Linux dom0 of Xen 4.17
-#   make bench            instruction counts of the entry paths
+#   make bench            instruction counts of the entry paths, pventry against
+#                         the floor, Xen against hv (BOCHS= for FRED and exact
+#                         counts; BENCH_RECORD=1 writes the baseline)
 #   make clean            remove DIR
 #
 # Kbuild style: each directory's Kbuild file lists its objects as
@@ -281,11 +283,12 @@ check-no-selftests:
 
 # Round-trip cost of each entry path: instruction counts under hv (QEMU
 # -icount), wall-clock TSC ticks under Xen (QEMU 10 can't count there).
+# With BOCHS= also hv's per-stage counts, from an hv built with HV_STAGES=1.
 bench: deps $(O)/pventry hv
-	$(Q)$(PYTHON) $(srctree)/selftests/runner.py --hv $(O)/hv/pventry-hv --kernel $(O)/pventry \
-		--vendor GenuineIntel --vendor AuthenticAMD --bench
-	$(Q)$(PYTHON) $(srctree)/selftests/runner.py --xen $(XEN) --kernel $(O)/pventry \
-		--vendor GenuineIntel --bench
+	$(Q)$(if $(BOCHS),$(MAKE) --no-print-directory -C $(srctree)/hv O=$(abspath $(O))/hv-stages HV_STAGES=1 >/dev/null)
+	$(Q)$(PYTHON) $(srctree)/selftests/bench.py --xen $(XEN) --hv $(O)/hv/pventry-hv \
+		--kernel $(O)/pventry $(if $(BOCHS),--bochs $(BOCHS) --hv-stages $(O)/hv-stages/hv/pventry-hv) \
+		$(if $(BENCH_RECORD),--record)
 
 clean:
 	rm -rf $(O)

@@ -24,7 +24,8 @@
  * are garbage on entry.  Each stub pops them back, pushes a zero error
  * code where the vector has none, and stores the vector in the upper half
  * of that slot.  The rest is one path: SAVE_ALL builds struct pt_regs
- * (include/pventry/ptregs.h), do_entry() handles it, RESTORE_ALL, and
+ * (include/pventry/ptregs.h), do_entry() handles it (do_syscall() straight
+ * away for the four system-call entries), RESTORE_ALL, and
  * HYPERVISOR_iret returns.
  *
  * The way out: HYPERVISOR_iret takes a struct iret_context on the stack,
@@ -85,13 +86,18 @@
  * entry_<name>: a trap-table entry for vector \vec.
  * On arrival: bounce frame, with an error code iff \has_ec.
  */
-.macro TRAP_ENTRY name, vec, has_ec
+.macro TRAP_ENTRY name, vec, has_ec, common=handle_entry
 	.globl	entry_\name
 	.type	entry_\name, @function
 	.p2align 4
 entry_\name:
-	ENTRY_STUB \vec, \has_ec
+	ENTRY_STUB \vec, \has_ec, \common
 	.size	entry_\name, . - entry_\name
+.endm
+
+/* A system-call entry: no error code; handle_syscall. */
+.macro SYSCALL_ENTRY name, vec
+	TRAP_ENTRY \name, \vec, 0, handle_syscall
 .endm
 
 /* An exception: with an error code where <x86/exceptions.h> says. */
@@ -138,14 +144,14 @@ EXC_ENTRY SX,   X86_EXC_SX
 EXC_ENTRY R31,  31
 
 /* INT $0x80: the legacy system call, from 64-bit and compat user mode. */
-TRAP_ENTRY INT80, 0x80, 0
+SYSCALL_ENTRY INT80, 0x80
 
 /* Callbacks registered with HYPERVISOR_callback_op: same frame, no error code. */
 TRAP_ENTRY event,     VEC_EVENT,     0
 TRAP_ENTRY nmi_cb,    VEC_NMI_CB,    0
-TRAP_ENTRY syscall,   VEC_SYSCALL,   0	/* SYSCALL from 64-bit user mode */
-TRAP_ENTRY syscall32, VEC_SYSCALL32, 0	/* SYSCALL from compat user mode (AMD) */
-TRAP_ENTRY sysenter,  VEC_SYSENTER,  0	/* SYSENTER from compat user mode (Intel):
+SYSCALL_ENTRY syscall,   VEC_SYSCALL	/* SYSCALL from 64-bit user mode */
+SYSCALL_ENTRY syscall32, VEC_SYSCALL32	/* SYSCALL from compat user mode (AMD) */
+SYSCALL_ENTRY sysenter,  VEC_SYSENTER	/* SYSENTER from compat user mode (Intel):
 					   frame rip = 0, cs = 3, rsp = 0 */
 
 /*
@@ -170,21 +176,32 @@ entry_failsafe:
 	jmp	handle_entry
 
 /*
- * handle_entry: the common path.
+ * handle_entry, handle_syscall: the common path, calling do_entry() or
+ * do_syscall() (both uint64_t fn(struct pt_regs *)).
  * On arrival: %rsp -> error code | vector << 32, then rip, cs, rflags, rsp,
  * ss; every general register holds its interrupted value.
  */
-	.p2align 4
-	.globl	handle_entry
-handle_entry:
+.macro CALL_WITH_PTREGS fn
 	cld
 	SAVE_ALL			/* %rsp -> struct pt_regs */
 	mov	%rsp, %rdi
 	mov	%rsp, %rbx		/* callee-saved: pt_regs across the call */
 	and	$~15, %rsp		/* the C ABI wants 16-byte alignment */
-	call	do_entry		/* uint64_t do_entry(struct pt_regs *) */
+	call	\fn
 	mov	%rbx, %rsp
 	mov	%rax, PTREGS_error_code(%rsp)	/* becomes iret_context.flags */
+.endm
+
+	.p2align 4
+	.globl	handle_syscall
+handle_syscall:
+	CALL_WITH_PTREGS do_syscall
+	jmp	restore_and_iret
+
+	.p2align 4
+	.globl	handle_entry
+handle_entry:
+	CALL_WITH_PTREGS do_entry
 
 /*
  * restore_and_iret: %rsp -> struct pt_regs whose error-code slot holds the

@@ -180,7 +180,7 @@ bool fixup_exception(struct pt_regs *regs)
  */
 bool (*kernel_entry_hook)(struct pt_regs *regs);
 
-static bool hooked(struct pt_regs *regs)
+bool hooked(struct pt_regs *regs)
 {
 	return kernel_entry_hook && kernel_entry_hook(regs);
 }
@@ -198,13 +198,23 @@ static __noreturn void die(struct pt_regs *regs)
 	panic_regs(regs, "fatal kernel exception %s", exception_name(regs->vector));
 }
 
+/*
+ * #BP, #OF and a delivered INT $N are traps: the frame's rip is the
+ * instruction after, so an exception-table entry there would belong to
+ * another instruction.  Only faults look in the table.
+ */
+static bool rip_after_insn(unsigned int vector)
+{
+	return vector == X86_EXC_BP || vector == X86_EXC_OF || vector >= X86_NR_EXCEPTIONS;
+}
+
 static void do_trap(struct pt_regs *regs)
 {
 	if (regs_from_user(regs)) {
 		user_exception(regs);
 		return;
 	}
-	if (fixup_exception(regs) || hooked(regs))
+	if ((!rip_after_insn(regs->vector) && fixup_exception(regs)) || hooked(regs))
 		return;
 	die(regs);
 }
@@ -228,21 +238,21 @@ void user_exception(struct pt_regs *regs)
 		   exception_name(regs->vector));
 }
 
+/* entry_64.S's system-call entries: only the selftests' kernel-mode ones. */
 uint64_t do_syscall(struct pt_regs *regs)
 {
+	check_entry_frame(regs);
+	if (!regs_from_user(regs) && hooked(regs))
+		return 0;
 	user_exception(regs);
 	return 0;
 }
 #endif
 
 #ifdef CONFIG_DEBUG_ENTRY
-/*
- * Does the frame look like one Xen built?  Its top must be 16-byte aligned
- * (Xen rounds the stack down) and its selectors Xen's flat ones, RPL 0 for
- * kernel mode.  A stub that consumed the bounce frame with the wrong layout
- * (a missing error code, say) fails this at once.
- */
-static void check_entry_frame(const struct pt_regs *regs)
+/* check_entry_frame() (<pventry/entry.h>) for a frame its quick test did
+   not pass: panic unless it is one of Xen's rarer ones. */
+void check_entry_frame_fully(const struct pt_regs *regs)
 {
 	uint16_t cs = regs_cs_sel(regs), ss = (uint16_t)regs->ss;
 	/* cs 3: Xen's SYSENTER frame, on the sysenter callback or, with
@@ -272,7 +282,7 @@ static bool broken(const char *rule)
 	return b && !strcmp(b, rule);
 }
 
-static void broken_hv_entry(struct pt_regs *regs)
+void broken_hv_entry(struct pt_regs *regs)
 {
 	if (broken("nomask"))
 		this_vcpu()->evtchn_upcall_mask = 0;
@@ -282,7 +292,7 @@ static void broken_hv_entry(struct pt_regs *regs)
 		regs->r11 ^= X86_EFLAGS_CF;
 }
 
-static uint64_t broken_hv_return(const struct pt_regs *regs, uint64_t flags)
+uint64_t broken_hv_return(const struct pt_regs *regs, uint64_t flags)
 {
 	if (broken("nosysret"))
 		return flags & ~VGCF_in_syscall;
@@ -295,14 +305,12 @@ static uint64_t broken_hv_return(const struct pt_regs *regs, uint64_t flags)
 static uint64_t dispatch(struct pt_regs *regs);
 
 /*
- * Every entry path ends here.  Returns the flags for HYPERVISOR_iret:
- * VGCF_in_syscall when Xen may return with SYSRET, else 0.
+ * Every entry path but the system calls (entry_64.S sends those to
+ * do_syscall()) ends here.  Returns the flags for HYPERVISOR_iret: 0.
  */
 uint64_t do_entry(struct pt_regs *regs)
 {
-#ifdef CONFIG_DEBUG_ENTRY
 	check_entry_frame(regs);
-#endif
 #ifdef CONFIG_TEST_BROKEN_HV
 	broken_hv_entry(regs);
 	return broken_hv_return(regs, dispatch(regs));
@@ -326,13 +334,6 @@ static uint64_t dispatch(struct pt_regs *regs)
 	case VEC_FAILSAFE:
 		do_failsafe(regs);
 		return 0;
-	case VEC_SYSCALL:
-	case VEC_SYSCALL32:
-	case VEC_SYSENTER:
-	case 0x80:
-		if (!regs_from_user(regs) && hooked(regs))
-			return 0;
-		return do_syscall(regs);
 	default:
 		do_trap(regs);
 		return 0;

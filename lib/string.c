@@ -7,19 +7,42 @@
  */
 #include <stddef.h>
 
+#ifdef __x86_64__
+#define WORD_SFX "q"
+#else
+#define WORD_SFX "l"	/* compat user programs: four bytes a step */
+#endif
+
+/*
+ * memset and memcpy move a word (eight bytes, four in compat programs) a
+ * step, then the tail byte by byte:
+ * an emulator counts every step of a REP string instruction, and these
+ * run on every entry in hv (register images, event records).
+ */
 void *memset(void *s, int c, size_t n)
 {
 	void *d = s;
+	size_t q = n / sizeof(long);
+	unsigned long v = (unsigned char)c * (~0ul / 0xff);
 
-	asm volatile("rep stosb" : "+D"(d), "+c"(n) : "a"(c) : "memory");
+	n %= sizeof(long);
+	asm volatile("rep stos" WORD_SFX "\n\t"
+		     "mov %[n], %%ecx\n\t"
+		     "rep stosb"
+		     : "+D"(d), "+c"(q) : "a"(v), [n] "r"((unsigned int)n) : "memory");
 	return s;
 }
 
 void *memcpy(void *d, const void *s, size_t n)
 {
 	void *ret = d;
+	size_t q = n / sizeof(long);
 
-	asm volatile("rep movsb" : "+D"(d), "+S"(s), "+c"(n) : : "memory");
+	n %= sizeof(long);
+	asm volatile("rep movs" WORD_SFX "\n\t"
+		     "mov %[n], %%ecx\n\t"
+		     "rep movsb"
+		     : "+D"(d), "+S"(s), "+c"(q) : [n] "r"((unsigned int)n) : "memory");
 	return ret;
 }
 

@@ -280,32 +280,6 @@ def report(name, r, lines, show):
     return ok
 
 
-def bench(a, vendors, emu, extra_qemu):
-    """Boot with `bench`; collect the kernel's "bench: what N ticks/op" lines.
-
-    Under hv, QEMU's -icount shift=0 makes one TSC tick one instruction, so
-    the numbers are instruction counts and repeatable.  QEMU 10 aborts
-    ("Bad icount read") with -icount under Xen, so there they are TSC ticks
-    of TCG's wall clock: indicative only."""
-    icount = bool(a.hv) and not BOCHS
-    unit = "instructions" if icount else "TSC ticks (wall clock, noisy)"
-    qemu = extra_qemu + (("-icount", "shift=0") if icount else ())
-    failed = 0
-    for vendor in vendors:
-        lines, status = boot(a.xen, a.xen_args, a.kernel, f"emu={emu} delivery={a.delivery} bench",
-                             vendor, a.timeout, a.show, qemu)
-        r = judge(lines, status)
-        rows = [l.split("bench:", 1)[1].strip() for l in lines if l.startswith("bench:")]
-        print(f"{'hv ' + a.delivery if a.hv else 'Xen ' + os.path.basename(a.xen)}, {vendor}: "
-              f"per round trip, in {unit}")
-        for row in rows:
-            print(f"    {row}")
-        if r["failed"] or r["problems"] or not rows:
-            print(f"    FAIL: {'; '.join(r['problems'] + r['failures'][:3]) or 'no results'}")
-            failed += 1
-    return 1 if failed else 0
-
-
 # ---- --xl: the kernel as a domU, created by xl in a Linux dom0 ----
 
 XL_XEN_ARGS = ("console=com1 com1=115200,8n1 dom0_mem=512M,max:512M dom0_max_vcpus=1 "
@@ -555,8 +529,6 @@ def main():
     ap.add_argument("--timeout", type=int, default=120)
     ap.add_argument("--show", action="store_true", help="print the whole console")
     ap.add_argument("--bochs", help="boot in this Bochs (built with FRED) instead of QEMU")
-    ap.add_argument("--bench", action="store_true",
-                    help="run the benchmarks instead (`bench` on the command line) and print them")
     a = ap.parse_args()
     global BOCHS
     if a.bochs:
@@ -586,8 +558,6 @@ def main():
         if a.xen_args == XEN_ARGS:
             a.xen_args = XL_XEN_ARGS
         return xl_main(a, vendors, emu)
-    if a.bench:
-        return bench(a, vendors, emu, extra_qemu)
     for vendor in vendors:
         kargs = f"emu={emu} delivery={a.delivery} {a.args}".strip()
         t0 = time.monotonic()

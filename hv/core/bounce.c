@@ -44,9 +44,7 @@
 
 static void outcome_init(struct hv_outcome *out)
 {
-    __builtin_memset(out, 0, sizeof(*out));
-    out->action = HV_RESUME;
-    out->via = HV_VIA_NONE;
+    *out = (struct hv_outcome){ .action = HV_RESUME, .via = HV_VIA_NONE };
 }
 
 static int crash(struct hv_outcome *out, const char *why)
@@ -71,9 +69,8 @@ int hv_create_bounce_frame(struct hv_vcpu *v, const struct hv_guest_mem *m,
                            struct hv_outcome *out)
 {
     struct vcpu_info *vi = v->vcpu_info;
-    uint64_t w[11], sp, cs = v->regs.cs & 0xffff, rflags, frame;
+    uint64_t w[11], *p = &w[11], sp, cs = v->regs.cs & 0xffff, rflags, frame;
     uint8_t saved_mask;
-    unsigned int n = 0;
 
     /* Where: the current stack in kernel mode, else the stack_switch one. */
     if (v->kernel_mode) {
@@ -100,24 +97,26 @@ int hv_create_bounce_frame(struct hv_vcpu *v, const struct hv_guest_mem *m,
     if (v->arch_iopl)
         rflags |= v->iopl & X86_EFLAGS_IOPL;
 
-    w[n++] = v->regs.rcx;
-    w[n++] = v->regs.r11;
-    if (tb->has_error_code)
-        w[n++] = tb->error_code;
+    /* The words from the top down (as Xen writes them), so the optional
+     * ones need no shifting; p ends at the RCX slot. */
+    *--p = v->regs.ss & 0xffff;
+    *--p = v->regs.rsp;
+    *--p = rflags;
+    *--p = cs | ((uint64_t)saved_mask << 32);
+    *--p = v->regs.rip;
     if (tb->failsafe) {
-        w[n++] = tb->ds;
-        w[n++] = tb->es;
-        w[n++] = tb->fs;
-        w[n++] = tb->gs;
+        *--p = tb->gs;
+        *--p = tb->fs;
+        *--p = tb->es;
+        *--p = tb->ds;
     }
-    w[n++] = v->regs.rip;
-    w[n++] = cs | ((uint64_t)saved_mask << 32);
-    w[n++] = rflags;
-    w[n++] = v->regs.rsp;
-    w[n++] = v->regs.ss & 0xffff;
+    if (tb->has_error_code)
+        *--p = tb->error_code;
+    *--p = v->regs.r11;
+    *--p = v->regs.rcx;
 
-    frame = sp - n * 8;
-    if (m->write(m->ctx, frame, w, n * 8) != 0)
+    frame = sp - (uint64_t)(&w[11] - p) * 8;
+    if (m->write(m->ctx, frame, p, (size_t)(&w[11] - p) * 8) != 0)
         return crash(out, "bounce frame: guest kernel stack not writable");
 
     if (tb->mask_events)
@@ -298,10 +297,7 @@ static int syscall_event(struct hv_vcpu *v, const struct hv_guest_mem *m,
     v->regs.rcx = ev->rip;
     v->regs.r11 = ev->rflags;
 
-    /* From guest kernel mode it is a hypercall.  (IDT: only via LSTAR;
-     * Xen's CSTAR path always bounces.) */
-    if (v->kernel_mode &&
-        (ev->delivery == HV_DELIVERY_FRED || ev->l64)) {
+    if (hv_syscall_is_hypercall(v, ev->delivery, ev->l64)) {
         v->regs.in_syscall = 1;
         out->action = HV_HYPERCALL;
         return HV_HYPERCALL;
@@ -344,6 +340,19 @@ static int sysenter_event(struct hv_vcpu *v, const struct hv_guest_mem *m,
         return exception(v, m, X86_EXC_GP, true, 0, 0, out);
     return callback(v, m, v->sysenter_callback, v->sysenter_mask,
                     HV_VIA_SYSENTER, out);
+}
+
+void hv_hypercall_entry(struct hv_vcpu *v, uint64_t rip, uint64_t rflags, uint64_t rsp,
+                        bool l64)
+{
+    /* What hv_handle_event() and syscall_event() make of it: the
+     * selectors SYSRET would load (event.c, syscall_ctx). */
+    v->regs.rip    = v->regs.rcx = rip;
+    v->regs.rflags = v->regs.r11 = rflags;
+    v->regs.rsp    = rsp;
+    v->regs.cs     = l64 ? FLAT_KERNEL_CS64 : FLAT_USER_CS32;
+    v->regs.ss     = l64 ? FLAT_KERNEL_SS : FLAT_USER_SS32;
+    v->regs.in_syscall = 1;
 }
 
 int hv_handle_event(struct hv_vcpu *v, const struct hv_event *ev,

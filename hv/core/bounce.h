@@ -96,6 +96,27 @@ int hv_handle_event(struct hv_vcpu *v, const struct hv_event *ev,
                     const struct hv_guest_mem *m, struct hv_outcome *out);
 
 /*
+ * SYSCALL from guest kernel mode is a hypercall (IDT: only through LSTAR,
+ * 64-bit code; Xen's CSTAR path always bounces.  FRED: any).  True if a
+ * SYSCALL at this point would be one: the front ends test it first and
+ * skip the event record (Xen's lstar_enter does the same), and
+ * hv_handle_event() uses the same rule.
+ */
+static inline bool hv_syscall_is_hypercall(const struct hv_vcpu *v, int delivery, bool l64)
+{
+    return v->kernel_mode && (delivery == HV_DELIVERY_FRED || l64);
+}
+
+/*
+ * A hypercall's entry: the interrupted rip/rflags/rsp (SYSCALL's
+ * rcx/r11 too) become the guest registers, in guest kernel mode's
+ * selectors, with SYSRET semantics for the return (in_syscall).  Then the
+ * platform runs the hypercall on v->regs.
+ */
+void hv_hypercall_entry(struct hv_vcpu *v, uint64_t rip, uint64_t rflags, uint64_t rsp,
+                        bool l64);
+
+/*
  * Before every return to the guest (Xen's test_all_events): deliver a
  * virtual NMI if pending and not masked (then NMIs are masked until the
  * next hv_do_iret; with no address in trap_ctxt[2] it is dropped instead:

@@ -15,7 +15,7 @@
 
 static void clear(struct hv_event *ev)
 {
-    __builtin_memset(ev, 0, sizeof(*ev));
+    *ev = (struct hv_event){ 0 };
 }
 
 static uint8_t mode_of(uint16_t cs, bool guest_kernel)

@@ -14,6 +14,7 @@
 #ifndef HV_VCPU_H
 #define HV_VCPU_H
 
+#ifndef __ASSEMBLER__   /* entry assembly takes only the HV_REGS_* offsets */
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -42,6 +43,7 @@ struct hv_regs {
     uint64_t rip, cs, rflags, rsp, ss;
     uint64_t in_syscall;
 };
+#endif
 
 #define HV_REGS_r15        0
 #define HV_REGS_r14        8
@@ -65,6 +67,8 @@ struct hv_regs {
 #define HV_REGS_ss       152
 #define HV_REGS_in_syscall 160
 #define HV_REGS_SIZE     168
+
+#ifndef __ASSEMBLER__
 
 /*
  * Guest virtual memory, as the guest itself would access it.
@@ -156,4 +160,5 @@ static inline bool hv_is_canonical(uint64_t addr)
     return (uint64_t)((int64_t)(addr << 16) >> 16) == addr;
 }
 
+#endif /* __ASSEMBLER__ */
 #endif /* HV_VCPU_H */

@@ -8,6 +8,7 @@
  */
 #include "lib/x86.h"
 #include "cpu/cpu.h"
+#include "core/vcpu.h"         /* HV_REGS_*: struct hv_regs */
 
 #define FLAT_KERNEL_SS   0xe02b    /* <xen/xen.h> is C-only */
 #define FLAT_KERNEL_CS64 0xe033
@@ -30,8 +31,7 @@
         push    %r15
 .endm
 
-/* All but %rdi: the FRED exit reads it without popping (below). */
-.macro POP_GPRS_BUT_RDI
+.macro POP_GPRS
         pop     %r15
         pop     %r14
         pop     %r13
@@ -46,10 +46,6 @@
         pop     %rcx
         pop     %rdx
         pop     %rsi
-.endm
-
-.macro POP_GPRS
-        POP_GPRS_BUT_RDI
         pop     %rdi
 .endm
 
@@ -167,43 +163,57 @@ sysenter_eflags_saved:
         jmp     idt_common
 
 /*
- * The way back: a struct hv_regs image (15 GPRs then rip cs rflags rsp ss)
- * is copied to the top of hv's stack, so a fault on IRETQ/ERETU lands on
- * hv's stack, never on the vCPU structure.  %rdi = the struct hv_regs.
+ * The way back.  %rdi = the guest's struct hv_regs (15 GPRs, then rip cs
+ * rflags rsp ss).  The five words the exit instruction reads are pushed
+ * onto the top of hv's stack, so a fault of IRETQ/ERETU lands on hv's
+ * stack, never on the vCPU structure; the GPRs are loaded straight from
+ * the image, %rdi last.
  *
- *        ss rsp rflags cs rip          <- an IRETQ frame
- *        rdi rsi ... r14
- *   rsp -> r15
+ *   EXIT_FRAME + 120   ss rsp rflags cs rip     an IRETQ frame
+ *   EXIT_FRAME + 112   (FRED: ERETU's error-code slot, zero)
  */
 #define EXIT_FRAME (hv_stack_top - 256)
-.macro STAND_ON_EXIT_FRAME
-        mov     %rdi, %rsi
-        lea     EXIT_FRAME(%rip), %rdi
-        mov     %rdi, %rsp
-        mov     $20, %ecx
-        rep movsq
+.macro PUSH_EXIT_FRAME
+        lea     EXIT_FRAME + 160(%rip), %rsp
+        pushq   HV_REGS_ss(%rdi)
+        pushq   HV_REGS_rsp(%rdi)
+        pushq   HV_REGS_rflags(%rdi)
+        pushq   HV_REGS_cs(%rdi)
+        pushq   HV_REGS_rip(%rdi)
+.endm
+
+.macro LOAD_GPRS_FROM_RDI
+        mov     HV_REGS_r15(%rdi), %r15
+        mov     HV_REGS_r14(%rdi), %r14
+        mov     HV_REGS_r13(%rdi), %r13
+        mov     HV_REGS_r12(%rdi), %r12
+        mov     HV_REGS_rbp(%rdi), %rbp
+        mov     HV_REGS_rbx(%rdi), %rbx
+        mov     HV_REGS_r11(%rdi), %r11
+        mov     HV_REGS_r10(%rdi), %r10
+        mov     HV_REGS_r9(%rdi), %r9
+        mov     HV_REGS_r8(%rdi), %r8
+        mov     HV_REGS_rax(%rdi), %rax
+        mov     HV_REGS_rcx(%rdi), %rcx
+        mov     HV_REGS_rdx(%rdi), %rdx
+        mov     HV_REGS_rsi(%rdi), %rsi
+        mov     HV_REGS_rdi(%rdi), %rdi
 .endm
 
         .globl exit_to_guest_iret
 exit_to_guest_iret:
-        STAND_ON_EXIT_FRAME
-        POP_GPRS
+        PUSH_EXIT_FRAME
+        LOAD_GPRS_FROM_RDI
         .globl iret_to_guest
 iret_to_guest:
         iretq
 
-/*
- * FRED: ERETU wants %rsp at an error-code slot followed by rip, csx,
- * rflags, rsp, ssx.  The rdi slot of the image serves as that slot:
- *
- *        ssx rsp rflags csx rip
- *   rsp -> rdi                         (read into %rdi, then skipped by ERETU)
- */
+/* FRED: ERETU wants %rsp at an error-code slot below rip, csx, rflags, rsp, ssx. */
         .globl exit_to_guest_eretu
 exit_to_guest_eretu:
-        STAND_ON_EXIT_FRAME
-        POP_GPRS_BUT_RDI
-        mov     (%rsp), %rdi
+        PUSH_EXIT_FRAME
+        pushq   $0
+        LOAD_GPRS_FROM_RDI
         .globl eretu_to_guest
 eretu_to_guest:
         .byte   0xf3, 0x0f, 0x01, 0xca  /* eretu */

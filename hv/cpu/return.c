@@ -5,6 +5,7 @@
 #include "domain/domain.h"
 #include "lib/x86.h"
 #include "cpu/cpu.h"
+#include "cpu/stages.h"
 
 _Noreturn void domain_start(void)
 {
@@ -44,6 +45,7 @@ _Noreturn void resume_guest(void)
     if (!v->kernel_mode && !dom.user_l4)
         domain_crash("cannot return to guest user mode without a user page table");
     hv_prepare_exit(v, fred_active ? HV_DELIVERY_FRED : HV_DELIVERY_IDT);
+    stage_mark(STAGE_EXIT);
     if (fred_active)
         exit_to_guest_eretu(r);
     exit_to_guest_iret(r);

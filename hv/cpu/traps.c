@@ -11,6 +11,7 @@
 #include "domain/domain.h"
 #include "lib/x86.h"
 #include "cpu/cpu.h"
+#include "cpu/stages.h"
 #include "core/event.h"
 
 extern char iret_to_guest[], eretu_to_guest[];
@@ -27,6 +28,31 @@ static void dump_frame(const struct entry_frame *f)
 static void save_gprs(const struct entry_frame *f)
 {
     memcpy(&dom.vcpu.regs, f, 15 * sizeof(uint64_t));
+}
+
+/* Run the hypercall v->regs hold and return to the guest. */
+static _Noreturn void run_hypercall(struct hv_vcpu *v)
+{
+    uint64_t nr = v->regs.rax;
+
+    do_hypercall(v);
+    stage_hypercall(nr, v->kernel_mode);
+    stage_mark(STAGE_CALLED);
+    resume_guest();
+}
+
+/*
+ * A hypercall (SYSCALL from guest kernel mode): no event record, straight
+ * to the call, as Xen's lstar_enter (the core's rule and register state:
+ * hv_syscall_is_hypercall(), hv_hypercall_entry()).
+ */
+static _Noreturn void hypercall(const struct entry_frame *f, bool l64)
+{
+    save_gprs(f);
+    hv_hypercall_entry(&dom.vcpu, f->rip, f->rflags, f->rsp, l64);
+    stage_mark(STAGE_DECODED);
+    stage_mark(STAGE_HANDLED);
+    run_hypercall(&dom.vcpu);
 }
 
 /* Run the core on a decoded guest event and act on the outcome. */
@@ -51,14 +77,16 @@ static _Noreturn void dispatch_event(const struct hv_event *ev)
         break;
     }
 
+    stage_mark(STAGE_DECODED);
     int action = hv_handle_event(v, ev, &dom.mem, &out);
     guest_mode_switched(was);
+    stage_mark(STAGE_HANDLED);
     switch (action) {
     case HV_RESUME:
+        stage_bounce(out.via, was);
         resume_guest();
     case HV_HYPERCALL:
-        do_hypercall(v);
-        resume_guest();
+        run_hypercall(v);
     case HV_CRASH:
         domain_crash("%s (event %s vector %u at %lx)", out.reason ? out.reason : "?",
                      hv_event_type_name(ev->type), ev->vector, ev->rip);
@@ -170,6 +198,7 @@ static void hv_mode_event(struct entry_frame *f, unsigned int vector, const char
 
 void hv_idt_entry(struct entry_frame *f)
 {
+    stage_mark(STAGE_ENTER);
     unsigned int entry = f->entry;
     unsigned int kind = HV_IDT_GATE;
     uint64_t aux = 0;
@@ -179,7 +208,11 @@ void hv_idt_entry(struct entry_frame *f)
         return;
     }
     switch (entry) {
-    case ENTRY_LSTAR: kind = HV_IDT_LSTAR; break;
+    case ENTRY_LSTAR:
+        if (hv_syscall_is_hypercall(&dom.vcpu, HV_DELIVERY_IDT, true))
+            hypercall(f, true);
+        kind = HV_IDT_LSTAR;
+        break;
     case ENTRY_CSTAR: kind = HV_IDT_CSTAR; break;
     case ENTRY_SYSENTER: kind = HV_IDT_SYSENTER; break;
     case X86_EXC_NMI:
@@ -218,6 +251,7 @@ void hv_idt_entry(struct entry_frame *f)
 /* FRED, events from ring 3 (the guest). */
 void hv_fred_entry(struct entry_frame *f)
 {
+    stage_mark(STAGE_ENTER);
     unsigned int type = HV_FRED_SS_TYPE(f->ss), vector = HV_FRED_SS_VECTOR(f->ss);
 
     if (type == HV_ET_NMI || type == HV_ET_EXT_INTR) {
@@ -230,6 +264,9 @@ void hv_fred_entry(struct entry_frame *f)
         dump_frame(f);
         hv_exit(HV_EXIT_PANIC);
     }
+    if (type == HV_ET_OTHER && vector == HV_OTHER_SYSCALL &&
+        hv_syscall_is_hypercall(&dom.vcpu, HV_DELIVERY_FRED, f->ss & HV_FRED_SS_L))
+        hypercall(f, f->ss & HV_FRED_SS_L);
     save_gprs(f);
     struct hv_event ev;
     if (hv_decode_fred(&ev, (const struct hv_fred_frame *)&f->error_code, dom.vcpu.kernel_mode))

@@ -4,6 +4,7 @@
  * and the domain's end (crash by hv, shutdown by the guest).
  */
 #include "domain/domain.h"
+#include "cpu/stages.h"
 #include "lib/x86.h"
 #include <xen/sched.h>
 
@@ -29,11 +30,15 @@ void guest_mode_switched(bool was_kernel)
 /*
  * Guest GS bases: in guest kernel mode GS_BASE holds the kernel's and the
  * shadow the user's under IDT; FRED swaps them on every ring change, so in
- * hv it is the other way round.  Either way a mode switch exchanges them;
- * SWAPGS is not allowed under FRED, so do it with the MSRs.
+ * hv it is the other way round.  Either way a mode switch exchanges them:
+ * SWAPGS under IDT, the MSRs under FRED (which does not allow SWAPGS).
  */
 void gs_base_swap(void)
 {
+    if (hv_opts.delivery != HV_DELIVERY_FRED) {
+        __asm__ volatile("swapgs" ::: "memory");
+        return;
+    }
     uint64_t a = rdmsr(MSR_GS_BASE), b = rdmsr(MSR_KERNEL_GS_BASE);
     wrmsr(MSR_GS_BASE, b);
     wrmsr(MSR_KERNEL_GS_BASE, a);
@@ -81,6 +86,7 @@ _Noreturn void domain_shutdown(unsigned int reason)
     static const char *const names[] = { "poweroff", "reboot", "suspend", "crash", "watchdog", "soft_reset" };
     console_backend_drain(false);
     printk("hv: domain shutdown: %s\n", reason < ARRAY_SIZE(names) ? names[reason] : "unknown");
+    stages_print();
     if (reason == SHUTDOWN_poweroff || reason == SHUTDOWN_reboot) {
         printk("hv: exit: clean shutdown\n");
         hv_exit(HV_EXIT_SHUTDOWN);

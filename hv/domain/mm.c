@@ -238,14 +238,66 @@ static void *guest_va(uint64_t va, bool write)
     return (char *)table(mfn) + (va & (PAGE_SIZE - 1));
 }
 
+/*
+ * The last page guest_va() translated.  Every bounce frame and every
+ * HYPERVISOR_iret touches the guest's kernel stack, so most copies hit it
+ * and skip the four-level walk (Documentation/hypervisor.md, "What an
+ * entry costs").  Keyed by the top-level table in use (kernel or user
+ * mode); forgotten by every write to a page table (write_entry) and every
+ * change of base pointer (set_base): the guest cannot change a mapping
+ * any other way.
+ */
+static struct {
+    uint64_t l4_mfn, page;      /* page: va >> PAGE_SHIFT; ~0: none */
+    bool writable;
+    char *hva;                  /* hv's address of the page */
+} last_va = { .page = ~0ull };
+
+static void forget_last_va(void)
+{
+    last_va.page = ~0ull;
+}
+
+static void *guest_va_cached(uint64_t va, bool write)
+{
+    uint64_t l4 = mm_guest_cr3_mfn(), off = va & (PAGE_SIZE - 1);
+
+    if (va >> PAGE_SHIFT == last_va.page && l4 == last_va.l4_mfn && (last_va.writable || !write))
+        return last_va.hva + off;
+    char *p = guest_va(va, write);
+    if (p) {
+        last_va.l4_mfn = l4;
+        last_va.page = va >> PAGE_SHIFT;
+        last_va.writable = write;
+        last_va.hva = p - off;
+    }
+    return p;
+}
+
+/* The hv address of [gva, gva + len) if it lies in the last page, else NULL. */
+static void *in_last_va(uint64_t gva, size_t len, bool write)
+{
+    if (len == 0 || gva >> PAGE_SHIFT != last_va.page ||
+        (gva + len - 1) >> PAGE_SHIFT != last_va.page ||
+        (write && !last_va.writable) || mm_guest_cr3_mfn() != last_va.l4_mfn)
+        return NULL;
+    return last_va.hva + (gva & (PAGE_SIZE - 1));
+}
+
 int copy_from_guest(void *dst, uint64_t gva, size_t len)
 {
+    const void *last = in_last_va(gva, len, false);
+
+    if (last) {
+        memcpy(dst, last, len);
+        return 0;
+    }
     char *d = dst;
     while (len) {
         size_t n = PAGE_SIZE - (gva & (PAGE_SIZE - 1));
         if (n > len)
             n = len;
-        const void *p = guest_va(gva, false);
+        const void *p = guest_va_cached(gva, false);
         if (!p)
             return -XEN_EFAULT;
         memcpy(d, p, n);
@@ -256,12 +308,18 @@ int copy_from_guest(void *dst, uint64_t gva, size_t len)
 
 int copy_to_guest(uint64_t gva, const void *src, size_t len)
 {
+    void *last = in_last_va(gva, len, true);
+
+    if (last) {
+        memcpy(last, src, len);
+        return 0;
+    }
     const char *s = src;
     while (len) {
         size_t n = PAGE_SIZE - (gva & (PAGE_SIZE - 1));
         if (n > len)
             n = len;
-        void *p = guest_va(gva, true);
+        void *p = guest_va_cached(gva, true);
         if (!p)
             return -XEN_EFAULT;
         memcpy(p, s, n);
@@ -281,6 +339,7 @@ static int write_entry(uint64_t table_mfn, unsigned int level, unsigned int slot
     if (rc)
         return rc;
     t[slot] = val;
+    forget_last_va();
     put_entry_ref(level, old);
     return 0;
 }
@@ -356,6 +415,7 @@ static void set_base(uint64_t *slot, uint64_t mfn)
 {
     uint64_t old = *slot;
     *slot = mfn;
+    forget_last_va();
     if (old)
         mm_put_type(old);
 }

@@ -30,5 +30,33 @@ const char *callback_name(unsigned int type);
 
 /* entry/traps.c: a kernel-mode entry the kernel has no use for. */
 extern bool (*kernel_entry_hook)(struct pt_regs *regs);
+bool hooked(struct pt_regs *regs);	/* kernel_entry_hook took it */
+#ifdef CONFIG_TEST_BROKEN_HV
+/* entry/traps.c: the hypervisor bug `broken=' names, played on every entry. */
+void broken_hv_entry(struct pt_regs *regs);
+uint64_t broken_hv_return(const struct pt_regs *regs, uint64_t flags);
+#endif
+#ifdef CONFIG_DEBUG_ENTRY
+/*
+ * Does the frame look like one Xen built?  Its top must be 16-byte aligned
+ * (Xen rounds the stack down) and its selectors Xen's flat ones, RPL 0 for
+ * kernel mode (Xen's SYSENTER frame has cs 3).  A stub that consumed the
+ * bounce frame with the wrong layout (a missing error code, say) fails
+ * this at once.  The usual frames pass the quick test here; the rest get
+ * the full one, which panics on a wrong frame.
+ */
+void check_entry_frame_fully(const struct pt_regs *regs);
+static inline void check_entry_frame(const struct pt_regs *regs)
+{
+	uint16_t cs = regs_cs_sel(regs);
+
+	if ((((uint64_t)&regs->ss + 8) & 15) || (uint16_t)regs->ss != FLAT_KERNEL_SS ||
+	    (cs != KERNEL_FRAME_CS && cs != FLAT_USER_CS64 && cs != FLAT_USER_CS32 &&
+	     !(cs == 3 && regs->vector == VEC_SYSENTER)))
+		check_entry_frame_fully(regs);
+}
+#else
+static inline void check_entry_frame(const struct pt_regs *regs) { }
+#endif
 
 #endif

@@ -25,15 +25,16 @@
 /*
  * The body of a stub for vector \vec, whose bounce frame has an error code
  * iff \has_ec: put rcx/r11 back, make the error-code slot, store the
- * vector beside it and take the common path (handle_entry).
+ * vector beside it and take the common path: handle_entry, or
+ * handle_syscall for the system-call entries.
  */
-.macro ENTRY_STUB vec, has_ec
+.macro ENTRY_STUB vec, has_ec, common=handle_entry
 	RESTORE_RCX_R11
 	.if !\has_ec
 	push	$0
 	.endif
 	movl	$\vec, 4(%rsp)
-	jmp	handle_entry
+	jmp	\common
 .endm
 
 #endif

@@ -6,6 +6,7 @@
  * with register_syscall() (the selftests add theirs).
  */
 #include <pventry/arch.h>
+#include <pventry/entry.h>
 #include <pventry/ptregs.h>
 #include <pventry/user.h>
 #include <uapi/pventry.h>
@@ -49,62 +50,94 @@ void register_syscall(unsigned int nr, syscall_fn fn)
 	syscall_table[nr] = fn;
 }
 
-static bool is_canonical(uint64_t a)
-{
-	return ((int64_t)a >> 47) == 0 || ((int64_t)a >> 47) == -1;
-}
-
 /*
- * Returns the HYPERVISOR_iret flags: VGCF_in_syscall (Xen may use SYSRET)
- * only for SYSCALL entries returning to a canonical rip without TF.
+ * SYSRET may return only to a canonical rip without TF (else Xen's return
+ * would fault or single-step in the wrong place), and to compat mode
+ * only below 4 GiB.  Returns the HYPERVISOR_iret flags accordingly.
  */
-static uint64_t iret_flags(const struct pt_regs *regs, bool compat)
+static uint64_t sysret_flags(const struct pt_regs *regs, bool compat)
 {
-	if ((regs->vector == VEC_SYSCALL || regs->vector == VEC_SYSCALL32) &&
-	    is_canonical(regs->rip) && !(regs->rflags & X86_EFLAGS_TF) &&
-	    (!compat || regs->rip <= 0xffffffff))
+	uint64_t rip_limit = compat ? 0xffffffff : ~0UL;
+	bool canonical = (uint64_t)(((int64_t)regs->rip >> 47) + 1) <= 1;
+
+	if (canonical && regs->rip <= rip_limit && !(regs->rflags & X86_EFLAGS_TF))
 		return VGCF_in_syscall;
 	return 0;
 }
 
-uint64_t do_syscall(struct pt_regs *regs)
+/* Xen's SYSENTER frame has rip 0, cs 3, rsp 0: by our ABI the return eip
+   is in edx and the stack in ecx. */
+static void sysenter_frame(struct pt_regs *regs)
 {
-	bool compat = regs->vector == VEC_SYSCALL32 || regs->vector == VEC_SYSENTER ||
-		      regs_cs_sel(regs) == FLAT_USER_CS32;
-	uint64_t nr, a1, a2, a3, flags;
-	int64_t ret;
+	regs->rip = (uint32_t)regs->rdx;
+	regs->rsp = (uint32_t)regs->rcx;
+	regs->cs = FLAT_USER_CS32;
+	regs->ss = FLAT_USER_SS32;
+}
+
+static long call(struct pt_regs *regs, uint64_t nr, uint64_t a1, uint64_t a2, uint64_t a3)
+{
+	if (nr < NR_SYSCALLS && syscall_table[nr])
+		return syscall_table[nr](regs, a1, a2, a3);
+	return -XEN_ENOSYS;
+}
+
+/* A system-call entry from kernel mode: only the selftests make one. */
+static __attribute__((noinline, cold)) uint64_t kernel_mode_syscall(struct pt_regs *regs)
+{
+	if (!hooked(regs))
+		panic_regs(regs, "%s from kernel mode", exception_name(regs->vector));
+	return 0;
+}
+
+/* The system call: returns the HYPERVISOR_iret flags. */
+static uint64_t dispatch(struct pt_regs *regs)
+{
+	bool compat;
+	uint64_t flags = 0;
 
 	if (!regs_from_user(regs))
-		panic_regs(regs, "%s from kernel mode", exception_name(regs->vector));
+		return kernel_mode_syscall(regs);
 	if (syscall_watch)
 		syscall_watch->entry(regs);
 
-	if (regs->vector == VEC_SYSENTER) {
-		/* Xen's SYSENTER frame has rip 0, cs 3, rsp 0: by our ABI the
-		   return eip is in edx and the stack in ecx. */
-		regs->rip = (uint32_t)regs->rdx;
-		regs->rsp = (uint32_t)regs->rcx;
-		regs->cs = FLAT_USER_CS32;
-		regs->ss = FLAT_USER_SS32;
-	}
-	if (compat) {
-		nr = (uint32_t)regs->rax;
-		a1 = (uint32_t)regs->rbx;
-		a2 = (uint32_t)regs->rsi;
-		a3 = (uint32_t)regs->rdi;
-	} else {
-		nr = regs->rax;
-		a1 = regs->rdi;
-		a2 = regs->rsi;
-		a3 = regs->rdx;
+	switch (regs->vector) {
+	case VEC_SYSCALL:	/* from 64-bit mode */
+		regs->rax = call(regs, regs->rax, regs->rdi, regs->rsi, regs->rdx);
+		flags = sysret_flags(regs, false);
+		break;
+	case VEC_SYSENTER:	/* from compat mode */
+		sysenter_frame(regs);
+		/* fall through */
+	default:		/* INT $0x80, or SYSCALL from compat mode */
+		compat = regs_cs_sel(regs) == FLAT_USER_CS32;
+		if (compat)
+			regs->rax = (uint32_t)call(regs, (uint32_t)regs->rax, (uint32_t)regs->rbx,
+						   (uint32_t)regs->rsi, (uint32_t)regs->rdi);
+		else
+			regs->rax = call(regs, regs->rax, regs->rdi, regs->rsi, regs->rdx);
+		if (regs->vector == VEC_SYSCALL32)
+			flags = sysret_flags(regs, true);
+		break;
 	}
 
-	ret = nr < NR_SYSCALLS && syscall_table[nr] ?
-		syscall_table[nr](regs, a1, a2, a3) : -XEN_ENOSYS;
-	regs->rax = compat ? (uint32_t)ret : (uint64_t)ret;
-
-	flags = iret_flags(regs, compat);
 	if (syscall_watch)
 		syscall_watch->leave(regs, flags);
 	return flags;
+}
+
+/*
+ * Every system-call entry (SYSCALL, SYSENTER, INT $0x80) comes here from
+ * entry_64.S.  Returns the HYPERVISOR_iret flags: VGCF_in_syscall (Xen may
+ * use SYSRET) only for SYSCALL entries, see sysret_flags().
+ */
+uint64_t do_syscall(struct pt_regs *regs)
+{
+	check_entry_frame(regs);
+#ifdef CONFIG_TEST_BROKEN_HV
+	broken_hv_entry(regs);
+	return broken_hv_return(regs, dispatch(regs));
+#else
+	return dispatch(regs);
+#endif
 }

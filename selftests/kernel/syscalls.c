@@ -243,6 +243,8 @@ static long sys_ctl(struct pt_regs *regs, uint64_t op, uint64_t a1, uint64_t a2)
 		return 0;
 	case CTL_LIVE_FLAGS:
 		return live_flags;
+	case CTL_BENCH_FLOOR:
+		return bench_floor(a1);
 	}
 	return -XEN_ENOSYS;
 }

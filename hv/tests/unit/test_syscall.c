@@ -130,6 +130,53 @@ static void syscall_from_kernel_is_hypercall(unsigned int d)
     fixture_free(&s.fx);
 }
 
+/*
+ * The front ends' shortcut for a hypercall (hv_syscall_is_hypercall,
+ * hv_hypercall_entry) must leave exactly the registers the event path
+ * leaves, for 64-bit and (FRED) compat code; and must not take a SYSCALL
+ * the event path would bounce.
+ */
+static void hypercall_shortcut_matches(unsigned int d)
+{
+    uint8_t del = delivery_of(d);
+    const char *dn = delivery_name(d);
+
+    for (int l64 = 1; l64 >= 0; l64--) {
+        struct scenario s;
+        struct hv_vcpu fast;
+        bool event_path_calls;
+
+        begin(&s, false);
+        s.fx.v.regs.rax = 17;
+        s.e = ev_syscall(l64, del, 2);
+        s.e.mode = HV_MODE_KERNEL;
+        s.e.rip = KRIP + 2;
+        s.e.rsp = KRSP;
+        fast = s.fx.v;
+        event_path_calls = run(&s.fx, &s.e, &s.o) == HV_HYPERCALL;
+        EQ(hv_syscall_is_hypercall(&fast, del, l64), event_path_calls,
+           "6: %s %s SYSCALL from kernel: shortcut taken iff the event path calls", dn,
+           l64 ? "64-bit" : "compat");
+        if (!event_path_calls) {
+            fixture_free(&s.fx);
+            continue;
+        }
+        hv_hypercall_entry(&fast, s.e.rip, s.e.rflags, s.e.rsp, l64);
+        OK(memcmp(&fast.regs, &s.fx.v.regs, sizeof(fast.regs)) == 0,
+           "6: %s %s hypercall shortcut: registers as the event path leaves them", dn,
+           l64 ? "64-bit" : "compat");
+        fixture_free(&s.fx);
+    }
+    {
+        struct scenario s;
+
+        begin(&s, true);
+        OK(!hv_syscall_is_hypercall(&s.fx.v, del, true),
+           "6: %s SYSCALL from user mode is never a hypercall", dn);
+        fixture_free(&s.fx);
+    }
+}
+
 /* Not registered: #UD; prefixed (3 bytes) shows the rewind. */
 static void syscall_unregistered(unsigned int d)
 {
@@ -192,6 +239,7 @@ void test_syscall(void)
         syscall_from_compat_user(d);
         compat_syscall_mask_rule(d);
         syscall_from_kernel_is_hypercall(d);
+        hypercall_shortcut_matches(d);
         syscall_unregistered(d);
         sysenter(d);
         sysenter_unregistered(d);

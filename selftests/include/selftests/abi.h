@@ -53,6 +53,23 @@ enum {
 				   (a full iret restores them, SYSRET not) */
 	CTL_LIVE_FLAGS  = 12,	/* (): %rflags as the live-flags probe stub's
 				   first instruction saw them */
+	CTL_BENCH_FLOOR = 13,	/* (path): register the floor handler for one
+				   entry path, see FLOOR_*; CTL_RESTORE ends it */
+};
+
+/*
+ * make bench's floors: a minimal handler (selftests/kernel/bench_floor.S)
+ * registered in place of pventry's for one path, doing only what the PV
+ * ABI forces.  While one is registered, the program must make its other
+ * calls through a different path.
+ */
+enum {
+	FLOOR_SYSCALL   = 0,	/* 64-bit SYSCALL: back with VGCF_in_syscall */
+	FLOOR_INT80     = 1,	/* INT $0x80, 64-bit or compat */
+	FLOOR_USER_BP   = 2,	/* #BP from user mode, sent to the program's
+				   handler with fault_info's rip and rsp */
+	FLOOR_SYSCALL32 = 3,	/* compat SYSCALL (AMD): VGCF_in_syscall */
+	FLOOR_SYSENTER  = 4,	/* compat SYSENTER (Intel): rip/rsp from edx/ecx */
 };
 
 /* CTL_REGISTER flags */

@@ -104,6 +104,7 @@ void run_event_tests(void);		/* events.c */
 void run_nmi_tests(void);		/* nmi.c */
 void run_hypercall_error_tests(void);	/* hypercalls.c */
 void run_kernel_bench(void);		/* bench.c */
+long bench_floor(uint64_t path);		/* bench.c: CTL_BENCH_FLOOR */
 void run_user_selftests(void);		/* user_programs.c */
 
 #endif
