@@ -219,7 +219,7 @@ fuzz_judge() {	# fuzz_judge NAME OUTPUT REPRODUCE
 }
 
 fuzz() {
-	local seeds=${FUZZ_SEEDS:-1 2} args=${FUZZ_ARGS:-} seed tmp d
+	local seeds=${FUZZ_SEEDS:-2 3} args=${FUZZ_ARGS:-} seed tmp d
 	tmp=$(mktemp)
 	for vendor in intel amd; do
 		for seed in $seeds; do
