@@ -62,6 +62,8 @@ step no-selftests "CONFIG_SELFTESTS=n build, includes" \
 step hv-host-tests "hv core, host build" make --no-print-directory -C "$top/hv" O="$build" hv-host-test
 step hv-bad-guests "hv test guests, QEMU${bochs:+ and Bochs}" \
 	make --no-print-directory -C "$top/hv" O="$build" BOCHS="$bochs" check
+step hv-fuzz "hv, hostile guest, fixed seeds, QEMU${bochs:+ and Bochs (FRED, IDT)}" \
+	"$top/scripts/run-hv.sh" --fuzz "$build"
 step hv-guests-xen "hv's test guests on $(basename "$xen"), QEMU, Intel+AMD" \
 	"$top/scripts/run-hv.sh" --xen "$xen" --check "$build"
 step "$(basename "$xen" .elf)" "$(basename "$xen"), QEMU, IDT, Intel+AMD" runner --xen "$xen" --kernel "$build/pventry" \
@@ -86,6 +88,15 @@ if [ -n "$bochs" ]; then
 else
 	skip hv-fred "hv, Bochs, FRED" "no BOCHS="
 	skip hv-idt-bochs "hv, Bochs, IDT" "no BOCHS="
+fi
+# XTF, Xen's own test kernels: CI puts them in the shared folder beside the
+# project; XTF=DIR names another place.
+xtf=${XTF:-$top/../shared/tools/xtf}
+if [ -d "$xtf" ]; then
+	step xtf "XTF PV64 images: Xen 4.17 and hv${bochs:+ (FRED in Bochs)}" python3 "$top/scripts/xtf.py" \
+		--xtf "$xtf" --xen "$xen" --hv "$build/hv/pventry-hv" ${bochs:+--bochs "$bochs"}
+else
+	skip xtf "XTF PV64 images, Xen 4.17 and hv" "no XTF test kernels (../shared/tools/xtf or XTF=)"
 fi
 if [ -n "$bochs" ] && [ -n "$xen_fred" ]; then
 	step xen-fred "$(basename "$xen_fred"), Bochs wildcat_lake, FRED (fred=1)" \

@@ -133,5 +133,6 @@ void hv_main(uint32_t magic, uint32_t mbi_pa)
     printk("hv: guest module %x-%x \"%s\"\n", mod->start, mod->end, mstr);
 
     domain_build(__va(mod->start), mod->end - mod->start, mod->end, gcmd);
+    hv_text_seal();
     domain_start();   /* never returns */
 }

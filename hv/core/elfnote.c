@@ -262,6 +262,15 @@ int hv_elf_parse(const void *img, size_t len, struct hv_elf_image *out,
     return HV_ELF_OK;
 }
 
+void hv_elf_xen_defaults(struct hv_elf_image *im)
+{
+    if (!im->has_entry)
+        im->entry = im->e_entry;
+    if (!im->has_virt_base)
+        im->virt_base = 0;
+    im->has_entry = im->has_virt_base = true;
+}
+
 int hv_elf_feature(const struct hv_elf_image *im, const char *name)
 {
     const char *s = im->features;

@@ -65,6 +65,13 @@ int hv_elf_parse(const void *img, size_t len, struct hv_elf_image *out,
                  const char **err);
 
 /*
+ * The values Xen's loader (libelf, elf_xen_addr_calc_check) gives the
+ * notes a kernel leaves out: ENTRY = e_entry, VIRT_BASE = 0.  XTF's test
+ * kernels, linked at 1 MiB, carry neither.  Sets has_entry/has_virt_base.
+ */
+void hv_elf_xen_defaults(struct hv_elf_image *im);
+
+/*
  * Look up `name` in the XEN_ELFNOTE_FEATURES string ("a|!b|c", '!' =
  * required).  Returns 0 absent, 1 present (optional), 2 present and
  * required.  name is a plain NUL-terminated string.

@@ -27,7 +27,7 @@ int hv_check_trap_info(const struct trap_info *ti)
 }
 
 int hv_do_set_trap_table(struct hv_vcpu *v, const struct hv_guest_mem *m,
-                         uint64_t gva)
+                         uint64_t gva, unsigned int max, uint64_t *next)
 {
     struct trap_info cur;
 
@@ -35,7 +35,11 @@ int hv_do_set_trap_table(struct hv_vcpu *v, const struct hv_guest_mem *m,
         __builtin_memset(v->trap_ctxt, 0, sizeof(v->trap_ctxt));
         return 0;
     }
-    for (;; gva += sizeof(cur)) {
+    for (unsigned int n = 0;; n++, gva += sizeof(cur)) {
+        if (n == max) {
+            *next = gva;
+            return HV_TRAP_TABLE_MORE;
+        }
         if (m->read(m->ctx, &cur, gva, sizeof(cur)) != 0)
             return -XEN_EFAULT;
         if (cur.address == 0)
@@ -338,4 +342,52 @@ int hv_check_update_va_mapping(uint64_t va, uint64_t val, uint64_t flags,
     if (where != UVMF_LOCAL && where != UVMF_ALL)
         return -XEN_EINVAL;         /* UVMF_MULTI bitmaps: not in hv */
     return hv_check_pte(1, (unsigned int)((va >> 12) & 511), val, o);
+}
+
+/* ---- descriptor tables ---- */
+
+#define DESC_P       (1ull << 47)
+#define DESC_S       (1ull << 44)
+#define DESC_DPL     (3ull << 45)
+
+bool hv_check_descriptor(uint64_t *d)
+{
+    if (!(*d & DESC_P))
+        return true;
+    if (!(*d & DESC_S))
+        return false;               /* LDT, TSS, gates */
+    *d |= DESC_DPL;                 /* guest code runs in ring 3 */
+    return true;
+}
+
+int hv_check_set_gdt(const struct hv_guest_mem *m, uint64_t frame_list,
+                     unsigned int entries, const struct hv_page_oracle *o,
+                     int (*read_frame)(void *ctx, uint64_t mfn, uint64_t buf[512]),
+                     uint64_t frames[14])
+{
+    unsigned int nr = (entries + 511) / 512;
+    uint64_t buf[512];
+
+    if (entries > HV_GDT_MAX_ENTRIES)
+        return -XEN_EINVAL;
+    if (nr && m->read(m->ctx, frames, frame_list, nr * sizeof(frames[0])) != 0)
+        return -XEN_EFAULT;
+    for (unsigned int i = 0; i < nr; i++) {
+        if (page_type(o, frames[i]) != HV_PAGE_RAM || o->writable(o->ctx, frames[i]))
+            return -XEN_EINVAL;
+        if (read_frame(o->ctx, frames[i], buf) != 0)
+            return -XEN_EINVAL;
+        for (unsigned int j = 0; j < 512; j++)
+            if (!hv_check_descriptor(&buf[j]))
+                return -XEN_EINVAL;
+    }
+    return 0;
+}
+
+int hv_check_update_descriptor(uint64_t maddr, uint64_t *desc,
+                               const struct hv_page_oracle *o)
+{
+    if ((maddr & 7) || !hv_check_descriptor(desc))
+        return -XEN_EINVAL;
+    return page_type(o, maddr >> 12) == HV_PAGE_RAM ? 0 : -XEN_EINVAL;
 }

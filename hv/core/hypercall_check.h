@@ -30,9 +30,16 @@
  * are left alone).  A non-canonical address -> -XEN_EINVAL (entries before
  * it stay set, as in Xen); unreadable guest memory -> -XEN_EFAULT.
  * A CS with RPL 0 is stored with RPL 3 (guest code always runs in ring 3).
+ *
+ * At most `max` entries are taken per call (Xen checks for preemption at
+ * every entry): when the table goes on past them the call returns
+ * HV_TRAP_TABLE_MORE with *next the address of the next entry, and the
+ * platform restarts the hypercall there (a continuation), so a guest's
+ * endless table costs hv a bounded amount of work per entry into hv.
  */
+#define HV_TRAP_TABLE_MORE 1
 int hv_do_set_trap_table(struct hv_vcpu *v, const struct hv_guest_mem *m,
-                         uint64_t gva);
+                         uint64_t gva, unsigned int max, uint64_t *next);
 
 /* One entry's check (non-canonical address -> -XEN_EINVAL). */
 int hv_check_trap_info(const struct trap_info *ti);
@@ -199,6 +206,43 @@ int hv_check_mmuext_op(const struct mmuext_op *op,
  * with UVMF_LOCAL or UVMF_ALL, else -XEN_EINVAL.
  */
 int hv_check_update_va_mapping(uint64_t va, uint64_t val, uint64_t flags,
+                               const struct hv_page_oracle *o);
+
+/* ---- descriptor tables ---- */
+
+/* Xen's FIRST_RESERVED_GDT_ENTRY: a guest GDT has at most 14 pages. */
+#define HV_GDT_MAX_ENTRIES (14 * 512)
+
+/*
+ * One guest segment descriptor, as Xen's check_descriptor() audits it for
+ * a PV64 guest (HYPERVISOR_set_gdt, HYPERVISOR_update_descriptor):
+ *  - not present: accepted (loading it faults anyway);
+ *  - code or data: accepted, a DPL below 3 raised to 3 (*d is fixed up);
+ *  - system descriptors (LDT, TSS, gates): refused.  Xen accepts call
+ *    gates to a guest code segment; hv has none to offer (deviation).
+ * Returns true when *d may go into a guest descriptor table.
+ */
+bool hv_check_descriptor(uint64_t *d);
+
+/*
+ * HYPERVISOR_set_gdt(frame_list, entries): entries above
+ * HV_GDT_MAX_ENTRIES -> -XEN_EINVAL; the frame list unreadable ->
+ * -XEN_EFAULT; a frame that is not guest RAM, is a page table or is
+ * mapped writable -> -XEN_EINVAL; a descriptor hv_check_descriptor()
+ * refuses -> -XEN_EINVAL.  frames[] gets the (at most 14) frames.
+ * read_frame(ctx, mfn, buf) copies one guest frame (0, or -1 if none).
+ */
+int hv_check_set_gdt(const struct hv_guest_mem *m, uint64_t frame_list,
+                     unsigned int entries, const struct hv_page_oracle *o,
+                     int (*read_frame)(void *ctx, uint64_t mfn, uint64_t buf[512]),
+                     uint64_t frames[14]);
+
+/*
+ * HYPERVISOR_update_descriptor(maddr, desc): maddr not 8-aligned, or
+ * the descriptor refused -> -XEN_EINVAL; the frame not guest RAM, or a
+ * page table -> -XEN_EINVAL.  *desc is the value to write (fixed up).
+ */
+int hv_check_update_descriptor(uint64_t maddr, uint64_t *desc,
                                const struct hv_page_oracle *o);
 
 #endif /* HV_HYPERCALL_CHECK_H */

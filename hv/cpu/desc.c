@@ -6,8 +6,10 @@
  *         0xe018 reserved, 0xe023 FLAT_RING3_CS32, 0xe02b FLAT_RING3_DS32/
  *         SS, 0xe033 FLAT_RING3_CS64, 0xe038 reserved, 0xe040 TSS (16
  *         bytes); code/data descriptors with the accessed bit preset, as
- *         Xen's (LAR shows it).  Every other selector is a null descriptor:
- *         loading it, or an IRETQ to it, is #GP(sel) as on Xen.
+ *         Xen's (LAR shows it).  Selectors below 0xe000 are the guest's
+ *         own (HYPERVISOR_set_gdt: its audited descriptors are copied in,
+ *         domain/mm.c); every other one is a null descriptor: loading it,
+ *         or an IRETQ to it, is #GP(sel) as on Xen.
  *   IDT:  all 256 gates present; DPL3 for 3 (#BP), 4 (#OF) and 0x80, DPL0
  *         for everything else so `INT $N` faults to hv for the vDPL check.
  *         #DF, NMI, #MC and #DB on their own IST stacks (#DB as Xen's:
@@ -53,6 +55,14 @@ static uint8_t ist_stacks[4][IST_STACK_SIZE] __attribute__((aligned(64)));
 #define DESC_DATA(dpl)   (0x00cf93000000ffffull | ((uint64_t)(dpl) << 45))
 
 static void set_gdt(unsigned int sel, uint64_t d) { gdt[sel >> 3] = d; }
+
+/* The guest's own descriptors (HYPERVISOR_set_gdt, update_descriptor):
+ * slots 0..7167, below the reserved ones at 0xe000. */
+void gdt_set_guest_entry(unsigned int idx, uint64_t desc)
+{
+    if (idx < (0xe000 >> 3))
+        gdt[idx] = desc;
+}
 
 struct __attribute__((packed)) desc_ptr { uint16_t limit; uint64_t base; };
 

@@ -91,6 +91,15 @@ static _Noreturn void dispatch_event(const struct hv_event *ev)
         dom.vcpu_ts = false;
     }
 
+    struct hv_event step;
+    switch (emulate_guest_fault(v, ev, &step)) {
+    case EMUL_DONE:
+        resume_guest();
+    case EMUL_DONE_STEP:
+        ev = &step;             /* the single-step #DB after it */
+        break;
+    }
+
     stage_mark(STAGE_DECODED);
     int action = hv_handle_event(v, ev, &dom.mem, &out);
     guest_mode_switched(was);

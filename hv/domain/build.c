@@ -165,8 +165,7 @@ static void parse_kernel(struct kernel *k, const void *img, size_t len)
     int rc = hv_elf_parse(img, len, im, &err);
     if (rc)
         boot_refuse("guest ELF: %s (%d)", err ? err : "bad image", rc);
-    if (!im->has_entry || !im->has_virt_base)
-        boot_refuse("guest ELF: needs XEN_ELFNOTE_ENTRY and XEN_ELFNOTE_VIRT_BASE");
+    hv_elf_xen_defaults(im);
     printk("hv: guest \"%s\" %s, loader %s, features \"%s\"\n",
            im->guest_os ? im->guest_os : "?", im->guest_version ? im->guest_version : "?",
            im->loader ? im->loader : "?", im->features ? im->features : "");
@@ -269,6 +268,7 @@ static void alloc_guest_ram(uint64_t mod_end_pa, uint64_t nr_pages)
     memset(__va(base), 0, hv_opts.guest_mem);
     dom.shared_info = (shared_info_t *)shared_info_page;
     dom.shared_info_mfn = __pa(shared_info_page) >> PAGE_SHIFT;
+    grant_init();
     printk("hv: guest RAM %lx-%lx (%lu pages)\n", base, base + hv_opts.guest_mem, nr_pages);
 }
 

@@ -37,14 +37,18 @@ struct domain {
 
     shared_info_t *shared_info; /* hv page, mappable by the guest        */
     uint64_t shared_info_mfn;
+    uint64_t grant_mfn;         /* the one grant-table frame (v1)        */
 
     uint64_t kernel_l4;         /* MMUEXT_NEW_BASEPTR (mfn)               */
     uint64_t user_l4;           /* MMUEXT_NEW_USER_BASEPTR (mfn), 0 = none */
 
     uint64_t dr7;
+    uint64_t gdt_frames[14];    /* HYPERVISOR_set_gdt, audited            */
+    unsigned int gdt_entries;
     bool     vcpu_ts;           /* fpu_taskswitch: virtual CR0.TS         */
 
     uint8_t  evtchn[NR_EVTCHN]; /* EVTCHN_* state of each port          */
+    domid_t  evtchn_remote[NR_EVTCHN]; /* EVTCHN_UNBOUND: who may bind it */
     uint8_t  evtchn_virq[NR_EVTCHN]; /* EVTCHN_VIRQ: which VIRQ           */
     uint8_t  virq_port[NR_VIRQS];    /* bound port of each VIRQ, 0: none  */
     struct hv_timer timer;      /* the vCPU's periodic/single-shot timers */
@@ -58,8 +62,8 @@ struct domain {
 };
 
 /* Event channel port states (Xen's ECS_FREE, ECS_IPI, ECS_INTERDOMAIN,
-   ECS_VIRQ). */
-enum { EVTCHN_FREE, EVTCHN_IPI, EVTCHN_BACKEND, EVTCHN_VIRQ };
+   ECS_UNBOUND, ECS_VIRQ). */
+enum { EVTCHN_FREE, EVTCHN_IPI, EVTCHN_BACKEND, EVTCHN_UNBOUND, EVTCHN_VIRQ };
 /* Ports libxl gives a domU: alloc_unbound for xenstore, then console. */
 #define DOMU_STORE_PORT   1
 #define DOMU_CONSOLE_PORT 2
@@ -82,17 +86,41 @@ void console_backend_drain(bool notify);   /* domU console ring -> serial */
 
 /* mm.c */
 void mm_init_domain(uint64_t base_mfn, uint64_t nr_pages);
+bool hv_shared_page(uint64_t mfn);         /* shared_info, grant table */
 uint64_t mm_guest_cr3_mfn(void);
 int mm_get_type(uint64_t mfn, unsigned int level);
 void mm_put_type(uint64_t mfn);
 long do_mmu_update(uint64_t ureqs, unsigned int count, uint64_t pdone, unsigned int domid);
 long do_mmuext_op(uint64_t uops, unsigned int count, uint64_t pdone, unsigned int domid);
 long do_update_va_mapping(uint64_t va, uint64_t val, uint64_t flags);
+long do_set_gdt(uint64_t frame_list, unsigned int entries);
+long do_update_descriptor(uint64_t maddr, uint64_t desc);
 int copy_from_guest(void *dst, uint64_t gva, size_t len);
 int copy_to_guest(uint64_t gva, const void *src, size_t len);
 
 /* hypercall.c */
 void do_hypercall(struct hv_vcpu *v);
+/* Work items (mmu_update requests, trap-table entries) one hypercall
+ * does before it continues itself (hypercall_continue). */
+#define HYPERCALL_BATCH 256
+void hypercall_continue(struct hv_vcpu *v, unsigned int nr, uint64_t a1, uint64_t a2,
+                        uint64_t a3, uint64_t a4);
+#define HV_CONTINUED 1  /* do_mmu_update/do_mmuext_op: continuation set up */
+long do_set_segment_base(uint64_t which, uint64_t base);
+long do_fpu_taskswitch(uint64_t set);
+long do_set_debugreg(uint64_t reg, uint64_t val);
+long do_get_debugreg(uint64_t reg);
+
+/* emulate.c: a #UD or #GP(0) the guest's instruction needs hv to finish
+ * (core/emulate.h).  EMUL_DONE: resume the guest; EMUL_DONE_STEP: the
+ * guest single-steps, deliver *step (#DB) instead. */
+struct hv_event;
+enum { EMUL_NOT, EMUL_DONE, EMUL_DONE_STEP };
+int emulate_guest_fault(struct hv_vcpu *v, const struct hv_event *ev, struct hv_event *step);
+
+/* grant.c */
+void grant_init(void);
+long do_grant_table_op(unsigned int cmd, uint64_t uop, unsigned int count);
 
 /* timer.c: hv's clock (ns since boot) and the vCPU's timers. */
 extern uint64_t hv_now_ns;

@@ -7,8 +7,12 @@
  * or the console (DOMU_CONSOLE_PORT: a send makes hv drain the ring).
  * Sending on a backend port raises nothing locally: the event is the
  * remote end's; sending on a VIRQ port is -EINVAL, as on Xen.
+ * EVTCHNOP_alloc_unbound makes a port waiting for a remote
+ * domain that never comes (there is none): sends on it are dropped, as
+ * Xen drops them; EVTCHNOP_status reports each port as Xen would.
  */
 #include "domain/domain.h"
+#include "lib/x86.h"
 #include <xen/event_channel.h>
 
 void evtchn_set_pending(unsigned int port)
@@ -22,13 +26,13 @@ void evtchn_set_pending(unsigned int port)
     }
 }
 
-/* The lowest free port (Xen's get_free_port), 0 if none. */
+/* The lowest free port (Xen's get_free_port), NR_EVTCHN if none. */
 static unsigned int free_port(void)
 {
     unsigned int p;
     for (p = 1; p < NR_EVTCHN && dom.evtchn[p] != EVTCHN_FREE; p++)
         ;
-    return p < NR_EVTCHN ? p : 0;
+    return p;
 }
 
 /* Xen's virq_is_global(): the per-vCPU VIRQs; every other one is global. */
@@ -54,7 +58,7 @@ static long bind_virq(uint64_t arg)
         return -XEN_ENOENT;
     if (dom.virq_port[b.virq])
         return -XEN_EEXIST;
-    if (!(p = free_port()))
+    if ((p = free_port()) == NR_EVTCHN)
         return -XEN_ENOSPC;
     b.port = p;
     if (copy_to_guest(arg, &b, sizeof(b)))
@@ -75,7 +79,7 @@ long do_event_channel_op(uint64_t cmd, uint64_t arg)
         if (b.vcpu != 0)
             return -XEN_ENOENT;
         unsigned int p = free_port();
-        if (!p)
+        if (p == NR_EVTCHN)
             return -XEN_ENOSPC;
         b.port = p;
         if (copy_to_guest(arg, &b, sizeof(b)))
@@ -85,6 +89,59 @@ long do_event_channel_op(uint64_t cmd, uint64_t arg)
     }
     case EVTCHNOP_bind_virq:
         return bind_virq(arg);
+    case EVTCHNOP_alloc_unbound: {
+        struct evtchn_alloc_unbound a;
+        if (copy_from_guest(&a, arg, sizeof(a)))
+            return -XEN_EFAULT;
+        if (a.dom != DOMID_SELF && a.dom != 0)
+            return -XEN_ESRCH;
+        unsigned int p = free_port();
+        if (p == NR_EVTCHN)
+            return -XEN_ENOSPC;
+        a.port = p;
+        if (copy_to_guest(arg, &a, sizeof(a)))
+            return -XEN_EFAULT;
+        dom.evtchn[p] = EVTCHN_UNBOUND;
+        dom.evtchn_remote[p] = a.remote_dom == DOMID_SELF ? 0 : a.remote_dom;
+        return 0;
+    }
+    case EVTCHNOP_status: {
+        struct evtchn_status st;
+        if (copy_from_guest(&st, arg, sizeof(st)))
+            return -XEN_EFAULT;
+        if (st.dom != DOMID_SELF && st.dom != 0)
+            return -XEN_ESRCH;
+        if (st.port >= NR_EVTCHN)
+            return -XEN_EINVAL;
+        memset(&st.u, 0, sizeof(st.u));
+        st.vcpu = 0;
+        switch (dom.evtchn[st.port]) {
+        case EVTCHN_FREE:    st.status = EVTCHNSTAT_closed; break;
+        case EVTCHN_IPI:     st.status = EVTCHNSTAT_ipi; break;
+        case EVTCHN_UNBOUND: st.status = EVTCHNSTAT_unbound;
+                             st.u.unbound.dom = dom.evtchn_remote[st.port]; break;
+        case EVTCHN_VIRQ:    st.status = EVTCHNSTAT_virq;
+                             st.u.virq = dom.evtchn_virq[st.port]; break;
+        default:             st.status = EVTCHNSTAT_interdomain; break;   /* hv's backends */
+        }
+        return copy_to_guest(arg, &st, sizeof(st)) ? -XEN_EFAULT : 0;
+    }
+    case EVTCHNOP_init_control: {
+        /* The FIFO ABI: Xen's argument checks (evtchn_fifo_init_control),
+         * then hv's answer that it has no FIFO event channels. */
+        struct evtchn_init_control c;
+        if (copy_from_guest(&c, arg, sizeof(c)))
+            return -XEN_EFAULT;
+        if ((c.offset & 7) || c.offset > PAGE_SIZE - sizeof(struct evtchn_fifo_control_block))
+            return -XEN_EINVAL;
+        if (c.vcpu != 0)
+            return -XEN_ENOENT;
+        if (dom.oracle.type(dom.oracle.ctx, c.control_gfn) != HV_PAGE_RAM || hv_shared_page(c.control_gfn))
+            return -XEN_EINVAL;             /* Xen cannot map it */
+        return -XEN_ENOSYS;                 /* FIFO event channels: not in hv */
+    }
+    case EVTCHNOP_expand_array:
+        return -XEN_EOPNOTSUPP;             /* Xen: no FIFO control block set up */
     case EVTCHNOP_send:
     case EVTCHNOP_unmask:
     case EVTCHNOP_close: {

@@ -30,6 +30,16 @@ static struct frame_info *frame(uint64_t mfn)
     return NULL;
 }
 
+/*
+ * Pages of hv's that the guest may map (Xen's shared pages): shared_info
+ * and the grant table.  Never a page table, never written by
+ * mmu_update or update_descriptor.
+ */
+bool hv_shared_page(uint64_t mfn)
+{
+    return mfn == dom.shared_info_mfn || mfn == dom.grant_mfn;
+}
+
 /* ---- the page-type oracle for the core's checks ---- */
 
 static unsigned int oracle_type(void *ctx, uint64_t mfn)
@@ -38,7 +48,7 @@ static unsigned int oracle_type(void *ctx, uint64_t mfn)
     struct frame_info *f = frame(mfn);
     if (f)
         return f->type;
-    if (mfn == dom.shared_info_mfn)
+    if (hv_shared_page(mfn))
         return HV_PAGE_RAM;
     if (mfn < (HV_DIRECTMAP_SIZE >> PAGE_SHIFT))
         return HV_PAGE_HV;
@@ -222,7 +232,7 @@ static void *guest_va(uint64_t va, bool write)
         if (level > 1 && (e & _PAGE_PSE))
             return NULL;            /* no superpages in PV guests */
         mfn = HV_PTE_MFN(e);
-        if (!frame(mfn) && mfn != dom.shared_info_mfn)
+        if (!frame(mfn) && !hv_shared_page(mfn))
             return NULL;
     }
     return (char *)table(mfn) + (va & (PAGE_SIZE - 1));
@@ -339,16 +349,31 @@ static int write_entry(uint64_t table_mfn, unsigned int level, unsigned int slot
  * guest at ureqs, each done by one(), stopping at the first error; the
  * number done goes to *pdone.
  */
-static long mmu_batch(uint64_t ureqs, unsigned int count, size_t size, uint64_t pdone,
+/* Xen's mark of a continued batch: the count's top bit (xen/mm.h). */
+#define MMU_UPDATE_PREEMPTED (1u << 31)
+
+static long mmu_batch(unsigned int nr, uint64_t ureqs, unsigned int count, size_t size, uint64_t pdone,
                       unsigned int domid, long (*one)(const void *req), bool flush)
 {
     union { struct mmu_update u; struct mmuext_op e; } req;
-    unsigned int i;
+    unsigned int i, done = 0;
     long rc = 0;
 
     if (domid != DOMID_SELF)
         return -XEN_ESRCH;
+    /* A continuation: the count so far is in *pdone (Xen's MMU_UPDATE_PREEMPTED). */
+    if (count & MMU_UPDATE_PREEMPTED) {
+        count &= ~MMU_UPDATE_PREEMPTED;
+        if (pdone && copy_from_guest(&done, pdone, sizeof(done)))
+            done = 0;
+    }
     for (i = 0; i < count; i++) {
+        if (i == HYPERCALL_BATCH) {
+            hypercall_continue(&dom.vcpu, nr, ureqs + i * size,
+                               (count - i) | MMU_UPDATE_PREEMPTED, pdone, domid);
+            rc = HV_CONTINUED;
+            break;
+        }
         if (copy_from_guest(&req, ureqs + i * size, size)) {
             rc = -XEN_EFAULT;
             break;
@@ -358,7 +383,8 @@ static long mmu_batch(uint64_t ureqs, unsigned int count, size_t size, uint64_t 
     }
     if (flush)
         flush_tlb_local();
-    if (pdone && copy_to_guest(pdone, &i, sizeof(i)) && !rc)
+    done += i;
+    if (pdone && copy_to_guest(pdone, &done, sizeof(done)) && !rc)
         rc = -XEN_EFAULT;
     return rc;
 }
@@ -371,7 +397,7 @@ static long mmu_update_one(const void *p)
     if (rc)
         return rc;
     if (d.level == 0) {
-        if (d.table_mfn == dom.shared_info_mfn)
+        if (hv_shared_page(d.table_mfn))
             return -XEN_EINVAL;
         table(d.table_mfn)[d.slot] = d.val;
         return 0;
@@ -381,7 +407,8 @@ static long mmu_update_one(const void *p)
 
 long do_mmu_update(uint64_t ureqs, unsigned int count, uint64_t pdone, unsigned int domid)
 {
-    return mmu_batch(ureqs, count, sizeof(struct mmu_update), pdone, domid, mmu_update_one, true);
+    return mmu_batch(__HYPERVISOR_mmu_update, ureqs, count, sizeof(struct mmu_update), pdone, domid,
+                     mmu_update_one, true);
 }
 
 static void set_base(uint64_t *slot, uint64_t mfn)
@@ -405,7 +432,7 @@ static long mmuext_one(const void *p)
     case MMUEXT_PIN_L2_TABLE:
     case MMUEXT_PIN_L3_TABLE:
     case MMUEXT_PIN_L4_TABLE:
-        if (mfn == dom.shared_info_mfn) {
+        if (hv_shared_page(mfn)) {
             rc = -XEN_EINVAL;
             break;
         }
@@ -441,7 +468,8 @@ static long mmuext_one(const void *p)
 
 long do_mmuext_op(uint64_t uops, unsigned int count, uint64_t pdone, unsigned int domid)
 {
-    return mmu_batch(uops, count, sizeof(struct mmuext_op), pdone, domid, mmuext_one, false);
+    return mmu_batch(__HYPERVISOR_mmuext_op, uops, count, sizeof(struct mmuext_op), pdone, domid,
+                     mmuext_one, false);
 }
 
 long do_update_va_mapping(uint64_t va, uint64_t val, uint64_t flags)
@@ -466,5 +494,58 @@ long do_update_va_mapping(uint64_t va, uint64_t val, uint64_t flags)
         invlpg(va);
     else
         flush_tlb_local();
+    return 0;
+}
+
+/* ---- descriptor tables (the checks: core hv_check_set_gdt) ---- */
+
+static int read_frame(void *ctx, uint64_t mfn, uint64_t buf[512])
+{
+    (void)ctx;
+    if (!frame(mfn))
+        return -1;
+    memcpy(buf, table(mfn), PAGE_SIZE);
+    return 0;
+}
+
+/*
+ * The frames are audited as Xen audits them; their descriptors (DPL
+ * raised to 3) are copied into hv's GDT below Xen's reserved selectors,
+ * where Xen maps the frames themselves.  Unlike Xen, hv does not make the
+ * frames read-only for the guest: a later write to them changes nothing
+ * in hv's copy (only update_descriptor does).
+ */
+long do_set_gdt(uint64_t frame_list, unsigned int entries)
+{
+    uint64_t frames[14];
+    int rc = hv_check_set_gdt(&dom.mem, frame_list, entries, &dom.oracle, read_frame, frames);
+    if (rc)
+        return rc;
+    for (unsigned int i = 0; i < entries; i++) {
+        uint64_t d = table(frames[i / 512])[i % 512];
+        hv_check_descriptor(&d);
+        gdt_set_guest_entry(i, d);
+    }
+    for (unsigned int i = entries; i < dom.gdt_entries; i++)
+        gdt_set_guest_entry(i, 0);
+    memcpy(dom.gdt_frames, frames, sizeof(frames));
+    dom.gdt_entries = entries;
+    return 0;
+}
+
+long do_update_descriptor(uint64_t maddr, uint64_t desc)
+{
+    int rc = hv_check_update_descriptor(maddr, &desc, &dom.oracle);
+    if (rc)
+        return rc;
+    if (hv_shared_page(maddr >> PAGE_SHIFT))
+        return -XEN_EINVAL;
+    table(maddr >> PAGE_SHIFT)[(maddr & (PAGE_SIZE - 1)) / 8] = desc;
+    for (unsigned int i = 0; i * 512 < dom.gdt_entries; i++)
+        if (dom.gdt_frames[i] == maddr >> PAGE_SHIFT) {
+            unsigned int idx = i * 512 + (unsigned int)((maddr & (PAGE_SIZE - 1)) / 8);
+            if (idx < dom.gdt_entries)
+                gdt_set_guest_entry(idx, desc);
+        }
     return 0;
 }

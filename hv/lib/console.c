@@ -52,9 +52,38 @@ int printk(const char *fmt, ...)
     return n;
 }
 
+/*
+ * hv's code and read-only data never change once it runs: a checksum of
+ * [_start, _erodata) taken at boot is compared at every orderly exit.  A
+ * difference means a guest reached hv's image: that exit becomes a panic.
+ */
+extern char _start[], _erodata[];
+static uint64_t text_sum;
+
+static uint64_t text_checksum(void)
+{
+    uint64_t h = 0xcbf29ce484222325ull;        /* FNV-1a */
+    for (const uint8_t *p = (const uint8_t *)_start; p < (const uint8_t *)_erodata; p++)
+        h = (h ^ *p) * 0x100000001b3ull;
+    return h;
+}
+
+void hv_text_seal(void)
+{
+    text_sum = text_checksum();
+}
+
 _Noreturn void hv_exit(enum hv_exit code)
 {
     __asm__ volatile("cli");
+    if (code != HV_EXIT_PANIC && code != HV_EXIT_BOOT && text_sum) {
+        if (text_checksum() != text_sum) {
+            printk("\nhv: PANIC: hv's text or rodata changed while the guest ran\n");
+            code = HV_EXIT_PANIC;
+        } else {
+            printk("hv: text and rodata intact\n");
+        }
+    }
     if (code == HV_EXIT_SHUTDOWN) {
         /* Reset: QEMU -no-reboot turns it into exit status 0. */
         outb(RESET_PORT, 0x02);

@@ -156,6 +156,78 @@ static void test_hypercall_63(void)
 	tap_eq(r, -XEN_ENOSYS, "hypercall 63 (none): -ENOSYS");
 }
 
+/*
+ * Xen's answers where a hypervisor could easily differ (Xen 4.17:
+ * pv/misc-hypercalls.c set_debugreg, common/domain.c vm_assist,
+ * common/kernel.c do_xen_version, and its C prototypes, which take `int`
+ * commands: the upper half of the register is not looked at).
+ */
+#define HI32 (1UL << 32)
+
+static void test_debugreg_fixups(void)
+{
+	tap_eq(HYPERVISOR_set_debugreg(6, 0), 0, "set_debugreg(6, 0): 0");
+	tap_eq(HYPERVISOR_get_debugreg(6), 0xffff0ff0, "get_debugreg(6) after 0: reserved bits set, 0xffff0ff0");
+	tap_eq(HYPERVISOR_set_debugreg(7, 0xc000), 0, "set_debugreg(7, 0xc000): 0");
+	tap_eq(HYPERVISOR_get_debugreg(7), 0x400, "get_debugreg(7) after 0xc000: reserved bits fixed, 0x400");
+	tap_eq(HYPERVISOR_set_debugreg(7, 0x20000), 0,
+	       "set_debugreg(7, I/O type, nothing enabled): 0 (type checked only when enabled)");
+	tap_eq(HYPERVISOR_set_debugreg(5, 0), 0, "set_debugreg(5, 0): DR5 is DR7 without CR4.DE: 0");
+	tap_eq(HYPERVISOR_get_debugreg(5), 0x400, "get_debugreg(5): DR7's 0x400");
+	tap_eq(HYPERVISOR_set_debugreg(4, 0), 0, "set_debugreg(4, 0): DR4 is DR6 without CR4.DE: 0");
+	tap_eq(HYPERVISOR_get_debugreg(4), 0xffff0ff0, "get_debugreg(4): DR6's 0xffff0ff0");
+	tap_eq(_hypercall1(long, get_debugreg, HI32 | 7), 0x400, "get_debugreg(bit 32 | 7): the register is an int");
+}
+
+static void test_int_arguments(void)
+{
+	xen_feature_info_t fi = { .submap_idx = 1 };
+
+	tap_eq(_hypercall2(long, xen_version, HI32 | XENVER_version, 0), HYPERVISOR_xen_version(XENVER_version, NULL),
+	       "xen_version(bit 32 | XENVER_version): the command is an int");
+	tap_eq(_hypercall2(long, sched_op, HI32 | SCHEDOP_yield, 0), 0,
+	       "sched_op(bit 32 | SCHEDOP_yield): 0");
+	tap_eq(HYPERVISOR_xen_version(XENVER_get_features, &fi), -XEN_EINVAL,
+	       "xen_version(get_features, submap_idx 1): -EINVAL");
+	if (xen_start_info->flags & SIF_INITDOMAIN)
+		tap_eq(_hypercall3(long, console_io, CONSOLEIO_write, HI32 | 2, "#\n"), 0,
+		       "console_io(write, count 0x100000002): the count is 32 bits, 2 bytes written");
+	else
+		tap_eq(_hypercall3(long, console_io, CONSOLEIO_write, HI32 | 2, "#\n"), -XEN_EPERM,
+		       "console_io as a domU: -EPERM");
+}
+
+static void test_vm_assist(void)
+{
+	tap_eq(_hypercall2(long, vm_assist, VMASST_CMD_enable, VMASST_TYPE_writable_pagetables), 0,
+	       "vm_assist(enable, writable_pagetables): 0 (a type Xen knows)");
+	tap_eq(_hypercall2(long, vm_assist, HI32 | VMASST_CMD_disable, VMASST_TYPE_writable_pagetables), 0,
+	       "vm_assist(bit 32 | disable, writable_pagetables): 0");
+	tap_eq(_hypercall2(long, vm_assist, 99, VMASST_TYPE_architectural_iopl), -XEN_ENOSYS,
+	       "vm_assist(bad command, valid type): -ENOSYS");
+	tap_eq(_hypercall2(long, vm_assist, VMASST_CMD_enable, 64), -XEN_EINVAL,
+	       "vm_assist(enable, type 64): -EINVAL");
+}
+
+/*
+ * A batch longer than a hypervisor does in one go (Xen: a continuation
+ * whenever it wants to preempt; hv: every 256 requests) still completes,
+ * and *done counts every request across the continuations.
+ */
+#define LONG_BATCH 600
+static struct mmuext_op long_batch[LONG_BATCH];
+
+static void test_long_batch(void)
+{
+	unsigned int done = 0xdead;
+
+	for (unsigned int i = 0; i < LONG_BATCH; i++)
+		long_batch[i].cmd = MMUEXT_TLB_FLUSH_LOCAL;
+	tap_eq(HYPERVISOR_mmuext_op(long_batch, LONG_BATCH, &done, DOMID_SELF), 0,
+	       "mmuext_op, 600 TLB flushes: 0");
+	tap_eq(done, LONG_BATCH, "mmuext_op, 600 TLB flushes: done counts all 600");
+}
+
 void run_hypercall_error_tests(void)
 {
 	test_trap_table_noncanonical();
@@ -171,4 +243,8 @@ void run_hypercall_error_tests(void)
 	test_pin_data_page();
 	test_mmu_update_data_page();
 	test_hypercall_63();
+	test_debugreg_fixups();
+	test_int_arguments();
+	test_vm_assist();
+	test_long_batch();
 }

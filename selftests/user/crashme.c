@@ -23,7 +23,9 @@
  * mode on one whose popped flags have VM, even at CPL 3 in long mode),
  * nor a MOV to CS (8E /1: QEMU loads CS, 0 say, and runs on, where every
  * CPU raises #UD; the next fault's frame then has CS 0, which Xen and hv
- * take for their own).  Random bytes have them replaced (and counted).
+ * take for their own), nor one to segment register 6 or 7 (8E /6, /7:
+ * QEMU clears the task register and dies at the next event, "invalid
+ * tss").  Random bytes have them replaced (and counted).
  */
 #include "ulib.h"
 
@@ -104,10 +106,11 @@ static uint16_t rand_selector(void)
 static unsigned long iret_bytes_replaced, mov_cs_replaced;
 
 /*
- * No 0xCF anywhere an input can run, and no MOV to CS (8E with ModRM.reg
- * 1): see the top of this file.  A MOV to CS becomes a MOV to DS; an 8E
- * at the end would take the INT3 filler (0xCC, reg 1) as its ModRM, so it
- * becomes an 8B (a MOV from memory).
+ * No 0xCF anywhere an input can run, and no MOV to CS or to the segment
+ * registers 6 and 7 (8E with ModRM.reg 1, 6, 7): see the top of this
+ * file.  Each becomes a MOV to DS; an 8E at the end would take the INT3
+ * filler (0xCC, reg 1) as its ModRM, so it becomes an 8B (a MOV from
+ * memory).
  */
 static void scrub(uint8_t *b, unsigned int n)
 {
@@ -121,8 +124,8 @@ static void scrub(uint8_t *b, unsigned int n)
 		if (b[i] == 0x8e && i + 1 == n) {
 			b[i] = 0x8b;
 			mov_cs_replaced++;
-		} else if (b[i] == 0x8e && ((b[i + 1] >> 3) & 7) == 1) {
-			b[i + 1] ^= (1 ^ 3) << 3;
+		} else if (b[i] == 0x8e && (((b[i + 1] >> 3) & 7) == 1 || ((b[i + 1] >> 3) & 7) >= 6)) {
+			b[i + 1] = (b[i + 1] & ~0x38) | (3 << 3);
 			mov_cs_replaced++;
 		}
 	}
@@ -420,7 +423,8 @@ int main(void)
 	for (v = 0; v < NR_KINDS; v++)
 		diag("  kind %-28s %lu", kind_names[v], by_kind[v]);
 	diag("  0xCF bytes replaced (no 32-bit IRET: the QEMU vm86 artifact): %lu", iret_bytes_replaced);
-	diag("  MOV to CS replaced by MOV to DS (QEMU executes it): %lu", mov_cs_replaced);
+	diag("  MOV to CS or to segment register 6/7 replaced by MOV to DS (QEMU executes them): %lu",
+	     mov_cs_replaced);
 	tap(bad_frames == 0, "every delivery to the handler had a user frame (cs, ss RPL 3, a vector)");
 	return 0;
 }

@@ -20,6 +20,7 @@ int main(void)
     test_hcheck();
     test_console_ring();
     test_domu_layout();
+    test_emulate();
     test_timer();
     printf("1..%d\n", tap_passed + tap_failed);
     printf("%d passed, %d failed\n", tap_passed, tap_failed);

@@ -91,6 +91,7 @@ void test_elf(void);
 void test_hcheck(void);
 void test_console_ring(void);
 void test_domu_layout(void);
+void test_emulate(void);
 void test_timer(void);
 
 #endif

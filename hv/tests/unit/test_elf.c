@@ -199,6 +199,17 @@ void test_elf(void)
     EQ(hv_elf_feature(&im, "writable"), 0, "elf: a prefix of a feature is not that feature");
     EQ(hv_elf_feature(&im, "dom0"), 0, "elf: absent feature");
 
+    /* A kernel without ENTRY and VIRT_BASE notes (XTF's): Xen's defaults. */
+    im.has_entry = im.has_virt_base = false;
+    im.entry = im.virt_base = 0x1234;
+    hv_elf_xen_defaults(&im);
+    OK(im.has_entry && im.entry == im.e_entry && im.has_virt_base && im.virt_base == 0,
+       "elf: no ENTRY/VIRT_BASE note: ENTRY = e_entry, VIRT_BASE = 0 (libelf)");
+    im.entry = VBASE + 0x80;
+    im.virt_base = VBASE;
+    hv_elf_xen_defaults(&im);
+    OK(im.entry == VBASE + 0x80 && im.virt_base == VBASE, "elf: notes that are there are kept");
+
     len = build(&x, false, true);
     EQ(hv_elf_parse(x.b, len, &im, &err), HV_ELF_OK, "elf: good image with only SHT_NOTE parses");
     check_good(&im, "SHT_NOTE");

@@ -180,6 +180,7 @@ static void vcpu_rules(void)
     struct callback_register cr;
     struct callback_unregister cu;
     uint8_t *arg;
+    uint64_t next = 0;
 
     fixture_init(&fx);
     arg = fake_mem_add(&fx.fm, ARG_VA, 0x1000, false);
@@ -190,7 +191,7 @@ static void vcpu_rules(void)
     t[1] = (struct trap_info){ 0x80, 3, 0xe030, 0xffffffff80002000ull };
     t[2] = (struct trap_info){ 3, 3, FLAT_KERNEL_CS, 0xffffffff80003000ull };
     memcpy(arg, t, sizeof(t));
-    EQ(hv_do_set_trap_table(&fx.v, &fx.m, ARG_VA), 0, "trap table: three entries and a terminator");
+    EQ(hv_do_set_trap_table(&fx.v, &fx.m, ARG_VA, 256, &next), 0, "trap table: three entries and a terminator");
     OK(fx.v.trap_ctxt[14].address == 0xffffffff80001000ull && TI_GET_IF(&fx.v.trap_ctxt[14]) &&
        TI_GET_DPL(&fx.v.trap_ctxt[14]) == 0, "trap table: #PF entry stored with TI_GET_IF");
     OK(fx.v.trap_ctxt[0x80].address == 0xffffffff80002000ull && TI_GET_DPL(&fx.v.trap_ctxt[0x80]) == 3,
@@ -202,12 +203,28 @@ static void vcpu_rules(void)
     t[1] = (struct trap_info){ 6, 0, FLAT_KERNEL_CS, 0x0000800000000000ull };   /* non-canonical */
     t[2] = (struct trap_info){ 0, 0, 0, 0 };
     memcpy(arg, t, sizeof(t));
-    EQ(hv_do_set_trap_table(&fx.v, &fx.m, ARG_VA), -XEN_EINVAL, "trap table: non-canonical address -> EINVAL");
+    EQ(hv_do_set_trap_table(&fx.v, &fx.m, ARG_VA, 256, &next), -XEN_EINVAL, "trap table: non-canonical address -> EINVAL");
     OK(fx.v.trap_ctxt[13].address == 0xffffffff80004000ull && fx.v.trap_ctxt[6].address == 0 &&
        fx.v.trap_ctxt[14].address != 0, "trap table: entries before the bad one stay set (as Xen)");
-    EQ(hv_do_set_trap_table(&fx.v, &fx.m, ARG_VA + 0x1000 - 8), -XEN_EFAULT,
+    EQ(hv_do_set_trap_table(&fx.v, &fx.m, ARG_VA + 0x1000 - 8, 256, &next), -XEN_EFAULT,
        "trap table: entry straddling unmapped memory -> EFAULT");
-    EQ(hv_do_set_trap_table(&fx.v, &fx.m, 0), 0, "trap table: NULL clears");
+    /* A table longer than one call takes: the rest is a continuation. */
+    memcpy(arg, t, sizeof(t));
+    t[0] = (struct trap_info){ 14, 4, FLAT_KERNEL_CS, 0xffffffff80001000ull };
+    t[1] = (struct trap_info){ 0x80, 3, 0xe030, 0xffffffff80002000ull };
+    t[2] = (struct trap_info){ 3, 3, FLAT_KERNEL_CS, 0xffffffff80003000ull };
+    t[3] = (struct trap_info){ 0, 0, 0, 0 };
+    memcpy(arg, t, sizeof(t));
+    memset(fx.v.trap_ctxt, 0, sizeof(fx.v.trap_ctxt));
+    EQ(hv_do_set_trap_table(&fx.v, &fx.m, ARG_VA, 2, &next), HV_TRAP_TABLE_MORE,
+       "trap table: more entries than one call takes -> continue");
+    EQ(next, ARG_VA + 2 * sizeof(struct trap_info), "trap table: continue at the third entry");
+    OK(fx.v.trap_ctxt[14].address && fx.v.trap_ctxt[0x80].address && !fx.v.trap_ctxt[3].address,
+       "trap table: the first call took exactly two entries");
+    EQ(hv_do_set_trap_table(&fx.v, &fx.m, next, 2, &next), 0, "trap table: the continuation ends at the terminator");
+    OK(fx.v.trap_ctxt[3].address == 0xffffffff80003000ull, "trap table: the continuation took the third entry");
+
+    EQ(hv_do_set_trap_table(&fx.v, &fx.m, 0, 256, &next), 0, "trap table: NULL clears");
     EQ(fx.v.trap_ctxt[14].address | fx.v.trap_ctxt[13].address, 0, "trap table: NULL cleared every entry");
 
     /* callback_op */
