@@ -29,34 +29,83 @@ fi
 # Sub-makes and scripts read BOCHS from the environment.
 export BOCHS=$bochs
 
+# Steps run side by side, as many at a time as there are CPUs (each
+# emulator is one busy thread): CHECK_JOBS=1 runs them one after another.
+# A step's output goes to its log and is shown, whole, once it ends; the
+# summary keeps the order the steps are listed in.
+jobs_max=${CHECK_JOBS:-$(nproc 2>/dev/null || echo 1)}
+steps=()
+
 step() {	# step NAME 'WHAT RAN' COMMAND...
-	local name=$1 what=$2 log=$logs/$1.log rc p f line
+	local name=$1 what=$2 log=$logs/$1.log
 	shift 2
-	echo "=== $name: $*"
-	"$@" 2>&1 | tee "$log"
-	rc=${PIPESTATUS[0]}
-	line=$(grep -E '^([A-Za-z]+: )?[0-9]+ passed, [0-9]+ failed' "$log" | tail -1)
-	if [ -n "$line" ]; then
-		p=$(sed -E 's/^([A-Za-z]+: )?([0-9]+) passed, ([0-9]+) failed.*/\2/' <<<"$line")
-		f=$(sed -E 's/^([A-Za-z]+: )?([0-9]+) passed, ([0-9]+) failed.*/\3/' <<<"$line")
-	else
-		p=$(grep -E '^ok [0-9]+' "$log" | grep -vc '# SKIP')	# a SKIP is no pass
-		f=$(grep -cE '^not ok [0-9]+' "$log")
-	fi
-	[ "$rc" -ne 0 ] && [ "$f" -eq 0 ] && f=1
-	total_pass=$((total_pass + p)) total_fail=$((total_fail + f))
-	summary+=("$(printf '%-16s %-44s %6d passed, %d failed%s' "$name" "$what" "$p" "$f" \
-		"$([ "$rc" -ne 0 ] && echo " (exit $rc)")")")
+	while [ "$(jobs -rp | wc -l)" -ge "$jobs_max" ]; do wait -n; done
+	echo "=== $name: started: $*"
+	steps+=("$name")
+	printf '%s' "$what" > "$log.what"
+	rm -f "$log.rc" "$log.skip"
+	( start=$SECONDS; "$@" > "$log" 2>&1; rc=$?
+	  echo "$rc $((SECONDS - start))" > "$log.rc"
+	  echo "=== $name: ended (exit $rc, $((SECONDS - start)) s)" ) &
+}
+
+# After every step has ended: show each log, count it, and sum up.
+collect() {
+	local name log what rc secs p f line
+	wait
+	for name in "${steps[@]}"; do
+		log=$logs/$name.log
+		what=$(cat "$log.what")
+		if [ ! -e "$log.rc" ]; then
+			summary+=("$(printf '%-16s %-44s SKIP (%s)' "$name" "$what" "$(cat "$log.skip")")")
+			continue
+		fi
+		read -r rc secs < "$log.rc"
+		echo "=== $name ($what, $secs s)"
+		cat "$log"
+		line=$(grep -E '^([A-Za-z]+: )?[0-9]+ passed, [0-9]+ failed' "$log" | tail -1)
+		if [ -n "$line" ]; then
+			p=$(sed -E 's/^([A-Za-z]+: )?([0-9]+) passed, ([0-9]+) failed.*/\2/' <<<"$line")
+			f=$(sed -E 's/^([A-Za-z]+: )?([0-9]+) passed, ([0-9]+) failed.*/\3/' <<<"$line")
+		else
+			p=$(grep -E '^ok [0-9]+' "$log" | grep -vc '# SKIP')	# a SKIP is no pass
+			f=$(grep -cE '^not ok [0-9]+' "$log")
+		fi
+		[ "$rc" -ne 0 ] && [ "$f" -eq 0 ] && f=1
+		total_pass=$((total_pass + p)) total_fail=$((total_fail + f))
+		summary+=("$(printf '%-16s %-44s %6d passed, %d failed%s  %ds' "$name" "$what" "$p" "$f" \
+			"$([ "$rc" -ne 0 ] && echo " (exit $rc)")" "$secs")")
+	done
 }
 
 skip() {	# skip NAME 'WHAT' WHY
 	echo "SKIP: $1 ($2): $3"
-	summary+=("$(printf '%-16s %-44s SKIP (%s)' "$1" "$2" "$3")")
+	steps+=("$1")
+	printf '%s' "$2" > "$logs/$1.log.what"
+	printf '%s' "$3" > "$logs/$1.log.skip"
+	rm -f "$logs/$1.log.rc"
 }
 
 runner() { python3 "$top/selftests/runner.py" "$@"; }
 
 x86=(--vendor GenuineIntel --vendor AuthenticAMD)
+# The two longest first, so that the rest fill the other CPU.
+# XTF, Xen's own test kernels: CI puts them in the shared folder beside the
+# project; XTF=DIR names another place.
+xtf=${XTF:-$top/../shared/tools/xtf}
+if [ -d "$xtf" ]; then
+	step xtf "XTF PV64 images: Xen 4.17 and hv${bochs:+ (FRED in Bochs)}" python3 "$top/scripts/xtf.py" \
+		--xtf "$xtf" --xen "$xen" --hv "$build/hv/pventry-hv" ${bochs:+--bochs "$bochs"}
+else
+	skip xtf "XTF PV64 images, Xen 4.17 and hv" "no XTF test kernels (../shared/tools/xtf or XTF=)"
+fi
+# The kernel as a domU of Debian's Xen 4.17, created by xl in a Debian
+# Linux dom0 (scripts/mkdom0.sh: the tools match that Xen, whatever XEN= is).
+step xen-4.17-xl-domU "xen-4.17.elf, Linux dom0, xl create, QEMU, IDT, Intel+AMD" \
+	runner --xl "$build/dom0" --xen "$build/xen/xen-4.17.elf" --kernel "$build/pventry" \
+	"${x86[@]}" --delivery idt \
+	--broken-kernel "$build/broken/pventry"
+
 step no-selftests "CONFIG_SELFTESTS=n build, includes" \
 	make --no-print-directory O="$build" check-no-selftests
 step hv-host-tests "hv core, host build" make --no-print-directory -C "$top/hv" O="$build" hv-host-test
@@ -89,15 +138,6 @@ else
 	skip hv-fred "hv, Bochs, FRED" "no BOCHS="
 	skip hv-idt-bochs "hv, Bochs, IDT" "no BOCHS="
 fi
-# XTF, Xen's own test kernels: CI puts them in the shared folder beside the
-# project; XTF=DIR names another place.
-xtf=${XTF:-$top/../shared/tools/xtf}
-if [ -d "$xtf" ]; then
-	step xtf "XTF PV64 images: Xen 4.17 and hv${bochs:+ (FRED in Bochs)}" python3 "$top/scripts/xtf.py" \
-		--xtf "$xtf" --xen "$xen" --hv "$build/hv/pventry-hv" ${bochs:+--bochs "$bochs"}
-else
-	skip xtf "XTF PV64 images, Xen 4.17 and hv" "no XTF test kernels (../shared/tools/xtf or XTF=)"
-fi
 if [ -n "$bochs" ] && [ -n "$xen_fred" ]; then
 	step xen-fred "$(basename "$xen_fred"), Bochs wildcat_lake, FRED (fred=1)" \
 		runner --bochs "$bochs" --xen "$xen_fred" --xen-args-extra "fred=1" \
@@ -105,13 +145,7 @@ if [ -n "$bochs" ] && [ -n "$xen_fred" ]; then
 else
 	skip xen-fred "Xen with FRED support, Bochs, FRED" "needs BOCHS= and XEN_FRED="
 fi
-# The kernel as a domU of Debian's Xen 4.17, created by xl in a Debian
-# Linux dom0 (scripts/mkdom0.sh: the tools match that Xen, whatever XEN= is).
-step xen-4.17-xl-domU "xen-4.17.elf, Linux dom0, xl create, QEMU, IDT, Intel+AMD" \
-	runner --xl "$build/dom0" --xen "$build/xen/xen-4.17.elf" --kernel "$build/pventry" \
-	"${x86[@]}" --delivery idt \
-	--broken-kernel "$build/broken/pventry"
-
+collect
 echo
 echo "=== summary"
 printf '  %s\n' "${summary[@]}"
