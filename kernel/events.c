@@ -80,8 +80,11 @@ void do_event_upcall(struct pt_regs *regs)
 				evtchn_port_t port = w * 64 + b;
 
 				pending &= pending - 1;
-				__atomic_fetch_and(&shared_info->evtchn_pending[w], ~(1UL << b),
-						   __ATOMIC_SEQ_CST);
+				/* Only whoever clears the bit handles the event: an
+				   upcall nested in this one may have done it already. */
+				if (!(__atomic_fetch_and(&shared_info->evtchn_pending[w], ~(1UL << b),
+							 __ATOMIC_SEQ_CST) & (1UL << b)))
+					continue;
 				if (port < MAX_PORTS && handlers[port])
 					handlers[port](port, regs);
 				else
