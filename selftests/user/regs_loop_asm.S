@@ -34,9 +34,28 @@
 #define TS_TICKS	0
 #define TS_USER		8
 #define TS_RETURN	16
-#define SPIN		50000
+#define SPIN		5000	/* LOOP iterations, plus 0-4095 that vary per call */
 #define NOP_MAGIC	0x5c5c5c5c
 #define FLAGS		(14 * W)	/* pattern[14]: the flags */
+
+/*
+ * Where the ticks land must not depend on the spin's length alone: under
+ * an emulator whose clock counts instructions (Bochs), a fixed-length loop
+ * can keep every tick in the same phase, never during a call.  So the spin
+ * varies from call to call (a multiplicative hash of the call count).
+ * Arithmetic flags are free here: the loop reloads them from the pattern.
+ */
+.macro NEXT_SPIN iter
+	mov	\iter, %eax
+	imul	$40503, %eax, %eax
+	shr	$20, %eax
+	add	$SPIN, %eax
+	mov	%eax, spin
+.endm
+
+	.data
+	.balign 4
+spin:	.long	SPIN
 
 	.text
 #ifdef __x86_64__
@@ -77,7 +96,7 @@ regs_loop_\name:
 .Lagain_\name:
 	pushq	pattern + FLAGS(%rip)
 	popfq
-	mov	$SPIN, %ecx
+	mov	spin(%rip), %ecx
 2:	loop	2b
 	mov	rl + RL_NR(%rip), %eax
 	\insn
@@ -107,6 +126,7 @@ regs_loop_\name:
 	movq	$15, rl + RL_BAD(%rip)
 	jmp	.Lout
 3:	incq	rl + RL_ITER(%rip)
+	NEXT_SPIN rl + RL_ITER(%rip)
 	mov	rl + RL_ITER(%rip), %rax
 	cmp	rl + RL_MAX_ITER(%rip), %rax
 	jae	.Lout
@@ -170,7 +190,7 @@ regs_loop_\name:
 	pushl	pattern + FLAGS
 	popfl
 	mov	pattern + 2 * W, %edx
-	mov	$SPIN, %ecx
+	mov	spin, %ecx
 2:	loop	2b
 	mov	rl + RL_NR, %eax
 	.if \how == 0
@@ -218,6 +238,7 @@ regs_loop_\name:
 	movl	$15, rl + RL_BAD
 	jmp	.Lout
 3:	incl	rl + RL_ITER
+	NEXT_SPIN rl + RL_ITER
 	mov	rl + RL_ITER, %eax
 	cmp	rl + RL_MAX_ITER, %eax
 	jae	.Lout
