@@ -44,12 +44,16 @@ KCONFIG_ENV = KCONFIG_CONFIG=.config \
 	KCONFIG_AUTOCONFIG=include/config/auto.conf \
 	KCONFIG_AUTOHEADER=include/generated/autoconf.h srctree=$(srctree)
 
-CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Wno-unused-parameter -Werror=implicit-function-declaration \
+# Images must not depend on where the tree was checked out: the user
+# programs the kernel embeds carry their debug info, so a longer path
+# would move everything after them.
+PREFIX_MAP := -ffile-prefix-map=$(srctree)/=
+CFLAGS := $(PREFIX_MAP) -std=gnu11 -O2 -g -Wall -Wextra -Wno-unused-parameter -Werror=implicit-function-declaration \
 	-ffreestanding -fno-pic -fno-pie -fno-stack-protector -fno-builtin \
 	-fno-asynchronous-unwind-tables -fno-omit-frame-pointer \
 	-mcmodel=kernel -mno-red-zone -mgeneral-regs-only -m64 \
 	-I$(srctree)/include -I$(O)/include
-AFLAGS := -D__ASSEMBLY__ -I$(srctree)/include -I$(O)/include -m64
+AFLAGS := $(PREFIX_MAP) -D__ASSEMBLY__ -I$(srctree)/include -I$(O)/include -m64
 LDFLAGS := -nostdlib -static -z max-page-size=4096 -z noexecstack --no-warn-rwx-segments
 
 # ---- configuration ----
@@ -139,7 +143,7 @@ $(O)/selftests/%.o: AFLAGS += -I$(srctree)/selftests/include
 
 # ---- user programs (selftests/user): 64-bit and compat ELF files ----
 
-UCFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Wno-unused-parameter -ffreestanding -fno-pic -fno-pie \
+UCFLAGS := $(PREFIX_MAP) -std=gnu11 -O2 -g -Wall -Wextra -Wno-unused-parameter -ffreestanding -fno-pic -fno-pie \
 	-fno-stack-protector -fno-builtin -fno-asynchronous-unwind-tables -mgeneral-regs-only \
 	-I$(srctree)/include -I$(srctree)/selftests/include -I$(O)/include
 ulib-objs := ulib.o ulib_asm.o lib-vsprintf.o lib-string.o
