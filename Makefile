@@ -47,7 +47,7 @@ KCONFIG_ENV = KCONFIG_CONFIG=.config \
 # Images must not depend on where the tree was checked out: the user
 # programs the kernel embeds carry their debug info, so a longer path
 # would move everything after them.
-PREFIX_MAP := -ffile-prefix-map=$(srctree)/=
+PREFIX_MAP := -ffile-prefix-map=$(srctree)=.
 CFLAGS := $(PREFIX_MAP) -std=gnu11 -O2 -g -Wall -Wextra -Wno-unused-parameter -Werror=implicit-function-declaration \
 	-ffreestanding -fno-pic -fno-pie -fno-stack-protector -fno-builtin \
 	-fno-asynchronous-unwind-tables -fno-omit-frame-pointer \
