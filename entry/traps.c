@@ -321,13 +321,7 @@ static uint64_t dispatch(struct pt_regs *regs);
  */
 uint64_t do_entry(struct pt_regs *regs)
 {
-	check_entry_frame(regs);
-#ifdef CONFIG_TEST_BROKEN_HV
-	broken_hv_entry(regs);
-	return broken_hv_return(regs, dispatch(regs));
-#else
-	return dispatch(regs);
-#endif
+	return run_entry(regs, dispatch);
 }
 
 static uint64_t dispatch(struct pt_regs *regs)

@@ -59,4 +59,20 @@ static inline void check_entry_frame(const struct pt_regs *regs)
 static inline void check_entry_frame(const struct pt_regs *regs) { }
 #endif
 
+/*
+ * The C side of every entry (do_entry, do_syscall): check the frame, let
+ * `handle' deal with it, and return its HYPERVISOR_iret flags; with
+ * CONFIG_TEST_BROKEN_HV, through the hypervisor bug `broken=' names.
+ */
+static inline uint64_t run_entry(struct pt_regs *regs, uint64_t (*handle)(struct pt_regs *))
+{
+	check_entry_frame(regs);
+#ifdef CONFIG_TEST_BROKEN_HV
+	broken_hv_entry(regs);
+	return broken_hv_return(regs, handle(regs));
+#else
+	return handle(regs);
+#endif
+}
+
 #endif
