@@ -8,7 +8,8 @@
 #   make check            every test: both CPU vendors, the runner's own test,
 #                         check-no-selftests
 #   make check-no-selftests  a CONFIG_SELFTESTS=n kernel has no test in it
-#   make check-xen        the guest alone on XEN= (default: Debian's Xen 4.17)
+#   make check-xen        the guest alone on XEN= (default: Debian's Xen 4.17),
+#                         VCPUS= vCPUs (default 2)
 #   make check-hv         the guest alone on hv/ (FRED too with BOCHS=)
 #   make check-xl         the guest as a domU: `xl create` in a Linux dom0 of Xen 4.17
 #   make bench            instruction counts of the entry paths, pventry against
@@ -202,11 +203,14 @@ deps:
 
 XEN ?= $(O)/xen/xen-4.17.elf
 VENDOR ?= GenuineIntel
+# vCPUs of the guest (Xen: QEMU -smp and dom0_max_vcpus; hv: vcpus=, all on
+# one CPU): the secondary vCPUs run the suite too (Documentation/smp.md).
+VCPUS ?= 2
 GUEST_ARGS ?=
 
 run: deps $(O)/pventry
 	$(Q)$(PYTHON) $(srctree)/selftests/runner.py --xen $(XEN) --kernel $(O)/pventry \
-		--vendor $(VENDOR) --show --args "$(GUEST_ARGS)"
+		--vendor $(VENDOR) --vcpus $(VCPUS) --show --args "$(GUEST_ARGS)"
 
 BOCHS ?=
 XEN_FRED ?=
@@ -228,7 +232,7 @@ check: deps $(O)/pventry hv
 # The guest alone, on the Xen given by XEN= (both vendors).
 check-xen: deps $(O)/pventry
 	$(Q)$(PYTHON) $(srctree)/selftests/runner.py --xen $(XEN) --kernel $(O)/pventry \
-		--vendor GenuineIntel --vendor AuthenticAMD --args "$(GUEST_ARGS)"
+		--vcpus $(VCPUS) --vendor GenuineIntel --vendor AuthenticAMD --args "$(GUEST_ARGS)"
 
 # The guest alone as a domU of Xen 4.17, created by xl in a Linux dom0
 # (both vendors, plus the runner's own test).
@@ -241,9 +245,9 @@ check-xl: deps $(O)/pventry
 # The guest alone, on hv (IDT delivery, both vendors; FRED too with BOCHS=).
 check-hv: deps $(O)/pventry hv
 	$(Q)$(PYTHON) $(srctree)/selftests/runner.py --hv $(O)/hv/pventry-hv --kernel $(O)/pventry \
-		--vendor GenuineIntel --vendor AuthenticAMD --delivery idt
+		--vcpus $(VCPUS) --vendor GenuineIntel --vendor AuthenticAMD --delivery idt
 	$(Q)if [ -n "$(BOCHS)" ]; then $(PYTHON) $(srctree)/selftests/runner.py --bochs $(BOCHS) \
-		--hv $(O)/hv/pventry-hv --kernel $(O)/pventry --delivery fred; \
+		--hv $(O)/hv/pventry-hv --kernel $(O)/pventry --vcpus $(VCPUS) --delivery fred; \
 	else echo "SKIP: hv delivery=fred: no FRED-capable emulator (make check-hv BOCHS=/path/to/bochs)"; fi
 
 .PHONY: hv check-hv

@@ -40,6 +40,7 @@
 #include <pventry/xen.h>
 #include <pventry/entry_stub.h>
 #include <pventry/ptregs.h>
+#include <pventry/smp.h>
 #include <x86/exceptions.h>
 #include <generated/autoconf.h>
 
@@ -155,22 +156,36 @@ SYSCALL_ENTRY sysenter,  VEC_SYSENTER	/* SYSENTER from compat user mode (Intel):
 					   frame rip = 0, cs = 3, rsp = 0 */
 
 /*
- * entry_failsafe: Xen could not load the segment selectors of the context
- * it was returning to.  On arrival:
+ * entry_failsafe: Xen could not load a data segment selector while
+ * switching this vCPU back in, loaded null instead, and bounced here.
+ * On arrival, 11 words (Documentation/smp.md):
  *
  *   rcx, r11, ds, es, fs, gs, rip, cs, rflags, rsp, ss     (low -> high)
  *
- * The four selectors go to failsafe_segs[] for the report; the rest is an
- * ordinary frame.
+ * ds..gs are the selectors it tried.  They go to this vCPU's
+ * cpu->failsafe_segs (found from %rsp, include/pventry/smp.h), and the
+ * rest is an ordinary frame without an error code.
  */
 	.globl	entry_failsafe
 	.p2align 4
 entry_failsafe:
 	RESTORE_RCX_R11
-	popq	failsafe_segs + 0(%rip)
-	popq	failsafe_segs + 8(%rip)
-	popq	failsafe_segs + 16(%rip)
-	popq	failsafe_segs + 24(%rip)
+	push	%rax				/* %rsp -> rax, ds, es, fs, gs, rip... */
+	push	%rdx
+	mov	%rsp, %rax
+	and	$~(KERNEL_STACK_SIZE - 1), %rax
+	mov	(%rax), %rax			/* this vCPU's struct cpu */
+	mov	16(%rsp), %rdx
+	mov	%rdx, CPU_failsafe_segs + 0(%rax)
+	mov	24(%rsp), %rdx
+	mov	%rdx, CPU_failsafe_segs + 8(%rax)
+	mov	32(%rsp), %rdx
+	mov	%rdx, CPU_failsafe_segs + 16(%rax)
+	mov	40(%rsp), %rdx
+	mov	%rdx, CPU_failsafe_segs + 24(%rax)
+	pop	%rdx
+	pop	%rax
+	add	$32, %rsp			/* %rsp -> rip */
 	push	$0
 	movl	$VEC_FAILSAFE, 4(%rsp)
 	jmp	handle_entry
@@ -212,12 +227,6 @@ restore_and_iret:
 	RESTORE_ALL
 	/* %rsp -> flags, rip, cs, rflags, rsp, ss */
 	jmp	HYPERCALL_iret
-
-	.section .bss
-	.p2align 3
-	.globl	failsafe_segs
-failsafe_segs:
-	.skip	4 * 8
 
 /*
  * enter_user(struct pt_regs *regs): start running a user context.

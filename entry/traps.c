@@ -63,9 +63,6 @@ static const char *const callback_names[] = {
 	[CALLBACKTYPE_sysenter] = "sysenter", [CALLBACKTYPE_syscall32] = "syscall32",
 };
 
-static long trap_table_rc;
-static long callback_rc[ARRAY_SIZE(callback_table)];
-
 static const char *const exc_names[X86_NR_EXCEPTIONS] = {
 	"#DE", "#DB", "NMI", "#BP", "#OF", "#BR", "#UD", "#NM", "#DF", "#CSO",
 	"#TS", "#NP", "#SS", "#GP", "#PF", "#SPV", "#MF", "#AC", "#MC", "#XM",
@@ -94,37 +91,80 @@ const char *callback_name(unsigned int type)
 }
 
 /*
- * Register the trap table and every callback.  A failure here leaves an
- * entry point undefined, so it panics naming the hypercall.
+ * Register the trap table and every callback on this vCPU.  A failure
+ * here leaves an entry point undefined, so it panics naming the hypercall.
  */
 void entry_init(void)
 {
+	struct cpu *c = this_cpu();
 	unsigned int i;
 
-	trap_table_rc = HYPERCALL_OR_PANIC(HYPERVISOR_set_trap_table(trap_table));
-	for (i = 0; i < ARRAY_SIZE(callback_table); i++)
-		callback_rc[i] = HYPERCALL_OR_PANIC(
+	c->trap_table_rc = HYPERCALL_OR_PANIC(HYPERVISOR_set_trap_table(trap_table));
+	for (i = 0; i < ARRAY_SIZE(callback_table); i++) {
+		c->callback_rc[i] = HYPERCALL_OR_PANIC(
 			HYPERVISOR_callback_op(CALLBACKOP_register, &callback_table[i]));
+		c->callback_from_context[i] = false;
+	}
 }
 
-/* The boot-time table: entry, address, flags, result. */
+/* The callbacks a struct vcpu_guest_context has a field for. */
+static bool in_vcpu_context(unsigned int type)
+{
+	return type == CALLBACKTYPE_event || type == CALLBACKTYPE_failsafe ||
+	       type == CALLBACKTYPE_syscall;
+}
+
+/*
+ * A secondary vCPU's first act (arch/x86/xen/smp.c): VCPUOP_initialise
+ * gave it the trap table and the event, failsafe and syscall callbacks;
+ * the NMI, syscall32 and sysenter callbacks have no field there, so it
+ * registers them itself.
+ */
+void entry_init_secondary(void)
+{
+	struct cpu *c = this_cpu();
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(callback_table); i++) {
+		if (in_vcpu_context(callback_table[i].type)) {
+			c->callback_from_context[i] = true;
+			continue;
+		}
+		c->callback_rc[i] = HYPERCALL_OR_PANIC(
+			HYPERVISOR_callback_op(CALLBACKOP_register, &callback_table[i]));
+	}
+}
+
+/* This vCPU's table: entry, address, flags, how it was registered, result. */
 void print_entry_table(void)
 {
+	struct cpu *c = this_cpu();
 	const struct trap_info *t;
 	unsigned int i;
 
-	printk("Entry points (registered before anything else ran):\n");
+	printk("Entry points of vCPU %u (registered before anything else ran):\n", c->id);
 	printk("  %-10s %-6s %-18s %-18s %s\n", "entry", "vector", "address", "flags", "result");
 	for (t = trap_table; t->address; t++)
-		printk("  %-10s 0x%02x   %p dpl=%u%-9s set_trap_table=%ld\n",
-		       exception_name(t->vector), t->vector, (void *)t->address,
-		       TI_GET_DPL(t), TI_GET_IF(t) ? ",mask" : "", trap_table_rc);
-	for (i = 0; i < ARRAY_SIZE(callback_table); i++)
-		printk("  %-10s -      %p %-18s callback_op=%ld\n",
-		       callback_name(callback_table[i].type),
-		       (void *)callback_table[i].address,
-		       callback_table[i].flags & CALLBACKF_mask_events ? "mask_events" : "-",
-		       callback_rc[i]);
+		if (c->id)
+			printk("  %-10s 0x%02x   %p dpl=%u%-9s VCPUOP_initialise\n",
+			       exception_name(t->vector), t->vector, (void *)t->address,
+			       TI_GET_DPL(t), TI_GET_IF(t) ? ",mask" : "");
+		else
+			printk("  %-10s 0x%02x   %p dpl=%u%-9s set_trap_table=%ld\n",
+			       exception_name(t->vector), t->vector, (void *)t->address,
+			       TI_GET_DPL(t), TI_GET_IF(t) ? ",mask" : "", c->trap_table_rc);
+	for (i = 0; i < ARRAY_SIZE(callback_table); i++) {
+		const struct callback_register *cb = &callback_table[i];
+		/* The context's VGCF_*_disables_events say what these flags say. */
+		bool masks = cb->flags & CALLBACKF_mask_events;
+
+		if (c->callback_from_context[i])
+			printk("  %-10s -      %p %-18s VCPUOP_initialise\n", callback_name(cb->type),
+			       (void *)cb->address, masks ? "mask_events" : "-");
+		else
+			printk("  %-10s -      %p %-18s callback_op=%ld\n", callback_name(cb->type),
+			       (void *)cb->address, masks ? "mask_events" : "-", c->callback_rc[i]);
+	}
 }
 
 extern struct exception_table_entry __ex_table_start[], __ex_table_end[];
@@ -219,15 +259,23 @@ static void do_trap(struct pt_regs *regs)
 	die(regs);
 }
 
+/*
+ * Xen could not load a data segment selector while switching this vCPU
+ * back in (Documentation/smp.md, the failsafe callback).  It loaded null
+ * into each one that failed and bounced here with the selectors it had
+ * tried.  A user program gets the fault reported; the kernel, which needs
+ * none of %ds/%es/%fs/%gs in 64-bit mode, goes on with the null ones.
+ */
 static void do_failsafe(struct pt_regs *regs)
 {
-	printk("failsafe callback: Xen could not load ds=%#lx es=%#lx fs=%#lx gs=%#lx\n",
-	       failsafe_segs[0], failsafe_segs[1], failsafe_segs[2], failsafe_segs[3]);
-	if (regs_from_user(regs)) {
-		user_exception(regs);
+	const uint64_t *segs = this_cpu()->failsafe_segs;
+
+	if (!regs_from_user(regs) && hooked(regs))
 		return;
-	}
-	panic_regs(regs, "failsafe callback in kernel mode");
+	printk("failsafe callback on vCPU %u: could not load ds=%#lx es=%#lx fs=%#lx gs=%#lx\n",
+	       this_cpu()->id, segs[0], segs[1], segs[2], segs[3]);
+	if (regs_from_user(regs))
+		user_exception(regs);
 }
 
 #ifndef CONFIG_USER_PROGRAMS

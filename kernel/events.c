@@ -37,7 +37,7 @@ static int install_port(evtchn_port_t port, evtchn_handler_t h, evtchn_port_t *o
 
 int evtchn_bind_ipi_self(evtchn_handler_t h, evtchn_port_t *port)
 {
-	struct evtchn_bind_ipi bind = { .vcpu = 0 };
+	struct evtchn_bind_ipi bind = { .vcpu = this_cpu()->id };
 	long rc = HYPERVISOR_event_channel_op(EVTCHNOP_bind_ipi, &bind);
 
 	return rc ? rc : install_port(bind.port, h, port);
@@ -49,6 +49,13 @@ int evtchn_bind_virq(uint32_t virq, evtchn_handler_t h, evtchn_port_t *port)
 	long rc = HYPERVISOR_event_channel_op(EVTCHNOP_bind_virq, &bind);
 
 	return rc ? rc : install_port(bind.port, h, port);
+}
+
+long evtchn_send(evtchn_port_t port)
+{
+	struct evtchn_send send = { .port = port };
+
+	return HYPERVISOR_event_channel_op(EVTCHNOP_send, &send);
 }
 
 void evtchn_close(evtchn_port_t port)

@@ -115,11 +115,15 @@ step hv-fuzz "hv, hostile guest, fixed seeds, QEMU${bochs:+ and Bochs (FRED, IDT
 	"$top/scripts/run-hv.sh" --fuzz "$build"
 step hv-guests-xen "hv's test guests on $(basename "$xen"), QEMU, Intel+AMD" \
 	"$top/scripts/run-hv.sh" --xen "$xen" --check "$build"
-step "$(basename "$xen" .elf)" "$(basename "$xen"), QEMU, IDT, Intel+AMD" runner --xen "$xen" --kernel "$build/pventry" \
-	"${x86[@]}" --delivery idt --broken-kernel "$build/broken/pventry" \
+step "$(basename "$xen" .elf)" "$(basename "$xen"), QEMU, IDT, 2 vCPUs, Intel+AMD" runner --xen "$xen" \
+	--kernel "$build/pventry" --vcpus 2 "${x86[@]}" --delivery idt --broken-kernel "$build/broken/pventry" \
 	--broken-hv-kernel "$build/broken-hv/pventry"
-step hv-idt "hv, QEMU, IDT, Intel+AMD" runner --hv "$build/hv/pventry-hv" --delivery idt \
-	--kernel "$build/pventry" "${x86[@]}"
+step "$(basename "$xen" .elf)-1vcpu" "$(basename "$xen"), QEMU, IDT, 1 vCPU, Intel" runner --xen "$xen" \
+	--kernel "$build/pventry" --vcpus 1 --vendor GenuineIntel --delivery idt
+step hv-idt "hv, QEMU, IDT, 2 vCPUs, Intel+AMD" runner --hv "$build/hv/pventry-hv" --delivery idt \
+	--vcpus 2 --kernel "$build/pventry" "${x86[@]}"
+step hv-idt-1vcpu "hv, QEMU, IDT, 1 vCPU, Intel" runner --hv "$build/hv/pventry-hv" --delivery idt \
+	--vcpus 1 --kernel "$build/pventry" --vendor GenuineIntel
 step hv-idt-domU "hv domU, QEMU, IDT, Intel" runner --hv "$build/hv/pventry-hv" --delivery idt \
 	--domu --kernel "$build/pventry" --vendor GenuineIntel
 if [ -n "$xen_fred" ]; then
@@ -130,10 +134,10 @@ else
 	skip xen-master-idt "Xen with FRED support, QEMU, IDT" "no XEN_FRED="
 fi
 if [ -n "$bochs" ]; then
-	step hv-fred "hv, Bochs wildcat_lake, FRED" runner --bochs "$bochs" \
-		--hv "$build/hv/pventry-hv" --delivery fred --kernel "$build/pventry"
-	step hv-idt-bochs "hv, Bochs wildcat_lake, IDT" runner --bochs "$bochs" \
-		--hv "$build/hv/pventry-hv" --delivery idt --kernel "$build/pventry"
+	step hv-fred "hv, Bochs wildcat_lake, FRED, 2 vCPUs" runner --bochs "$bochs" \
+		--hv "$build/hv/pventry-hv" --delivery fred --vcpus 2 --kernel "$build/pventry"
+	step hv-idt-bochs "hv, Bochs wildcat_lake, IDT, 2 vCPUs" runner --bochs "$bochs" \
+		--hv "$build/hv/pventry-hv" --delivery idt --vcpus 2 --kernel "$build/pventry"
 else
 	skip hv-fred "hv, Bochs, FRED" "no BOCHS="
 	skip hv-idt-bochs "hv, Bochs, IDT" "no BOCHS="

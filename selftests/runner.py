@@ -12,7 +12,7 @@ Documentation/findings.md lists that <why>.
 The closing line is "N passed, N failed" over all checks of all runs.
 
   runner.py --xen XEN --kernel KERNEL [--vendor V ...] [--args "..."]
-            [--broken-kernel K] [--show]
+            [--vcpus N] [--broken-kernel K] [--show]
 
 With --xl DOM0_DIR the kernel is a domU instead, as a user of Xen runs it:
 Xen boots a Linux dom0 (scripts/mkdom0.sh) whose /init creates it with
@@ -33,7 +33,7 @@ import tempfile
 import time
 
 QEMU = os.environ.get("QEMU", "qemu-system-x86_64")
-XEN_ARGS = "console=com1 com1=115200,8n1 dom0_mem=64M dom0_max_vcpus=1 loglvl=all guest_loglvl=all"
+XEN_ARGS = "console=com1 com1=115200,8n1 dom0_mem=64M loglvl=all guest_loglvl=all"
 DONE = "pventry: all done"
 # Every known deviation the kernel may declare is a row of this file.
 FINDINGS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "Documentation", "findings.md")
@@ -108,6 +108,8 @@ def cpu_model(vendor):
     return f"max,vendor={vendor}" + (",-svm" if vendor == "GenuineIntel" else ",-vmx")
 
 
+HV = False          # set by --hv: hv runs every vCPU on one CPU
+VCPUS = 1           # set by --vcpus: physical CPUs in the emulator, vCPUs of the guest
 BOCHS = None        # set by --bochs: boot in Bochs (FRED) through scripts/run-bochs.sh
 RUN_BOCHS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "scripts", "run-bochs.sh")
 
@@ -131,7 +133,9 @@ def boot(hypervisor, hv_args, kernel, kargs, vendor, timeout, show, extra_qemu=(
     elif cmd is None:
         if "," in kargs or "," in kernel:
             sys.exit("runner: QEMU module strings cannot contain ','")
+        # Xen gets a physical CPU per vCPU; hv runs every vCPU on one.
         cmd = [QEMU, "-M", "pc", "-cpu", cpu_model(vendor), "-m", "512",
+               "-smp", str(1 if HV else VCPUS),
                "-nographic", "-no-reboot", "-monitor", "none", "-serial", "stdio",
                "-kernel", hypervisor, "-append", hv_args,
                "-initrd", f"{kernel} {kargs}".strip(), *extra_qemu]
@@ -529,8 +533,12 @@ def main():
     ap.add_argument("--timeout", type=int, default=120)
     ap.add_argument("--show", action="store_true", help="print the whole console")
     ap.add_argument("--bochs", help="boot in this Bochs (built with FRED) instead of QEMU")
+    ap.add_argument("--vcpus", type=int, default=1,
+                    help="vCPUs of the guest: dom0_max_vcpus=N on Xen, N CPUs in QEMU")
     a = ap.parse_args()
-    global BOCHS
+    global BOCHS, VCPUS, HV
+    VCPUS = a.vcpus
+    HV = bool(a.hv)
     if a.bochs:
         if not (os.path.isfile(a.bochs) and os.access(a.bochs, os.X_OK)):
             sys.exit(f"runner: --bochs {a.bochs} is not an executable file")
@@ -544,7 +552,8 @@ def main():
     vendors = a.vendor or ["GenuineIntel"]
     extra_qemu = ()
     if a.hv:
-        a.xen, a.xen_args = a.hv, f"delivery={a.delivery} console=com1" + (" domu" if a.domu else "")
+        a.xen, a.xen_args = a.hv, (f"delivery={a.delivery} console=com1 vcpus={a.vcpus}"
+                                   + (" domu" if a.domu else ""))
         extra_qemu = ("-device", "isa-debug-exit,iobase=0xf4,iosize=0x04")
     for f in (a.xen, a.kernel):
         if not f or not os.path.exists(f):
@@ -558,6 +567,9 @@ def main():
         if a.xen_args == XEN_ARGS:
             a.xen_args = XL_XEN_ARGS
         return xl_main(a, vendors, emu)
+    if not a.hv:
+        # Exactly N vCPUs for dom0 (min-max): the guest brings up each.
+        a.xen_args += f" dom0_max_vcpus={a.vcpus}-{a.vcpus}"
     for vendor in vendors:
         kargs = f"emu={emu} delivery={a.delivery} {a.args}".strip()
         t0 = time.monotonic()
@@ -566,6 +578,7 @@ def main():
         r = judge(lines, status)
         name = (f"{'hv' if a.hv else 'Xen'} {os.path.basename(a.xen)}"
                 f"{' delivery=' + a.delivery if a.hv else ''}{' domU' if a.domu else ''}, "
+                f"{a.vcpus} vCPU{'s' if a.vcpus > 1 else ''}, "
                 f"{vendor} ({time.monotonic() - t0:.1f}s)")
         ok = report(name, r, lines, a.show)
         total_pass += r["passed"]

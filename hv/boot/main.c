@@ -3,7 +3,7 @@
  *
  * ABI carried: Multiboot 1 information (modules, command lines) and hv's
  * own command line: delivery=idt|fred, console=com1, mem=<MiB>, verbose,
- * domu.
+ * domu, vcpus=<N>.
  * The first module is the guest ELF; its string after the file name is the
  * guest's command line (start_info.cmd_line), as Xen does for dom0 (Xen's
  * cmdline_cook: GRUB 2 passes no file name, so nothing is skipped there).
@@ -17,6 +17,7 @@
 struct hv_opts hv_opts = {
     .delivery = HV_DELIVERY_IDT,
     .guest_mem = 64ul << 20,
+    .vcpus = 1,
 };
 
 /* Multiboot 1 information (only what hv reads). */
@@ -83,6 +84,12 @@ static void parse_cmdline(const char *s)
             if (e != s || mib < 8 || mib > 256)
                 boot_refuse("mem= takes a size in MiB, 8..256");
             hv_opts.guest_mem = mib << 20;
+        } else if (!strncmp(w, "vcpus=", 6)) {
+            const char *e;
+            unsigned long nr = strtoul(w + 6, &e, 10);
+            if (e != s || nr < 1 || nr > HV_MAX_VCPUS)
+                boot_refuse("vcpus= takes a number, 1..4");
+            hv_opts.vcpus = (unsigned int)nr;
         } else if (n == 7 && !strncmp(w, "verbose", 7))
             hv_opts.verbose = true;
         else if (n == 4 && !strncmp(w, "domu", 4))

@@ -12,6 +12,7 @@
  * domain.c, mm.c).
  */
 #include "hypercall_check.h"
+#include <x86/eflags.h>
 
 #define NMI_VECTOR 2
 
@@ -172,6 +173,52 @@ int hv_do_vcpu_op(struct hv_vcpu *v, int cmd, unsigned int vcpuid,
     }
 }
 
+int hv_vcpu_set_context(struct hv_vcpu *v, const struct vcpu_guest_context *c)
+{
+    unsigned int i;
+
+    /* Every address first: a refused context changes nothing. */
+    if (!hv_is_canonical(c->user_regs.rip) || !hv_is_canonical(c->user_regs.rsp) ||
+        !hv_is_canonical(c->kernel_sp) || !hv_is_canonical(c->fs_base) ||
+        !hv_is_canonical(c->gs_base_kernel) || !hv_is_canonical(c->gs_base_user) ||
+        !hv_is_canonical(c->event_callback_eip) || !hv_is_canonical(c->syscall_callback_eip) ||
+        !hv_is_canonical(c->failsafe_callback_eip))
+        return -XEN_EINVAL;
+    for (i = 0; i < 256; i++)
+        if (!hv_is_canonical(c->trap_ctxt[i].address))
+            return -XEN_EINVAL;
+    if (c->ldt_ents || c->gdt_ents)
+        return -XEN_EINVAL;         /* hv: no guest LDT or GDT */
+    if (!(c->flags & VGCF_in_kernel) && !c->ctrlreg[1])
+        return -XEN_EINVAL;         /* user mode needs a user page table */
+
+    v->regs = (struct hv_regs){
+        .r15 = c->user_regs.r15, .r14 = c->user_regs.r14, .r13 = c->user_regs.r13,
+        .r12 = c->user_regs.r12, .rbp = c->user_regs.rbp, .rbx = c->user_regs.rbx,
+        .r11 = c->user_regs.r11, .r10 = c->user_regs.r10, .r9 = c->user_regs.r9,
+        .r8 = c->user_regs.r8, .rax = c->user_regs.rax, .rcx = c->user_regs.rcx,
+        .rdx = c->user_regs.rdx, .rsi = c->user_regs.rsi, .rdi = c->user_regs.rdi,
+        .rip = c->user_regs.rip, .cs = fixup_sel(c->user_regs.cs),
+        .rflags = c->user_regs.rflags & ~(uint64_t)X86_EFLAGS_IOPL,
+        .rsp = c->user_regs.rsp, .ss = fixup_sel(c->user_regs.ss),
+    };
+    v->iopl = c->user_regs.rflags & X86_EFLAGS_IOPL;
+    for (i = 0; i < 256; i++) {
+        v->trap_ctxt[i] = c->trap_ctxt[i];
+        v->trap_ctxt[i].cs = fixup_sel(c->trap_ctxt[i].cs);
+    }
+    v->event_callback = c->event_callback_eip;
+    v->failsafe_callback = c->failsafe_callback_eip;
+    v->failsafe_mask = (c->flags & VGCF_failsafe_disables_events) != 0;
+    v->syscall_callback = c->syscall_callback_eip;
+    v->syscall_mask = (c->flags & VGCF_syscall_disables_events) != 0;
+    v->kernel_ss = fixup_sel((uint16_t)c->kernel_ss);
+    v->kernel_sp = c->kernel_sp;
+    v->kernel_mode = (c->flags & VGCF_in_kernel) != 0;
+    v->user_pt_present = c->ctrlreg[1] != 0;
+    return 0;
+}
+
 int hv_do_nmi_op(struct hv_vcpu *v, const struct hv_guest_mem *m,
                  unsigned int cmd, uint64_t gva)
 {
@@ -324,9 +371,54 @@ int hv_check_mmuext_op(const struct mmuext_op *op,
     case MMUEXT_TLB_FLUSH_LOCAL:
     case MMUEXT_INVLPG_LOCAL:
         return 0;
+    case MMUEXT_SET_LDT: {
+        uint64_t base = op->arg1.linear_addr, ents = op->arg2.nr_ents;
+        uint64_t end = base + ents * 8;
+
+        if ((base & 0xfff) || ents > 8192)
+            return -XEN_EINVAL;
+        if (ents && (!hv_is_canonical(base) || !hv_is_canonical(end - 1) ||
+                     (end > HYPERVISOR_VIRT_START && base < HYPERVISOR_VIRT_END)))
+            return -XEN_EINVAL;
+        return 0;
+    }
     default:
         return -XEN_ENOSYS;
     }
+}
+
+/* Descriptor bits (the high dword of the 8 bytes). */
+#define DESC_S      (1ull << 44)            /* code or data, not system */
+#define DESC_CODE   (1ull << 43)
+#define DESC_CONF   (1ull << 42)            /* code: conforming */
+#define DESC_READ   (1ull << 41)            /* code: readable */
+#define DESC_DPL    (3ull << 45)
+#define DESC_P      (1ull << 47)
+
+uint64_t hv_fixup_ldt_desc(uint64_t d)
+{
+    if ((d & DESC_P) && (d & DESC_S) && (d & DESC_CODE) && (d & DESC_CONF))
+        return 0;                   /* conforming code: not for a guest */
+    /* As the GDT's audit: not present kept, system refused, DPL 3. */
+    return hv_check_descriptor(&d) ? d : 0;
+}
+
+bool hv_desc_loadable(uint64_t d)
+{
+    return (d & DESC_P) && (d & DESC_S) && (!(d & DESC_CODE) || (d & DESC_READ));
+}
+
+bool hv_sel_loadable(uint16_t sel, const uint64_t *ldt, unsigned int ents)
+{
+    unsigned int idx = sel >> 3;
+
+    if ((sel & ~3) == 0)
+        return true;                /* null */
+    if (!(sel & 4)) {
+        sel |= 3;
+        return sel == FLAT_RING3_CS32 || sel == FLAT_RING3_DS32 || sel == FLAT_RING3_CS64;
+    }
+    return idx < ents && hv_desc_loadable(ldt[idx]);
 }
 
 int hv_check_update_va_mapping(uint64_t va, uint64_t val, uint64_t flags,
@@ -345,10 +437,6 @@ int hv_check_update_va_mapping(uint64_t va, uint64_t val, uint64_t flags,
 }
 
 /* ---- descriptor tables ---- */
-
-#define DESC_P       (1ull << 47)
-#define DESC_S       (1ull << 44)
-#define DESC_DPL     (3ull << 45)
 
 bool hv_check_descriptor(uint64_t *d)
 {

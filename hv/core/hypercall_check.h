@@ -86,6 +86,26 @@ int hv_do_vcpu_op(struct hv_vcpu *v, int cmd, unsigned int vcpuid,
                   uint64_t arg);
 
 /*
+ * VCPUOP_initialise: load a fresh vCPU (hv_vcpu_init first) from a
+ * struct vcpu_guest_context, as Xen 4.17's arch_set_info_guest does for a
+ * PV64 vCPU:
+ *  - any non-canonical address (rip, rsp, kernel_sp, fs/gs bases, the
+ *    event/syscall/failsafe callbacks, a trap_ctxt entry) -> -XEN_EINVAL,
+ *    and nothing is changed;
+ *  - not VGCF_in_kernel with no user page table (ctrlreg[1]) -> -XEN_EINVAL;
+ *  - selectors with RPL 0 (cs, ss, kernel_ss, trap_ctxt[].cs) get RPL 3;
+ *  - rflags' IOPL becomes the virtual IOPL;
+ *  - VGCF_failsafe_disables_events / VGCF_syscall_disables_events are the
+ *    CALLBACKF_mask_events of those two callbacks;
+ *  - trap_ctxt[] (slot 2 is the NMI callback), event/failsafe/syscall
+ *    callbacks, kernel_ss/kernel_sp and the mode are loaded.  The context
+ *    has no syscall32, sysenter or NMI-callback field: those stay unset.
+ * hv has no guest GDT or LDT: gdt_ents or ldt_ents != 0 -> -XEN_EINVAL.
+ * The page tables (ctrlreg[3], ctrlreg[1]) are the platform's.
+ */
+int hv_vcpu_set_context(struct hv_vcpu *v, const struct vcpu_guest_context *c);
+
+/*
  * HYPERVISOR_nmi_op(cmd, gva of struct xennmi_callback): the older way to
  * the same trap_ctxt[2].  XENNMI_register_callback: unreadable argument
  * -> -XEN_EFAULT, then as CALLBACKOP_register of CALLBACKTYPE_nmi (pad
@@ -192,10 +212,30 @@ int hv_check_mmu_update(const struct mmu_update *req,
  *  - NEW_BASEPTR: frame must be HV_PAGE_L4            else -XEN_EINVAL
  *  - NEW_USER_BASEPTR: 0 (none) or HV_PAGE_L4         else -XEN_EINVAL
  *  - TLB_FLUSH_LOCAL, INVLPG_LOCAL (any address): 0
+ *  - SET_LDT: linear_addr not page-aligned, nr_ents > 8192, or (with
+ *    entries) a range that is not canonical or reaches hypervisor space
+ *                                                     -> -XEN_EINVAL
  *  - anything else                                    -> -XEN_ENOSYS
  * (Pinning only checks the frame; the platform then validates each entry
  * of the table with hv_check_pte before typing it.)
  */
+/*
+ * The guest's LDT (MMUEXT_SET_LDT).  hv takes a copy of the descriptors
+ * when the LDT is set (Xen maps the guest's read-only pages instead).
+ * hv_fixup_ldt_desc gives the descriptor hv installs for one the guest
+ * wrote: not present: as is; a system descriptor or conforming code: 0
+ * (unusable); code or data: DPL 3 (as Xen raises a DPL below the guest
+ * kernel's ring).
+ * hv_sel_loadable: can a data selector be loaded when hv switches a vCPU
+ * back in (Xen's load_segments)?  Null: yes; a GDT selector: only Xen's
+ * flat ring-3 ones; an LDT selector: inside ents, present, data or
+ * readable code.  One that cannot is loaded as null and raises the
+ * failsafe callback.
+ */
+uint64_t hv_fixup_ldt_desc(uint64_t d);
+bool hv_desc_loadable(uint64_t d);      /* present, data or readable code */
+bool hv_sel_loadable(uint16_t sel, const uint64_t *ldt, unsigned int ents);
+
 int hv_check_mmuext_op(const struct mmuext_op *op,
                        const struct hv_page_oracle *o);
 

@@ -77,6 +77,8 @@ _Noreturn void resume_guest(void);
 
 /* traps.c: called by the stubs. */
 void hv_idt_entry(struct entry_frame *f);
+void load_ldt(const void *base, unsigned int ents);     /* desc.c */
+uint64_t gdt_guest_entry(unsigned int idx);
 void hv_fred_entry(struct entry_frame *f);
 void hv_fred_entry_r0(struct entry_frame *f);
 #endif /* __ASSEMBLER__ */

@@ -5,7 +5,8 @@
  *   GDT:  Xen 4.17's boot_gdt: 0xe008 hv 64-bit code, 0xe010 hv data,
  *         0xe018 reserved, 0xe023 FLAT_RING3_CS32, 0xe02b FLAT_RING3_DS32/
  *         SS, 0xe033 FLAT_RING3_CS64, 0xe038 reserved, 0xe040 TSS (16
- *         bytes); code/data descriptors with the accessed bit preset, as
+ *         bytes), 0xe050 the running vCPU's LDT (16 bytes, load_ldt);
+ *         code/data descriptors with the accessed bit preset, as
  *         Xen's (LAR shows it).  Selectors below 0xe000 are the guest's
  *         own (HYPERVISOR_set_gdt: its audited descriptors are copied in,
  *         domain/mm.c); every other one is a null descriptor: loading it,
@@ -19,7 +20,7 @@
  *         LSTAR/CSTAR entries; FMASK clears TF NT DF IF AC (and IOPL, RF).
  *   SEP:  SYSENTER_CS = 0xe008 on Intel only (AMD #UDs it in long mode).
  *   PIC:  both 8259s at vectors 0x20-0x2f, all masked but IRQ 0 (the PIT,
- *         timer.c).
+ *         timer.c; also the scheduler's tick with several vCPUs).
  *   FRED: CR4.FRED, FRED_CONFIG = the entry page (ring-3 entry at +0,
  *         ring-0 at +256), RSP_SL0 = hv stack, #MC on SL2, #DF on SL3.
  */
@@ -55,6 +56,30 @@ static uint8_t ist_stacks[4][IST_STACK_SIZE] __attribute__((aligned(64)));
 #define DESC_DATA(dpl)   (0x00cf93000000ffffull | ((uint64_t)(dpl) << 45))
 
 static void set_gdt(unsigned int sel, uint64_t d) { gdt[sel >> 3] = d; }
+
+/*
+ * The running vCPU's LDT: a system descriptor (16 bytes, type 2) at
+ * HV_LDT_SEL for `ents' descriptors at base (hv memory), or none.
+ */
+void load_ldt(const void *base, unsigned int ents)
+{
+    uint64_t b = (uint64_t)base;
+
+    if (!ents) {
+        __asm__ volatile("lldt %w0" :: "r"(0));
+        return;
+    }
+    set_gdt(HV_LDT_SEL, ((uint64_t)ents * 8 - 1) | ((b & 0xffffff) << 16) | (0x82ull << 40) |
+                        (((b >> 24) & 0xff) << 56));
+    gdt[(HV_LDT_SEL >> 3) + 1] = b >> 32;
+    __asm__ volatile("lldt %w0" :: "r"(HV_LDT_SEL));
+}
+
+/* A guest descriptor (below 0xe000), as the switch-in checks a selector. */
+uint64_t gdt_guest_entry(unsigned int idx)
+{
+    return idx < (0xe000 >> 3) ? gdt[idx] : 0;
+}
 
 /* The guest's own descriptors (HYPERVISOR_set_gdt, update_descriptor):
  * slots 0..7167, below the reserved ones at 0xe000. */

@@ -30,12 +30,14 @@ _Noreturn void resume_guest(void)
 {
     struct hv_vcpu *v = &dom.vcpu;
     struct hv_outcome out;
-    bool was = v->kernel_mode;
+    bool was;
 
+    schedule();                         /* another vCPU's turn? */
+    was = v->kernel_mode;
     if (hv_deliver_pending(v, &dom.mem, &out) == HV_CRASH)
         domain_crash("%s", out.reason ? out.reason : "event delivery failed");
     if (out.nmi_dropped)                /* Xen logs the same and goes on */
-        printk("hv: d0v0 Unhandled: vec 2, NMI: no nmi callback, dropped\n");
+        printk("hv: d0v%u Unhandled: vec 2, NMI: no nmi callback, dropped\n", dom.cur);
     guest_mode_switched(was);
 
     struct hv_regs *r = &v->regs;

@@ -32,16 +32,19 @@ static void save_gprs(const struct entry_frame *f)
 
 /*
  * The platform timer interrupted the guest (hv itself runs with
- * interrupts off).  If a timer expired and raised an event, the
- * interrupted context becomes the guest's register state and the way
- * back delivers the event upcall there (Xen: an interrupt's return
- * through test_all_events); else straight back to the guest.
+ * interrupts off).  If a timer expired and raised an event, or the running
+ * vCPU's time slice is over (several vCPUs: vcpu_slice_tick), the
+ * interrupted context becomes the guest's register state (every register
+ * live: no SYSRET semantics) and the way back delivers the event upcall
+ * there (Xen: an interrupt's return through test_all_events) or switches
+ * to the next vCPU; else straight back to the guest.
  */
 static void guest_interrupt(struct entry_frame *f, const struct hv_event *ev)
 {
     struct hv_regs *r = &dom.vcpu.regs;
+    bool raised = platform_timer_interrupt();
 
-    if (!platform_timer_interrupt())
+    if (!vcpu_slice_tick() && !raised)
         return;
     save_gprs(f);
     r->rip = ev->rip;

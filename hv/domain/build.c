@@ -386,6 +386,7 @@ static void init_vcpu(const struct layout *l, const struct kernel *k)
     v->regs.ss = FLAT_KERNEL_SS;
     v->regs.in_syscall = 0;
     dom.mem = guest_mem_ops;
+    vcpus_init();
 }
 
 void domain_build(const void *img, size_t len, uint64_t mod_end_pa, const char *cmdline)

@@ -27,7 +27,10 @@ struct frame_info {
 #define NR_EVTCHN 64
 
 struct domain {
-    struct hv_vcpu vcpu;
+    struct hv_vcpu vcpu;        /* the running vCPU (vcpu.c swaps them)    */
+    unsigned int nr_vcpus;      /* vCPUs the guest has (hv_opts.vcpus)     */
+    unsigned int cur;           /* which one is running                    */
+    bool resched;               /* pick a vCPU again before returning      */
     struct hv_guest_mem mem;
     struct hv_page_oracle oracle;
 
@@ -48,10 +51,11 @@ struct domain {
     bool     vcpu_ts;           /* fpu_taskswitch: virtual CR0.TS         */
 
     uint8_t  evtchn[NR_EVTCHN]; /* EVTCHN_* state of each port          */
+    uint8_t  evtchn_vcpu[NR_EVTCHN]; /* the vCPU an IPI port notifies   */
     domid_t  evtchn_remote[NR_EVTCHN]; /* EVTCHN_UNBOUND: who may bind it */
     uint8_t  evtchn_virq[NR_EVTCHN]; /* EVTCHN_VIRQ: which VIRQ           */
     uint8_t  virq_port[NR_VIRQS];    /* bound port of each VIRQ, 0: none  */
-    struct hv_timer timer;      /* the vCPU's periodic/single-shot timers */
+    struct hv_timer timer;      /* the running vCPU's periodic/single-shot timers */
     bool     crashed;
 
     /* domU mode (hv_opts.domu): the toolstack's special pages, and the
@@ -99,6 +103,8 @@ int copy_from_guest(void *dst, uint64_t gva, size_t len);
 int copy_to_guest(uint64_t gva, const void *src, size_t len);
 
 /* hypercall.c */
+/* "hv: <what> <n> not implemented" once per n below nseen, 16 lines in all. */
+void log_not_implemented(const char *what, unsigned long n, uint8_t *seen, unsigned long nseen);
 void do_hypercall(struct hv_vcpu *v);
 /* Work items (mmu_update requests, trap-table entries) one hypercall
  * does before it continues itself (hypercall_continue). */
@@ -126,7 +132,20 @@ long do_grant_table_op(unsigned int cmd, uint64_t uop, unsigned int count);
 extern uint64_t hv_now_ns;
 /* The platform timer: `ns' have passed.  True if VIRQ_TIMER became pending. */
 bool domain_timer_advance(uint64_t ns);
-long do_vcpu_timer_op(int cmd, uint64_t arg);
+long do_vcpu_timer_op(struct hv_timer *t, int cmd, uint64_t arg);
+/* vcpu.c: several vCPUs on the one physical CPU */
+void vcpus_init(void);
+struct hv_vcpu *vcpu_of(unsigned int id);  /* running: &dom.vcpu */
+struct vcpu_info *vcpu_info_of(unsigned int id);
+void vcpu_kick(unsigned int id);           /* wake it if blocked */
+long vcpu_block(void);                     /* SCHEDOP_block */
+void vcpu_yield(void);                     /* SCHEDOP_yield */
+#define HV_SLICE_TICKS 10                  /* platform timer periods per slice */
+bool vcpu_slice_tick(void);                /* a platform tick: true if the slice ended */
+struct hv_timer *vcpu_timer(unsigned int id);
+void schedule(void);                       /* if dom.resched: switch */
+long do_vcpu_op(struct hv_vcpu *v, uint64_t cmd, uint64_t vcpuid, uint64_t arg);
+long vcpu_set_ldt(uint64_t base, unsigned int ents);   /* MMUEXT_SET_LDT */
 
 /* evtchn.c */
 void evtchn_set_pending(unsigned int port);

@@ -15,15 +15,25 @@
 #include "lib/x86.h"
 #include <xen/event_channel.h>
 
+/* Tell the port's vCPU (pending_sel, upcall_pending) and wake it, as Xen's
+ * evtchn_set_pending / vcpu_mark_events_pending do. */
+static void notify_vcpu(unsigned int port)
+{
+    unsigned int id = dom.evtchn_vcpu[port];
+    struct vcpu_info *vi = vcpu_info_of(id);
+
+    __atomic_or_fetch(&vi->evtchn_pending_sel, 1ul << (port / 64), __ATOMIC_SEQ_CST);
+    vi->evtchn_upcall_pending = 1;
+    vcpu_kick(id);
+}
+
 void evtchn_set_pending(unsigned int port)
 {
     shared_info_t *s = dom.shared_info;
     unsigned long bit = 1ul << (port % 64);
     __atomic_or_fetch(&s->evtchn_pending[port / 64], bit, __ATOMIC_SEQ_CST);
-    if (!(s->evtchn_mask[port / 64] & bit)) {
-        __atomic_or_fetch(&s->vcpu_info[0].evtchn_pending_sel, 1ul << (port / 64), __ATOMIC_SEQ_CST);
-        s->vcpu_info[0].evtchn_upcall_pending = 1;
-    }
+    if (!(s->evtchn_mask[port / 64] & bit))
+        notify_vcpu(port);
 }
 
 /* The lowest free port (Xen's get_free_port), NR_EVTCHN if none. */
@@ -76,7 +86,7 @@ long do_event_channel_op(uint64_t cmd, uint64_t arg)
         struct evtchn_bind_ipi b;
         if (copy_from_guest(&b, arg, sizeof(b)))
             return -XEN_EFAULT;
-        if (b.vcpu != 0)
+        if (b.vcpu >= dom.nr_vcpus)
             return -XEN_ENOENT;
         unsigned int p = free_port();
         if (p == NR_EVTCHN)
@@ -85,6 +95,7 @@ long do_event_channel_op(uint64_t cmd, uint64_t arg)
         if (copy_to_guest(arg, &b, sizeof(b)))
             return -XEN_EFAULT;
         dom.evtchn[p] = EVTCHN_IPI;
+        dom.evtchn_vcpu[p] = (uint8_t)b.vcpu;
         return 0;
     }
     case EVTCHNOP_bind_virq:
@@ -163,14 +174,12 @@ long do_event_channel_op(uint64_t cmd, uint64_t arg)
             if (dom.evtchn[port] == EVTCHN_VIRQ)
                 dom.virq_port[dom.evtchn_virq[port]] = 0;
             dom.evtchn[port] = EVTCHN_FREE;
+            dom.evtchn_vcpu[port] = 0;
             __atomic_and_fetch(&s->evtchn_pending[port / 64], ~bit, __ATOMIC_SEQ_CST);
         } else {
             __atomic_and_fetch(&s->evtchn_mask[port / 64], ~bit, __ATOMIC_SEQ_CST);
-            if (s->evtchn_pending[port / 64] & bit) {
-                __atomic_or_fetch(&s->vcpu_info[0].evtchn_pending_sel, 1ul << (port / 64),
-                                  __ATOMIC_SEQ_CST);
-                s->vcpu_info[0].evtchn_upcall_pending = 1;
-            }
+            if (s->evtchn_pending[port / 64] & bit)
+                notify_vcpu(port);
         }
         return 0;
     }

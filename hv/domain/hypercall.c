@@ -45,15 +45,10 @@ static long do_sched_op(int cmd, uint64_t arg)
 {
     switch (cmd) {
     case SCHEDOP_yield:
+        vcpu_yield();
         return 0;
-    case SCHEDOP_block: {
-        /* hv does not wait (not even for a timer it armed): with nothing
-         * pending now, nothing will wake the vCPU. */
-        struct vcpu_info *vi = dom.vcpu.vcpu_info;
-        if (!vi->evtchn_upcall_pending)
-            domain_crash("SCHEDOP_block with no event that could ever arrive");
-        return 0;
-    }
+    case SCHEDOP_block:
+        return vcpu_block();
     case SCHEDOP_shutdown: {
         struct sched_shutdown s;
         if (copy_from_guest(&s, arg, sizeof(s)))
@@ -280,7 +275,7 @@ static long do_physdev_op(int cmd, uint64_t arg)
  */
 #define NOT_IMPL_LINES 16
 
-static void log_not_implemented(const char *what, unsigned long n, uint8_t *seen, unsigned long nseen)
+void log_not_implemented(const char *what, unsigned long n, uint8_t *seen, unsigned long nseen)
 {
     static unsigned int lines;
 
@@ -296,20 +291,6 @@ static void log_not_implemented(const char *what, unsigned long n, uint8_t *seen
     else
         return;
     lines++;
-}
-
-/* The core checks the vCPU (-ENOENT) and does send_nmi; the timers are
- * timer.c's; commands hv does not have (runstate, ...): logged once. */
-static long do_vcpu_op(struct hv_vcpu *v, uint64_t cmd, uint64_t vcpuid, uint64_t arg)
-{
-    static uint8_t seen[32 / 8];
-    /* Xen's do_vcpu_op(int cmd, unsigned int vcpuid, arg): 32-bit values. */
-    long rc = hv_do_vcpu_op(v, (int)cmd, (unsigned int)vcpuid, arg);
-    if (rc == -XEN_ENOSYS)
-        rc = do_vcpu_timer_op((int)cmd, arg);
-    if (rc == -XEN_ENOSYS)
-        log_not_implemented("vcpu_op", (unsigned int)cmd, seen, 32);
-    return rc;
 }
 
 static void do_iret(struct hv_vcpu *v)

@@ -456,6 +456,9 @@ static long mmuext_one(const void *p)
         set_base(&dom.user_l4, mfn);
         dom.vcpu.user_pt_present = mfn != 0;
         break;
+    case MMUEXT_SET_LDT:
+        rc = vcpu_set_ldt(op->arg1.linear_addr, op->arg2.nr_ents);
+        break;
     case MMUEXT_TLB_FLUSH_LOCAL:
         flush_tlb_local();
         break;

@@ -53,12 +53,16 @@ unsigned long strtoul(const char *s, const char **end, int base);
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #define ROUNDUP(x, a) (((x) + (a) - 1) & ~((uint64_t)(a) - 1))
 
+/* vCPUs one guest may have (hv runs them all on the one physical CPU). */
+#define HV_MAX_VCPUS 4
+
 /* boot/main.c: boot options. */
 struct hv_opts {
     int delivery;          /* HV_DELIVERY_IDT / _FRED (event.h) */
     uint64_t guest_mem;    /* bytes of guest RAM */
     bool verbose;
     bool domu;             /* build a toolstack-style domU (README.md) */
+    unsigned int vcpus;    /* vCPUs of the guest, 1..HV_MAX_VCPUS */
 };
 extern struct hv_opts hv_opts;
 

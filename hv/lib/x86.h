@@ -15,6 +15,7 @@
 #define HV_CS      0xe008
 #define HV_DS      0xe010
 #define HV_TSS_SEL 0xe040
+#define HV_LDT_SEL 0xe050
 #define GDT_ENTRIES 8192          /* the whole 64 KiB a GDTR can describe */
 
 /* Virtual layout: all of physical memory below 1 GiB mapped here,

@@ -21,7 +21,6 @@ DECLARE_ENTRY(HV); DECLARE_ENTRY(VC); DECLARE_ENTRY(SX); DECLARE_ENTRY(R31);
 DECLARE_ENTRY(INT80);
 DECLARE_ENTRY(event); DECLARE_ENTRY(failsafe); DECLARE_ENTRY(nmi_cb);
 DECLARE_ENTRY(syscall); DECLARE_ENTRY(syscall32); DECLARE_ENTRY(sysenter);
-extern uint64_t failsafe_segs[4];			/* ds, es, fs, gs */
 __attribute__((noreturn)) void restore_and_iret(void);
 
 extern const struct trap_info trap_table[];

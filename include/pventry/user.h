@@ -50,9 +50,8 @@ struct user_task {
 /* The budget unless the command line says user_budget_ms=N. */
 #define USER_BUDGET_MS_DEFAULT		10000
 extern struct user_task user_task;
-extern const uint64_t user_entry_stack_top;	/* given to stack_switch */
 
-void user_init(void);		/* the address space and the entry stack */
+void user_init(void);		/* this vCPU: the address space and the entry stack */
 /* Run a program to its end: its exit status, or a USER_STATUS_*. */
 int user_exec(const char *name, const uint8_t *elf, size_t size);
 __noreturn void user_exit(int status);

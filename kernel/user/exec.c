@@ -17,17 +17,18 @@
 #include <pventry/user.h>
 #include <uapi/pventry.h>
 
-/* The stack Xen switches to when user mode enters the kernel. */
-static char user_entry_stack[CONFIG_KERNEL_STACK_PAGES * PAGE_SIZE] __aligned(PAGE_SIZE)
-	__attribute__((section(".bss.page_aligned")));
-const uint64_t user_entry_stack_top = (uint64_t)user_entry_stack + sizeof(user_entry_stack);
-
+/*
+ * One program at a time, on any vCPU.  The stack Xen switches to when
+ * user mode enters the kernel is the running vCPU's own entry stack
+ * (cpu->entry_stack_top, include/pventry/smp.h).
+ */
 struct user_task user_task;
 
+/* On each vCPU that runs programs: the user page table and the entry stack. */
 void user_init(void)
 {
 	user_mm_init();
-	HYPERCALL_OR_PANIC(HYPERVISOR_stack_switch(FLAT_KERNEL_SS, user_entry_stack_top));
+	HYPERCALL_OR_PANIC(HYPERVISOR_stack_switch(FLAT_KERNEL_SS, this_cpu()->entry_stack_top));
 }
 
 void user_exit(int status)
@@ -73,7 +74,7 @@ void user_kill(struct pt_regs *regs, const char *why)
 
 int user_exec(const char *name, const uint8_t *elf, size_t size)
 {
-	struct pt_regs *regs = (struct pt_regs *)(user_entry_stack_top - sizeof(*regs));
+	struct pt_regs *regs = (struct pt_regs *)(this_cpu()->entry_stack_top - sizeof(*regs));
 	uint64_t entry;
 	bool compat;
 

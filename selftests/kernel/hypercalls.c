@@ -80,7 +80,7 @@ static void test_bind_virq(void)
 {
 	struct evtchn_bind_virq again = { .virq = VIRQ_TIMER, .vcpu = 0 };
 	struct evtchn_bind_virq out_of_range = { .virq = NR_VIRQS, .vcpu = 0 };
-	struct evtchn_bind_virq no_vcpu = { .virq = VIRQ_TIMER, .vcpu = 1 };
+	struct evtchn_bind_virq no_vcpu = { .virq = VIRQ_TIMER, .vcpu = nr_cpus };
 	struct evtchn_bind_virq global_on_1 = { .virq = VIRQ_CON_RING, .vcpu = 1 };
 
 	tap_eq(HYPERVISOR_event_channel_op(EVTCHNOP_bind_virq, &again), -XEN_EEXIST,
@@ -88,7 +88,7 @@ static void test_bind_virq(void)
 	tap_eq(HYPERVISOR_event_channel_op(EVTCHNOP_bind_virq, &out_of_range), -XEN_EINVAL,
 	       "event_channel_op bind_virq NR_VIRQS: -EINVAL");
 	tap_eq(HYPERVISOR_event_channel_op(EVTCHNOP_bind_virq, &no_vcpu), -XEN_ENOENT,
-	       "event_channel_op bind_virq VIRQ_TIMER on vCPU 1 (none): -ENOENT");
+	       "event_channel_op bind_virq VIRQ_TIMER on vCPU %u, one past the last: -ENOENT", nr_cpus);
 	tap_eq(HYPERVISOR_event_channel_op(EVTCHNOP_bind_virq, &global_on_1), -XEN_EINVAL,
 	       "event_channel_op bind_virq of a global VIRQ on vCPU 1: -EINVAL");
 }
@@ -104,8 +104,8 @@ static void test_periodic_timer(void)
 	       "vcpu_op set_periodic_timer, 999999 ns (below 1 ms): -EINVAL");
 	tap_eq(HYPERVISOR_vcpu_op(VCPUOP_set_periodic_timer, 0, &too_long), -XEN_EINVAL,
 	       "vcpu_op set_periodic_timer, ~0 ns (above STIME_DELTA_MAX): -EINVAL");
-	tap_eq(HYPERVISOR_vcpu_op(VCPUOP_set_periodic_timer, 1, &ok), -XEN_ENOENT,
-	       "vcpu_op set_periodic_timer on vCPU 1 (none): -ENOENT");
+	tap_eq(HYPERVISOR_vcpu_op(VCPUOP_set_periodic_timer, nr_cpus, &ok), -XEN_ENOENT,
+	       "vcpu_op set_periodic_timer on vCPU %u, one past the last: -ENOENT", nr_cpus);
 	tap_eq(HYPERVISOR_vcpu_op(VCPUOP_set_periodic_timer, 0, &ok), 0,
 	       "vcpu_op set_periodic_timer, 10 ms again: 0");
 }

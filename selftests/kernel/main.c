@@ -33,6 +33,8 @@ static void run_selftests(void)
 #ifdef CONFIG_USER_SELFTESTS
 	run_user_selftests();
 #endif
+	if (!cmdline_has("bench"))
+		run_smp_selftests();
 	tap_done();
 	/* For the runner's own test: what an unexpected kernel fault reports. */
 	if (cmdline_has("selftest_panic"))

@@ -21,7 +21,7 @@ void run_nmi_tests(void)
 	probe_arm();
 	{
 		register long a1 asm("rdi") = VCPUOP_send_nmi;
-		register long a2 asm("rsi") = 0;	/* vcpu 0: ourselves */
+		register long a2 asm("rsi") = this_cpu()->id;	/* ourselves */
 		register long a3 asm("rdx") = 0;
 
 		asm volatile("mov %%rsp, %[sp]\n\t"

@@ -28,7 +28,7 @@ static void record_frame(struct delivered_frame *f, const struct pt_regs *regs)
 	f->rsp = regs->rsp;
 	f->ss = regs->ss;
 	f->frame_addr = (uint64_t)&regs->ss + 8;	/* the frame's top */
-	f->kernel_stack_top = user_entry_stack_top;
+	f->kernel_stack_top = this_cpu()->entry_stack_top;
 	f->kernel_text = (uint64_t)restore_and_iret;
 }
 

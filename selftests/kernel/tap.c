@@ -2,6 +2,7 @@
  * selftests/kernel/tap.c - TAP 13 on the console.
  */
 #include <pventry/arch.h>
+#include <pventry/smp.h>
 #include <selftests/ktest.h>
 
 static unsigned int tap_n, tap_failed;
@@ -11,12 +12,19 @@ void tap_start(void)
 	printk("TAP version 13\n");
 }
 
+const char *tap_where;
+
+/* Checks made on a secondary vCPU say so: "vCPU 1: ...", or tap_where. */
 static void tap_line(const char *prefix, const char *suffix, const char *fmt, va_list ap)
 {
-	char buf[200];
+	char buf[200], where[48] = "";
 
 	vsnprintf(buf, sizeof(buf), fmt, ap);
-	printk("%s %u - %s%s\n", prefix, ++tap_n, buf, suffix);
+	if (tap_where)
+		snprintf(where, sizeof(where), "%s: ", tap_where);
+	else if (this_cpu()->id)
+		snprintf(where, sizeof(where), "vCPU %u: ", this_cpu()->id);
+	printk("%s %u - %s%s%s\n", prefix, ++tap_n, where, buf, suffix);
 }
 
 bool tap_check(bool ok, const char *fmt, ...)
@@ -50,6 +58,8 @@ static const struct {
 	[DEV_QEMU_NONCANON_SS] = { ON_EMULATOR, "qemu-", NULL, "QEMU TCG raises #GP, not #SS, for non-canonical stack accesses" },
 	[DEV_QEMU_NO_AC]       = { ON_EMULATOR, "qemu-", NULL, "QEMU TCG does not implement alignment checking (#AC)" },
 	[DEV_QEMU_SYSENTER_AMD] = { ON_EMULATOR, "qemu-", NULL, "QEMU TCG executes SYSENTER in long mode with an AMD vendor (AMD: #UD)" },
+	[DEV_BOCHS_IRET_LDT_SEL] = { ON_EMULATOR, "bochs", "idt",
+		"Bochs's IRETQ to ring 3 nulls a data segment register whose LDT was removed" },
 	[DEV_XEN_FRED_SYSRET_RCX] = { ON_XEN, "4.23-unstable", "fred",
 		"Xen 4.23-unstable with FRED returns from a VGCF_in_syscall iret without rcx = rip, r11 = rflags" },
 	[DEV_XEN_KERNEL_SOFTINT] = { ON_XEN, "4.23-unstable", "idt",

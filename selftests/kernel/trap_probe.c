@@ -32,6 +32,9 @@ static void probe_record(struct pt_regs *regs)
 	p->mask_on_entry = this_vcpu()->evtchn_upcall_mask;
 	p->cr2 = regs->vector == X86_EXC_PF ? this_vcpu()->arch.cr2 : 0;
 	p->dr6 = regs->vector == X86_EXC_DB ? HYPERVISOR_get_debugreg(6) : 0;
+	p->cpu = this_cpu()->id;
+	if (regs->vector == VEC_FAILSAFE)
+		memcpy(p->failsafe_segs, this_cpu()->failsafe_segs, sizeof(p->failsafe_segs));
 	p->hits++;
 	/* Stop single-stepping the probed code. */
 	regs->rflags &= ~X86_EFLAGS_TF;

@@ -71,9 +71,31 @@ static void check_user_debugreg(void)
 	tap_eq(HYPERVISOR_get_debugreg(1), 0, "user_reset_cpu_state: DR1 is 0");
 }
 
+/* Run p and check it ended as expected_end[] says. */
+static void run_and_check(const struct user_program *p)
+{
+	int want = 0, status;
+	const char *what = "ran and exited 0";
+	unsigned int j;
+
+	for (j = 0; j < ARRAY_SIZE(expected_end); j++)
+		if (!strcmp(expected_end[j].name, p->name)) {
+			want = expected_end[j].status;
+			what = expected_end[j].what;
+		}
+	printk("# running user program '%s'\n", p->name);
+	if (!strncmp(p->name, "crashme", 7)) {
+		run_crashme(p);
+		return;
+	}
+	status = run_user_program(p);
+	if (!tap_check(status == want, "user program '%s' %s", p->name, what))
+		tap_diag("  ended with status %d, want %d", status, want);
+}
+
 void run_user_selftests(void)
 {
-	unsigned int i, j;
+	unsigned int i;
 	bool bench = cmdline_has("bench");
 
 	printk("# user-mode %s: %u programs\n", bench ? "benchmarks" : "selftests", nr_user_programs);
@@ -83,26 +105,21 @@ void run_user_selftests(void)
 		syscall_watch = NULL;	/* time the kernel's own path, not the record */
 	else
 		check_user_debugreg();
-	for (i = 0; i < nr_user_programs; i++) {
-		const struct user_program *p = &user_programs[i];
-		int want = 0, status;
-		const char *what = "ran and exited 0";
+	for (i = 0; i < nr_user_programs; i++)
+		if (bench == !strncmp(user_programs[i].name, "bench", 5))
+			run_and_check(&user_programs[i]);
+}
 
-		if (bench != !strncmp(p->name, "bench", 5))
-			continue;
+/* One program, on this vCPU (its user page table and entry stack first). */
+void run_user_program_named(const char *name)
+{
+	unsigned int i;
 
-		for (j = 0; j < ARRAY_SIZE(expected_end); j++)
-			if (!strcmp(expected_end[j].name, p->name)) {
-				want = expected_end[j].status;
-				what = expected_end[j].what;
-			}
-		printk("# running user program '%s'\n", p->name);
-		if (!strncmp(p->name, "crashme", 7)) {
-			run_crashme(p);
-			continue;
+	user_init();
+	for (i = 0; i < nr_user_programs; i++)
+		if (!strcmp(user_programs[i].name, name)) {
+			run_and_check(&user_programs[i]);
+			return;
 		}
-		status = run_user_program(p);
-		if (!tap_check(status == want, "user program '%s' %s", p->name, what))
-			tap_diag("  ended with status %d, want %d", status, want);
-	}
+	tap_check(false, "user program '%s' is built in", name);
 }

@@ -15,6 +15,7 @@
 #include <xen/elfnote.h>
 #include <xen/features.h>
 #include <generated/autoconf.h>
+#include <pventry/smp.h>
 
 #define KERNEL_BASE 0xffffffff80000000
 
@@ -55,16 +56,31 @@ startup_xen:
 	xor	%eax, %eax
 	rep stosb
 
-	/* Our own stack, so the builder's boot area can be reused. */
-	lea	boot_stack_top(%rip), %rsp
+	/*
+	 * vCPU 0's own stack (include/pventry/smp.h): its lowest word points
+	 * to cpus[0], which is how every later entry finds its vCPU.
+	 */
+	lea	cpu_stacks(%rip), %rax
+	lea	cpus(%rip), %rcx
+	mov	%rcx, (%rax)
+	lea	KERNEL_STACK_SIZE(%rax), %rsp
 	xor	%ebp, %ebp
 	mov	%rbx, %rdi
 	call	start_kernel		/* start_kernel(start_info_t *) */
 	ud2				/* never returns */
 
-	.section .bss.stack, "aw", @nobits
-	.p2align 12
-	.globl boot_stack, boot_stack_top
-boot_stack:
-	.skip	CONFIG_KERNEL_STACK_PAGES * 4096
-boot_stack_top:
+/*
+ * startup_secondary: where VCPUOP_initialise starts every other vCPU
+ * (arch/x86/xen/smp.c builds its context):
+ *
+ *   %rsp = top of its own kernel stack, whose lowest word points to its cpu
+ *   %rdi = its struct cpu *
+ *   events masked, the trap table and the event, failsafe and syscall
+ *   callbacks registered from the context, nothing else
+ */
+	.globl startup_secondary
+startup_secondary:
+	cld
+	xor	%ebp, %ebp
+	call	start_secondary		/* start_secondary(struct cpu *) */
+	ud2

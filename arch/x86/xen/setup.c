@@ -33,6 +33,7 @@ static void setup_shared_info(void)
 				      xen_start_info->shared_info >> PAGE_SHIFT,
 				      _PAGE_PRESENT | _PAGE_RW));
 	shared_info = (shared_info_t *)shared_info_page;
+	smp_setup_vcpu_info(&cpus[0]);
 }
 
 char xen_version_string[32];
@@ -84,6 +85,7 @@ void start_kernel(start_info_t *si)
 	mm_init();
 	events_init();
 	timer_init();
+	smp_init();
 
 	run_late_initcalls();
 	kernel_done();

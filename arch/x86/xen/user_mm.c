@@ -29,14 +29,30 @@ static uint64_t pte(void *va, unsigned long flags)
 	return ((uint64_t)virt_to_mfn(va) << PAGE_SHIFT) | flags;
 }
 
+/* Install the user page table on this vCPU (the user L4 is per vCPU in Xen). */
+static void set_user_baseptr(void)
+{
+	struct mmuext_op op = { .cmd = MMUEXT_NEW_USER_BASEPTR, .arg1.mfn = user_l4_mfn };
+
+	HYPERCALL_OR_PANIC(HYPERVISOR_mmuext_op(&op, 1, NULL, DOMID_SELF));
+}
+
+/* Build the user address space once; on every call, install it on this vCPU. */
 void user_mm_init(void)
 {
 	const unsigned long user = _PAGE_PRESENT | _PAGE_RW | _PAGE_USER | _PAGE_ACCESSED;
-	uint64_t *l4 = alloc_page(), *l3 = alloc_page(), *l2 = alloc_page(), *l1 = alloc_page();
-	char *ro = alloc_page();
+	uint64_t *l4, *l3, *l2, *l1;
+	char *ro;
 	unsigned int i;
 	struct mmuext_op op;
 	mmu_update_t u;
+
+	if (user_l4_mfn) {
+		set_user_baseptr();
+		return;
+	}
+	l4 = alloc_page(), l3 = alloc_page(), l2 = alloc_page(), l1 = alloc_page();
+	ro = alloc_page();
 
 	user_image_kva = alloc_page();
 	for (i = 1; i < USER_IMAGE_PAGES; i++)
@@ -71,9 +87,7 @@ void user_mm_init(void)
 	u.val = pte(l3, user);
 	HYPERCALL_OR_PANIC(HYPERVISOR_mmu_update(&u, 1, NULL, DOMID_SELF));
 
-	op.cmd = MMUEXT_NEW_USER_BASEPTR;
-	op.arg1.mfn = user_l4_mfn;
-	HYPERCALL_OR_PANIC(HYPERVISOR_mmuext_op(&op, 1, NULL, DOMID_SELF));
+	set_user_baseptr();
 	printk("mm: user page table at mfn %#lx: image %#x-%#x, ro page %#x, stack top %#x\n",
 	       user_l4_mfn, USER_IMAGE_BASE, USER_IMAGE_BASE + USER_IMAGE_PAGES * (unsigned)PAGE_SIZE - 1,
 	       USER_RO_PAGE, USER_STACK_TOP);

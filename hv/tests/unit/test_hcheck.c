@@ -71,6 +71,17 @@ static int mmu(const struct hv_page_oracle *o, uint64_t table, unsigned int slot
     return hv_check_mmu_update(&u, o, &d);
 }
 
+static int ldt_op(const struct hv_page_oracle *o, uint64_t base, unsigned int ents)
+{
+    struct mmuext_op op;
+
+    memset(&op, 0, sizeof(op));
+    op.cmd = MMUEXT_SET_LDT;
+    op.arg1.linear_addr = base;
+    op.arg2.nr_ents = ents;
+    return hv_check_mmuext_op(&op, o);
+}
+
 static int ext(const struct hv_page_oracle *o, unsigned int cmd, uint64_t arg)
 {
     struct mmuext_op op;
@@ -150,7 +161,12 @@ static void memory_rules(void)
     EQ(ext(&o, MMUEXT_NEW_USER_BASEPTR, F_HV), -XEN_EINVAL, "mmuext: NEW_USER_BASEPTR to hv memory -> EINVAL");
     EQ(ext(&o, MMUEXT_TLB_FLUSH_LOCAL, 0), 0, "mmuext: TLB_FLUSH_LOCAL");
     EQ(ext(&o, MMUEXT_INVLPG_LOCAL, 0xffffffff80000000ull), 0, "mmuext: INVLPG_LOCAL");
-    EQ(ext(&o, MMUEXT_SET_LDT, 0), -XEN_ENOSYS, "mmuext: SET_LDT not implemented -> ENOSYS");
+    EQ(ext(&o, MMUEXT_SET_LDT, 0), 0, "mmuext: SET_LDT with no entries");
+    EQ(ldt_op(&o, 0xffffffff80600000ull, 2), 0, "mmuext: SET_LDT, 2 entries at a guest page");
+    EQ(ldt_op(&o, 0xffffffff80600008ull, 2), -XEN_EINVAL, "mmuext: SET_LDT not page-aligned -> EINVAL");
+    EQ(ldt_op(&o, 0xffffffff80600000ull, 8193), -XEN_EINVAL, "mmuext: SET_LDT, 8193 entries -> EINVAL");
+    EQ(ldt_op(&o, HYPERVISOR_VIRT_START, 1), -XEN_EINVAL, "mmuext: SET_LDT in hypervisor space -> EINVAL");
+    EQ(ldt_op(&o, 0x00007ffffffff000ull, 600), -XEN_EINVAL, "mmuext: SET_LDT running off canonical -> EINVAL");
     EQ(ext(&o, 1000, 0), -XEN_ENOSYS, "mmuext: unknown command -> ENOSYS");
 
     /* update_va_mapping. */
@@ -343,10 +359,122 @@ static void nmi_hypercall_rules(void)
     fixture_free(&fx);
 }
 
+/*
+ * VCPUOP_initialise's context (hv_vcpu_set_context), against Xen 4.17's
+ * arch_set_info_guest for a PV64 vCPU.  Each refusal leaves the vCPU as it
+ * was; an accepted context is checked field by field.
+ */
+static struct vcpu_guest_context good_context(void)
+{
+    struct vcpu_guest_context c;
+
+    memset(&c, 0, sizeof(c));
+    c.flags = VGCF_in_kernel | VGCF_failsafe_disables_events;
+    c.user_regs.rip = 0xffffffff80001000ull;
+    c.user_regs.rsp = 0xffffffff80204000ull;
+    c.user_regs.rdi = 0x1234;
+    c.user_regs.cs = FLAT_KERNEL_CS & ~3;       /* RPL 0: becomes 3 */
+    c.user_regs.ss = FLAT_KERNEL_SS;
+    c.user_regs.rflags = 0x202 | (1u << 12);    /* IF, IOPL 1 */
+    c.trap_ctxt[14] = (struct trap_info){ 14, 4, FLAT_KERNEL_CS & ~3, 0xffffffff80002000ull };
+    c.trap_ctxt[2] = (struct trap_info){ 2, 4, FLAT_KERNEL_CS, 0xffffffff80002100ull };
+    c.kernel_ss = FLAT_KERNEL_SS & ~3;
+    c.kernel_sp = 0xffffffff80208000ull;
+    c.ctrlreg[3] = 0x1000;
+    c.event_callback_eip = 0xffffffff80003000ull;
+    c.failsafe_callback_eip = 0xffffffff80003100ull;
+    c.syscall_callback_eip = 0xffffffff80003200ull;
+    return c;
+}
+
+static void vcpu_context_rules(void)
+{
+    struct hv_vcpu v;
+    struct vcpu_info vi;
+    struct vcpu_guest_context c;
+    const uint64_t noncanon = 0x0000800000000000ull;
+    struct { const char *what; uint64_t *field; } bad[] = {
+        { "rip", &c.user_regs.rip }, { "rsp", &c.user_regs.rsp }, { "kernel_sp", &c.kernel_sp },
+        { "fs_base", &c.fs_base }, { "gs_base_kernel", &c.gs_base_kernel },
+        { "gs_base_user", &c.gs_base_user }, { "event callback", &c.event_callback_eip },
+        { "syscall callback", &c.syscall_callback_eip },
+        { "failsafe callback", &c.failsafe_callback_eip },
+        { "trap_ctxt[200].address", &c.trap_ctxt[200].address },
+    };
+
+    for (unsigned int i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        hv_vcpu_init(&v, &vi);
+        c = good_context();
+        *bad[i].field = noncanon;
+        EQ(hv_vcpu_set_context(&v, &c), -XEN_EINVAL, "initialise: non-canonical %s -> EINVAL", bad[i].what);
+        OK(v.regs.rip == 0 && v.event_callback == 0 && v.trap_ctxt[14].address == 0,
+           "initialise: ... and the vCPU is unchanged");
+    }
+    hv_vcpu_init(&v, &vi);
+    c = good_context();
+    c.flags &= ~VGCF_in_kernel;
+    EQ(hv_vcpu_set_context(&v, &c), -XEN_EINVAL, "initialise: user mode with no user page table -> EINVAL");
+    c.ctrlreg[1] = 0x2000;
+    EQ(hv_vcpu_set_context(&v, &c), 0, "initialise: user mode with a user page table -> 0");
+    OK(!v.kernel_mode && v.user_pt_present, "initialise: ... starts in user mode, user page table present");
+    c = good_context();
+    c.ldt_ents = 1;
+    EQ(hv_vcpu_set_context(&v, &c), -XEN_EINVAL, "initialise: an LDT (hv has none) -> EINVAL");
+
+    hv_vcpu_init(&v, &vi);
+    c = good_context();
+    EQ(hv_vcpu_set_context(&v, &c), 0, "initialise: a complete kernel-mode context -> 0");
+    OK(v.regs.rip == c.user_regs.rip && v.regs.rsp == c.user_regs.rsp && v.regs.rdi == 0x1234,
+       "initialise: rip, rsp and the argument register loaded");
+    EQ(v.regs.cs, FLAT_KERNEL_CS, "initialise: cs with RPL 0 gets RPL 3");
+    EQ(v.regs.ss, FLAT_KERNEL_SS, "initialise: ss kept");
+    OK(v.regs.rflags == 0x202 && v.iopl == (1u << 12), "initialise: rflags' IOPL becomes the virtual IOPL");
+    OK(v.trap_ctxt[14].address == 0xffffffff80002000ull && v.trap_ctxt[14].cs == FLAT_KERNEL_CS &&
+       TI_GET_IF(&v.trap_ctxt[14]), "initialise: trap_ctxt[14] loaded, its cs with RPL 3");
+    EQ(v.trap_ctxt[2].address, 0xffffffff80002100ull, "initialise: trap_ctxt[2] is the NMI callback");
+    OK(v.event_callback == c.event_callback_eip && v.failsafe_callback == c.failsafe_callback_eip &&
+       v.syscall_callback == c.syscall_callback_eip, "initialise: event, failsafe, syscall callbacks");
+    OK(v.failsafe_mask && !v.syscall_mask,
+       "initialise: VGCF_failsafe_disables_events set, VGCF_syscall_disables_events clear");
+    OK(v.syscall32_callback == 0 && v.sysenter_callback == 0,
+       "initialise: no syscall32 or sysenter callback (the context has no field)");
+    OK(v.kernel_ss == FLAT_KERNEL_SS && v.kernel_sp == c.kernel_sp, "initialise: kernel_ss (RPL 3), kernel_sp");
+    OK(v.kernel_mode && !v.user_pt_present, "initialise: kernel mode, no user page table yet");
+    EQ(vi.evtchn_upcall_mask, 1, "initialise: events still masked");
+}
+
+/* The LDT: what hv installs, and which selectors it can reload on switch-in. */
+static void ldt_rules(void)
+{
+    const uint64_t data3 = 0x00cff3000000ffffull, data0 = 0x00cf93000000ffffull;
+    const uint64_t code_xo = 0x00af9b000000ffffull & ~(1ull << 41), conf = 0x00cf9f000000ffffull;
+    const uint64_t gate = 0x0000ec0000000000ull, absent = 0x00cf73000000ffffull;
+    uint64_t ldt[4] = { data3, absent, code_xo, 0x00cffb000000ffffull };
+
+    EQ(hv_fixup_ldt_desc(data3), data3, "ldt: a DPL 3 data descriptor is kept");
+    EQ(hv_fixup_ldt_desc(data0), data3, "ldt: DPL 0 data gets DPL 3");
+    EQ(hv_fixup_ldt_desc(conf), 0, "ldt: conforming code is dropped");
+    EQ(hv_fixup_ldt_desc(gate), 0, "ldt: a system descriptor (call gate) is dropped");
+    EQ(hv_fixup_ldt_desc(absent), absent, "ldt: a not-present descriptor is kept as is");
+
+    OK(hv_sel_loadable(0, ldt, 4) && hv_sel_loadable(3, ldt, 4), "reload: null selectors");
+    OK(hv_sel_loadable(FLAT_RING3_DS32, ldt, 4) && hv_sel_loadable(FLAT_RING3_CS64, ldt, 4),
+       "reload: Xen's flat ring-3 selectors");
+    OK(!hv_sel_loadable(0xe010, ldt, 4), "reload: another GDT selector (hv's own data) is not");
+    OK(hv_sel_loadable((0 << 3) | 7, ldt, 4), "reload: LDT slot 0, data");
+    OK(!hv_sel_loadable((1 << 3) | 7, ldt, 4), "reload: LDT slot 1, not present: no");
+    OK(!hv_sel_loadable((2 << 3) | 7, ldt, 4), "reload: LDT slot 2, execute-only code: no");
+    OK(hv_sel_loadable((3 << 3) | 7, ldt, 4), "reload: LDT slot 3, readable code");
+    OK(!hv_sel_loadable((0 << 3) | 7, ldt, 0), "reload: an LDT selector with no LDT: no (failsafe)");
+    OK(!hv_sel_loadable((4 << 3) | 7, ldt, 4), "reload: past the LDT's end: no");
+}
+
 void test_hcheck(void)
 {
     tap_diag("hypercall argument validation");
     memory_rules();
     vcpu_rules();
     nmi_hypercall_rules();
+    vcpu_context_rules();
+    ldt_rules();
 }

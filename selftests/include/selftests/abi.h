@@ -152,6 +152,7 @@ enum known_deviation {
 	DEV_QEMU_NONCANON_SS,		/* non-canonical stack access: #GP, not #SS */
 	DEV_QEMU_NO_AC,			/* no alignment checking: #AC never raised */
 	DEV_QEMU_SYSENTER_AMD,		/* SYSENTER in long mode runs on AMD, no #UD */
+	DEV_BOCHS_IRET_LDT_SEL,		/* IRETQ to ring 3 nulls a selector whose LDT is gone */
 	DEV_XEN_FRED_SYSRET_RCX,	/* FRED: VGCF_in_syscall leaves the old rcx/r11 */
 	DEV_XEN_KERNEL_SOFTINT,		/* IDT: kernel-mode INT $N refused at vDPL 1-3 */
 };

@@ -18,6 +18,8 @@ void tap_start(void);
 bool tap_check(bool ok, const char *fmt, ...) __printf(2, 3);
 void tap_diag(const char *fmt, ...) __printf(1, 2);
 void tap_done(void);
+/* Said before each check's text while set; otherwise "vCPU N" off vCPU 0. */
+extern const char *tap_where;
 unsigned int tap_failures(void);
 
 /* Compare two values; print both on mismatch. */
@@ -47,6 +49,8 @@ struct trap_probe {
 	uint8_t mask_on_entry;		/* vcpu_info.evtchn_upcall_mask in the handler */
 	uint64_t cr2;			/* vcpu_info.arch.cr2, for #PF */
 	uint64_t dr6;			/* HYPERVISOR_get_debugreg(6), for #DB */
+	unsigned int cpu;		/* the vCPU whose handler ran */
+	uint64_t failsafe_segs[4];	/* ds, es, fs, gs of a failsafe frame */
 };
 extern struct trap_probe trap_probe;
 
@@ -107,5 +111,7 @@ void run_hypercall_error_tests(void);	/* hypercalls.c */
 void run_kernel_bench(void);		/* bench.c */
 long bench_floor(uint64_t path);		/* bench.c: CTL_BENCH_FLOOR */
 void run_user_selftests(void);		/* user_programs.c */
+void run_user_program_named(const char *name);	/* user_programs.c: one, by name */
+void run_smp_selftests(void);		/* smp.c */
 
 #endif
