@@ -7,6 +7,12 @@
  * clear it then bounces to the event callback (entry_event), masking
  * events.  Returning through HYPERVISOR_iret restores the mask from the
  * frame's RFLAGS.IF.
+ *
+ * With several vCPUs, each port notifies the one vCPU it is bound to, but
+ * the pending bits are one array in shared_info: a vCPU scanning a word
+ * its own pending_sel named can find there a port bound to another.  So
+ * each upcall handles only the ports bound to its own vCPU (cpu_ports);
+ * the other vCPU was notified too and handles its own.
  */
 #include <pventry/arch.h>
 #include <pventry/hypercall.h>
@@ -14,6 +20,7 @@
 
 #define MAX_PORTS 1024
 static evtchn_handler_t handlers[MAX_PORTS];
+static unsigned long cpu_ports[NR_CPUS][MAX_PORTS / 64];	/* bit set: bound to that vCPU */
 
 void events_init(void)
 {
@@ -21,8 +28,9 @@ void events_init(void)
 	memset(shared_info->evtchn_mask, 0xff, sizeof(shared_info->evtchn_mask));
 }
 
-/* A port Xen just bound for us: give it a handler and unmask it. */
-static int install_port(evtchn_port_t port, evtchn_handler_t h, evtchn_port_t *out)
+/* A port Xen just bound for us to vCPU `cpu': give it a handler and unmask it. */
+static int install_port(evtchn_port_t port, unsigned int cpu, evtchn_handler_t h,
+			evtchn_port_t *out)
 {
 	struct evtchn_unmask unmask = { .port = port };
 
@@ -31,6 +39,7 @@ static int install_port(evtchn_port_t port, evtchn_handler_t h, evtchn_port_t *o
 		return -1;
 	}
 	handlers[port] = h;
+	__atomic_fetch_or(&cpu_ports[cpu][port / 64], 1UL << (port % 64), __ATOMIC_SEQ_CST);
 	*out = port;
 	return HYPERVISOR_event_channel_op(EVTCHNOP_unmask, &unmask);
 }
@@ -40,7 +49,7 @@ int evtchn_bind_ipi_self(evtchn_handler_t h, evtchn_port_t *port)
 	struct evtchn_bind_ipi bind = { .vcpu = this_cpu()->id };
 	long rc = HYPERVISOR_event_channel_op(EVTCHNOP_bind_ipi, &bind);
 
-	return rc ? rc : install_port(bind.port, h, port);
+	return rc ? rc : install_port(bind.port, bind.vcpu, h, port);
 }
 
 int evtchn_bind_virq(uint32_t virq, evtchn_handler_t h, evtchn_port_t *port)
@@ -48,7 +57,7 @@ int evtchn_bind_virq(uint32_t virq, evtchn_handler_t h, evtchn_port_t *port)
 	struct evtchn_bind_virq bind = { .virq = virq, .vcpu = 0 };
 	long rc = HYPERVISOR_event_channel_op(EVTCHNOP_bind_virq, &bind);
 
-	return rc ? rc : install_port(bind.port, h, port);
+	return rc ? rc : install_port(bind.port, bind.vcpu, h, port);
 }
 
 long evtchn_send(evtchn_port_t port)
@@ -62,14 +71,20 @@ void evtchn_close(evtchn_port_t port)
 {
 	struct evtchn_close cl = { .port = port };
 
+	unsigned int cpu;
+
 	HYPERVISOR_event_channel_op(EVTCHNOP_close, &cl);
-	if (port < MAX_PORTS)
-		handlers[port] = NULL;
+	if (port >= MAX_PORTS)
+		return;
+	for (cpu = 0; cpu < NR_CPUS; cpu++)
+		__atomic_fetch_and(&cpu_ports[cpu][port / 64], ~(1UL << (port % 64)), __ATOMIC_SEQ_CST);
+	handlers[port] = NULL;
 }
 
 void do_event_upcall(struct pt_regs *regs)
 {
 	struct vcpu_info *v = this_vcpu();
+	const unsigned long *mine = cpu_ports[this_cpu()->id];
 
 	do {
 		unsigned long sel;
@@ -81,7 +96,8 @@ void do_event_upcall(struct pt_regs *regs)
 			unsigned long pending;
 
 			sel &= sel - 1;
-			pending = shared_info->evtchn_pending[w] & ~shared_info->evtchn_mask[w];
+			pending = shared_info->evtchn_pending[w] & ~shared_info->evtchn_mask[w] &
+				  READ_ONCE(mine[w]);
 			while (pending) {
 				unsigned int b = __builtin_ctzl(pending);
 				evtchn_port_t port = w * 64 + b;

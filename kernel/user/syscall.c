@@ -7,6 +7,7 @@
  */
 #include <pventry/arch.h>
 #include <pventry/entry.h>
+#include <pventry/hypercall.h>
 #include <pventry/ptregs.h>
 #include <pventry/user.h>
 #include <uapi/pventry.h>
@@ -55,16 +56,48 @@ void register_syscall(unsigned int nr, syscall_fn fn)
 /*
  * SYSRET may return only to a canonical rip without TF (else Xen's return
  * would fault or single-step in the wrong place), and to compat mode
- * only below 4 GiB.  Returns the HYPERVISOR_iret flags accordingly.
+ * only below 4 GiB.  Returns the HYPERVISOR_iret flags accordingly, and
+ * notes a SYSRET return for repair_interrupted_sysret().
  */
 static uint64_t sysret_flags(const struct pt_regs *regs, bool compat)
 {
 	uint64_t rip_limit = compat ? 0xffffffff : ~0UL;
 	bool canonical = (uint64_t)(((int64_t)regs->rip >> 47) + 1) <= 1;
+	struct cpu *c = this_cpu();
 
-	if (canonical && regs->rip <= rip_limit && !(regs->rflags & X86_EFLAGS_TF))
+	if (canonical && regs->rip <= rip_limit && !(regs->rflags & X86_EFLAGS_TF)) {
+		c->sysret_rip = regs->rip;
+		c->sysret_pending = true;
 		return VGCF_in_syscall;
+	}
 	return 0;
+}
+
+/*
+ * Xen's HYPERVISOR_iret with VGCF_in_syscall leaves the saved rcx and r11
+ * as the hypercall's own SYSCALL set them (rcx = the instruction after it
+ * in the hypercall page, r11 = the kernel's rflags) for its SYSRET to
+ * replace with rip and rflags as the very last step.  An event or NMI
+ * that was pending while the kernel ran with events masked is delivered
+ * before that step, and its bounce frame carries the hypercall's rcx/r11
+ * as the user's: returning through it would hand user mode a kernel text
+ * address in rcx (Documentation/findings.md).  So the first entry from
+ * user mode after such a return, if user mode has not run yet (the frame
+ * is at the SYSRET's rip, rcx in the hypercall page's iret entry), gets
+ * what SYSRET would have given.
+ */
+void repair_interrupted_sysret(struct pt_regs *regs)
+{
+	struct cpu *c = this_cpu();
+	uint64_t iret_entry = (uint64_t)hypercall_page + __HYPERVISOR_iret * 32;
+
+	if (!c->sysret_pending)
+		return;
+	c->sysret_pending = false;
+	if (regs->rip == c->sysret_rip && regs->rcx - iret_entry < 32) {
+		regs->rcx = regs->rip;
+		regs->r11 = regs->rflags;
+	}
 }
 
 /* Xen's SYSENTER frame has rip 0, cs 3, rsp 0: by our ABI the return eip

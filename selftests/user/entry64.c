@@ -97,6 +97,43 @@ static void test_sysret(void)
 	tap_eq(s.r11, SET_R11, "full iret (INT $0x80): user r11 = the frame's r11 slot");
 }
 
+/*
+ * The same SYSRET return with an event pending (CTL_EVENT_ON_RETURN sends
+ * one while the kernel has events masked): the hypervisor delivers it on
+ * the way out, before user mode runs, and the kernel returns to user mode
+ * through the event's frame.  User mode must still see rcx = rip and
+ * r11 = rflags, as if the SYSRET had finished.
+ */
+static void test_event_on_sysret(void)
+{
+	struct delivered_frame f;
+	struct seen s;
+	register uint64_t r11 asm("r11");
+	register long di asm("rdi") = CTL_EVENT_ON_RETURN;
+
+	s.ax = SYS_ctl;
+	asm volatile("stc\n\t"			/* flags the kernel's own are unlikely to match */
+		     "pushf\n\t"
+		     "pop %[fl]\n\t"
+		     "lea 1f(%%rip), %[ret]\n\t"
+		     "syscall\n"
+		     "1:"
+		     : [fl] "=&r"(s.fl), [ret] "=&r"(s.ret), "+a"(s.ax), "=c"(s.rcx), "=r"(r11), "+r"(di)
+		     : : "rsi", "rdx", "memory", "cc");
+	s.r11 = r11;
+	tap_eq(s.ax, 0, "SYSRET with an event pending: CTL_EVENT_ON_RETURN returned 0");
+	sys_ctl(CTL_EVENT_FRAME, (long)&f, 0);
+	if (!tap_eq(f.vector, VEC_EVENT, "SYSRET with an event pending: the event came on the way out"))
+		return;
+	tap_eq(f.rip, s.ret, "SYSRET with an event pending: event frame %%rip is the return address");
+	if (!tap_dev(s.rcx == s.ret, DEV_XEN_FRED_SYSRET_RCX,
+		     "SYSRET with an event pending: user rcx = return rip"))
+		diag("  got %#llx, want %#llx", (unsigned long long)s.rcx, (unsigned long long)s.ret);
+	if (!tap_dev(NORF(s.r11) == NORF(s.fl), DEV_XEN_FRED_SYSRET_RCX,
+		     "SYSRET with an event pending: user r11 = rflags"))
+		diag("  got %#llx, want %#llx", (unsigned long long)s.r11, (unsigned long long)s.fl);
+}
+
 /* SYS_nop through SYSCALL or INT $0x80; then the frame record of that call. */
 static long nop_via(bool syscall, struct delivered_frame *f)
 {
@@ -271,6 +308,7 @@ int main(void)
 	diag("entry64: 64-bit user mode on %s, expecting %s delivery", cpu_is_intel() ? "Intel" : "AMD",
 	     expect_fred() ? "FRED" : "IDT");
 	test_sysret();
+	test_event_on_sysret();
 	test_masking();
 	test_df();
 	test_int_into_ec_vector();
