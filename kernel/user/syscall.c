@@ -89,12 +89,12 @@ static uint64_t sysret_flags(const struct pt_regs *regs, bool compat)
 void repair_interrupted_sysret(struct pt_regs *regs)
 {
 	struct cpu *c = this_cpu();
-	uint64_t iret_entry = (uint64_t)hypercall_page + __HYPERVISOR_iret * 32;
+	uint64_t iret_entry = (uint64_t)hypercall_page + __HYPERVISOR_iret * HYPERCALL_ENTRY_SIZE;
 
 	if (!c->sysret_pending)
 		return;
 	c->sysret_pending = false;
-	if (regs->rip == c->sysret_rip && regs->rcx - iret_entry < 32) {
+	if (regs->rip == c->sysret_rip && regs->rcx - iret_entry < HYPERCALL_ENTRY_SIZE) {
 		regs->rcx = regs->rip;
 		regs->r11 = regs->rflags;
 	}
