@@ -101,7 +101,7 @@ else
 fi
 # The kernel as a domU of Debian's Xen 4.17, created by xl in a Debian
 # Linux dom0 (scripts/mkdom0.sh: the tools match that Xen, whatever XEN= is).
-step xen-4.17-xl-domU "xen-4.17.elf, Linux dom0, xl create, QEMU, IDT, Intel+AMD" \
+step xen-4.17-xl-domU "xen-4.17.elf, Linux dom0, xl create, QEMU, IDT, 2 vCPUs, Intel+AMD" \
 	runner --xl "$build/dom0" --xen "$build/xen/xen-4.17.elf" --kernel "$build/pventry" \
 	"${x86[@]}" --delivery idt \
 	--broken-kernel "$build/broken/pventry"
