@@ -300,6 +300,10 @@ void user_preempt(struct pt_regs *regs)
 {
 	user_exception(regs);
 }
+
+void repair_interrupted_sysret(struct pt_regs *regs)
+{
+}
 #endif
 
 #ifdef CONFIG_DEBUG_ENTRY
@@ -376,13 +380,17 @@ static uint64_t dispatch(struct pt_regs *regs)
 {
 	switch (regs->vector) {
 	case VEC_EVENT:
+		if (regs_from_user(regs))
+			repair_interrupted_sysret(regs);
 		do_event_upcall(regs);
 		if (regs_from_user(regs))
 			user_preempt(regs);
 		return 0;
 	case VEC_NMI_CB:
 	case X86_EXC_NMI:
-		if (!regs_from_user(regs) && hooked(regs))
+		if (regs_from_user(regs))
+			repair_interrupted_sysret(regs);
+		else if (hooked(regs))
 			return 0;
 		printk("NMI at %p\n", (void *)regs->rip);
 		return 0;

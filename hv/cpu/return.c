@@ -32,7 +32,8 @@ _Noreturn void resume_guest(void)
     struct hv_outcome out;
     bool was;
 
-    schedule();                         /* another vCPU's turn? */
+    if (dom.resched)                    /* another vCPU's turn? */
+        schedule();
     was = v->kernel_mode;
     if (hv_deliver_pending(v, &dom.mem, &out) == HV_CRASH)
         domain_crash("%s", out.reason ? out.reason : "event delivery failed");

@@ -143,7 +143,7 @@ void vcpu_yield(void);                     /* SCHEDOP_yield */
 #define HV_SLICE_TICKS 10                  /* platform timer periods per slice */
 bool vcpu_slice_tick(void);                /* a platform tick: true if the slice ended */
 struct hv_timer *vcpu_timer(unsigned int id);
-void schedule(void);                       /* if dom.resched: switch */
+void schedule(void);                       /* dom.resched: pick the next vCPU */
 long do_vcpu_op(struct hv_vcpu *v, uint64_t cmd, uint64_t vcpuid, uint64_t arg);
 long vcpu_set_ldt(uint64_t base, unsigned int ents);   /* MMUEXT_SET_LDT */
 

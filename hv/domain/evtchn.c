@@ -20,11 +20,13 @@
 static void notify_vcpu(unsigned int port)
 {
     unsigned int id = dom.evtchn_vcpu[port];
-    struct vcpu_info *vi = vcpu_info_of(id);
+    bool running = id == dom.cur;       /* the usual case: nothing to wake */
+    struct vcpu_info *vi = running ? dom.vcpu.vcpu_info : vcpu_info_of(id);
 
     __atomic_or_fetch(&vi->evtchn_pending_sel, 1ul << (port / 64), __ATOMIC_SEQ_CST);
     vi->evtchn_upcall_pending = 1;
-    vcpu_kick(id);
+    if (!running)
+        vcpu_kick(id);
 }
 
 void evtchn_set_pending(unsigned int port)

@@ -235,8 +235,6 @@ void schedule(void)
 {
     unsigned int i, next;
 
-    if (!dom.resched)
-        return;
     dom.resched = false;
     for (i = 1; i <= dom.nr_vcpus; i++) {
         next = (dom.cur + i) % dom.nr_vcpus;

@@ -58,11 +58,6 @@ static inline void check_entry_frame(const struct pt_regs *regs)
 static inline void check_entry_frame(const struct pt_regs *regs) { }
 #endif
 
-#ifdef CONFIG_USER_PROGRAMS
-/* kernel/user/syscall.c: an event or NMI that came before a SYSRET finished. */
-void repair_interrupted_sysret(struct pt_regs *regs);
-#endif
-
 /*
  * The C side of every entry (do_entry, do_syscall): check the frame, let
  * `handle' deal with it, and return its HYPERVISOR_iret flags; with
@@ -71,10 +66,6 @@ void repair_interrupted_sysret(struct pt_regs *regs);
 static inline uint64_t run_entry(struct pt_regs *regs, uint64_t (*handle)(struct pt_regs *))
 {
 	check_entry_frame(regs);
-#ifdef CONFIG_USER_PROGRAMS
-	if (regs_from_user(regs))
-		repair_interrupted_sysret(regs);
-#endif
 #ifdef CONFIG_TEST_BROKEN_HV
 	broken_hv_entry(regs);
 	return broken_hv_return(regs, handle(regs));

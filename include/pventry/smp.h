@@ -41,10 +41,9 @@ struct cpu {
 	/* What registering its entry points returned (entry/traps.c). */
 	long trap_table_rc;
 	long callback_rc[6];
-	/* The user rip of this vCPU's last VGCF_in_syscall return, until
-	   the next entry from user mode (kernel/user/syscall.c). */
+	/* The user rip of this vCPU's last VGCF_in_syscall return
+	   (kernel/user/syscall.c, repair_interrupted_sysret). */
 	uint64_t sysret_rip;
-	bool sysret_pending;
 	bool callback_from_context[6];	/* set by VCPUOP_initialise, not callback_op */
 	struct vcpu_info own_info __aligned(64);
 };

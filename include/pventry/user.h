@@ -70,6 +70,10 @@ void user_preempt(struct pt_regs *regs);
 /* fault.c: an exception from user mode (entry/traps.c calls it). */
 void user_exception(struct pt_regs *regs);
 
+/* syscall.c: for the event and NMI entries from user mode, a frame
+   built before a SYSRET return finished (Xen's rcx/r11 in it). */
+void repair_interrupted_sysret(struct pt_regs *regs);
+
 /* syscall.c */
 typedef long (*syscall_fn)(struct pt_regs *regs, uint64_t a1, uint64_t a2, uint64_t a3);
 void register_syscall(unsigned int nr, syscall_fn fn);

@@ -57,17 +57,15 @@ void register_syscall(unsigned int nr, syscall_fn fn)
  * SYSRET may return only to a canonical rip without TF (else Xen's return
  * would fault or single-step in the wrong place), and to compat mode
  * only below 4 GiB.  Returns the HYPERVISOR_iret flags accordingly, and
- * notes a SYSRET return for repair_interrupted_sysret().
+ * notes where a SYSRET returns to, for repair_interrupted_sysret().
  */
 static uint64_t sysret_flags(const struct pt_regs *regs, bool compat)
 {
 	uint64_t rip_limit = compat ? 0xffffffff : ~0UL;
 	bool canonical = (uint64_t)(((int64_t)regs->rip >> 47) + 1) <= 1;
-	struct cpu *c = this_cpu();
 
 	if (canonical && regs->rip <= rip_limit && !(regs->rflags & X86_EFLAGS_TF)) {
-		c->sysret_rip = regs->rip;
-		c->sysret_pending = true;
+		this_cpu()->sysret_rip = regs->rip;
 		return VGCF_in_syscall;
 	}
 	return 0;
@@ -81,20 +79,16 @@ static uint64_t sysret_flags(const struct pt_regs *regs, bool compat)
  * that was pending while the kernel ran with events masked is delivered
  * before that step, and its bounce frame carries the hypercall's rcx/r11
  * as the user's: returning through it would hand user mode a kernel text
- * address in rcx (Documentation/findings.md).  So the first entry from
- * user mode after such a return, if user mode has not run yet (the frame
- * is at the SYSRET's rip, rcx in the hypercall page's iret entry), gets
- * what SYSRET would have given.
+ * address in rcx (Documentation/findings.md).  The event and NMI entries
+ * from user mode call this: a frame still at the SYSRET's rip with rcx in
+ * the hypercall page's iret entry (no user program holds a kernel
+ * address there) gets what SYSRET would have given.
  */
 void repair_interrupted_sysret(struct pt_regs *regs)
 {
-	struct cpu *c = this_cpu();
 	uint64_t iret_entry = (uint64_t)hypercall_page + __HYPERVISOR_iret * HYPERCALL_ENTRY_SIZE;
 
-	if (!c->sysret_pending)
-		return;
-	c->sysret_pending = false;
-	if (regs->rip == c->sysret_rip && regs->rcx - iret_entry < HYPERCALL_ENTRY_SIZE) {
+	if (regs->rip == this_cpu()->sysret_rip && regs->rcx - iret_entry < HYPERCALL_ENTRY_SIZE) {
 		regs->rcx = regs->rip;
 		regs->r11 = regs->rflags;
 	}
