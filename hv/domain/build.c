@@ -266,6 +266,9 @@ static void alloc_guest_ram(uint64_t mod_end_pa, uint64_t nr_pages)
         boot_refuse("guest memory does not fit below 1 GiB");
     mm_init_domain(base >> PAGE_SHIFT, nr_pages);
     memset(__va(base), 0, hv_opts.guest_mem);
+    m2p_init();
+    for (uint64_t pfn = 0; pfn < nr_pages; pfn++)
+        m2p_set(dom.base_mfn + pfn, pfn);
     dom.shared_info = (shared_info_t *)shared_info_page;
     dom.shared_info_mfn = __pa(shared_info_page) >> PAGE_SHIFT;
     grant_init();

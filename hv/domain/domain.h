@@ -88,6 +88,12 @@ extern const struct hv_guest_mem guest_mem_ops;
 /* console.c */
 void console_backend_drain(bool notify);   /* domU console ring -> serial */
 
+/* m2p.c */
+void m2p_init(void);
+void m2p_set(uint64_t mfn, uint64_t pfn);
+uint64_t m2p_get(uint64_t mfn);
+long do_memory_op(uint64_t cmd, uint64_t arg);
+
 /* mm.c */
 void mm_init_domain(uint64_t base_mfn, uint64_t nr_pages);
 bool hv_shared_page(uint64_t mfn);         /* shared_info, grant table */

@@ -388,6 +388,9 @@ static long dispatch(struct hv_vcpu *v, uint64_t nr, uint64_t a1, uint64_t a2, u
     case __HYPERVISOR_multicall:
         rc = do_multicall(v, a1, (unsigned int)a2);
         break;
+    case __HYPERVISOR_memory_op:
+        rc = do_memory_op(a1, a2);
+        break;
     case __HYPERVISOR_grant_table_op:
         rc = do_grant_table_op((unsigned int)a1, a2, (unsigned int)a3);
         break;
