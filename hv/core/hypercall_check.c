@@ -253,6 +253,25 @@ static unsigned int page_type(const struct hv_page_oracle *o, uint64_t mfn)
     return t > HV_PAGE_L4 ? HV_PAGE_INVALID : t;
 }
 
+/* A frame of the domain's: its RAM (shared pages included) or a table. */
+static bool guest_frame(unsigned int t)
+{
+    return t != HV_PAGE_INVALID && t != HV_PAGE_HV;
+}
+
+int hv_check_linear(uint64_t table_mfn, uint64_t val, int table_linear, int target_linear)
+{
+    if (val & HV_PTE_RW)
+        return -XEN_EINVAL;         /* never a writable view of a table */
+    if (HV_PTE_MFN(val) == table_mfn)
+        return 0;                   /* the table itself: nothing counted */
+    if (table_linear < 0 || table_linear == HV_LINEAR_MAX)
+        return -XEN_EINVAL;         /* the table is mapped linearly itself */
+    if (target_linear > 0 || target_linear == -HV_LINEAR_MAX)
+        return -XEN_EINVAL;         /* the target has linear entries */
+    return 0;
+}
+
 /*
  * Flag bits a guest may set, per level.  L1: everything architectural
  * (PAT/PCD/PWT/G included) plus the available bits 9-11 and 52-62.
@@ -297,6 +316,8 @@ int hv_check_pte(unsigned int level, unsigned int slot, uint64_t val,
         return -XEN_EINVAL;         /* PSE (superpage) or reserved bits */
     if (t == HV_PAGE_OF_LEVEL(level - 1))
         return 0;
+    if (t == HV_PAGE_OF_LEVEL(level))   /* a linear entry: read-only only */
+        return (val & HV_PTE_RW) ? -XEN_EINVAL : 0;
     if (t == HV_PAGE_RAM && !o->writable(o->ctx, mfn))
         return 0;                   /* will be validated as L(level-1) */
     return -XEN_EINVAL;
@@ -312,9 +333,15 @@ int hv_check_mmu_update(const struct mmu_update *req,
     __builtin_memset(d, 0, sizeof(*d));
     d->cmd = cmd;
     d->val = req->val;
+    if (cmd == MMU_MACHPHYS_UPDATE) {
+        /* Xen: mfn = ptr >> PAGE_SHIFT, the low bits ignored; the frame
+         * must be the domain's (get_page_from_mfn), any type. */
+        d->table_mfn = ptr >> 12;
+        return guest_frame(page_type(o, d->table_mfn)) ? 0 : -XEN_EINVAL;
+    }
     if (cmd != MMU_NORMAL_PT_UPDATE && cmd != MMU_PT_UPDATE_PRESERVE_AD &&
         cmd != MMU_PT_UPDATE_NO_TRANSLATE)
-        return -XEN_ENOSYS;         /* MMU_MACHPHYS_UPDATE: no M2P in hv */
+        return -XEN_ENOSYS;
 
     ptr &= ~3ull;
     if (ptr & 7)
@@ -333,11 +360,6 @@ int hv_check_mmu_update(const struct mmu_update *req,
     return hv_check_pte(d->level, d->slot, req->val, o);
 }
 
-static bool guest_ram(unsigned int t)
-{
-    return t != HV_PAGE_INVALID && t != HV_PAGE_HV;
-}
-
 int hv_check_mmuext_op(const struct mmuext_op *op,
                        const struct hv_page_oracle *o)
 {
@@ -350,7 +372,7 @@ int hv_check_mmuext_op(const struct mmuext_op *op,
     case MMUEXT_PIN_L3_TABLE:
     case MMUEXT_PIN_L4_TABLE:
         t = page_type(o, mfn);
-        if (!guest_ram(t))
+        if (!guest_frame(t))
             return -XEN_EINVAL;
         if (t == HV_PAGE_RAM)
             return o->writable(o->ctx, mfn) ? -XEN_EINVAL : 0;
@@ -359,7 +381,7 @@ int hv_check_mmuext_op(const struct mmuext_op *op,
         return o->pinned(o->ctx, mfn) ? -XEN_EINVAL : 0;
     case MMUEXT_UNPIN_TABLE:
         t = page_type(o, mfn);
-        if (!guest_ram(t) || !o->pinned(o->ctx, mfn))
+        if (!guest_frame(t) || !o->pinned(o->ctx, mfn))
             return -XEN_EINVAL;
         return 0;
     case MMUEXT_NEW_USER_BASEPTR:

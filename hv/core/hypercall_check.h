@@ -176,15 +176,36 @@ struct hv_page_oracle {
  *              RW set and target is a page table -> -XEN_EBUSY
  *  - L2-L4 entry: target must be HV_PAGE_L(level-1), or HV_PAGE_RAM not
  *    mapped writable (it becomes that table once the platform validates
- *    it); anything else                          -> -XEN_EINVAL
+ *    it), or - a linear entry - a table of the same level with RW clear
+ *    (then the platform also asks hv_check_linear); anything else
+ *                                                -> -XEN_EINVAL
  */
 int hv_check_pte(unsigned int level, unsigned int slot, uint64_t val,
                  const struct hv_page_oracle *o);
 
+/*
+ * Linear (recursive) page tables, as Xen 4.17 with pv-linear-pt (its
+ * default; mm.c get_l{2,3,4}_linear_pagetable): an entry of a level-N
+ * table (N = 2..4) may map a validated level-N table, the table itself
+ * or another, only without RW, so every address reached through it is
+ * read-only.  Only a one-step chain is allowed: each table carries a
+ * count, > 0 the linear entries it holds to other tables, < 0 the linear
+ * entries elsewhere that map it; the table holding the entry must not be
+ * mapped linearly itself (table_linear >= 0), the target must hold none
+ * (target_linear <= 0), and neither count may reach HV_LINEAR_MAX.
+ * An entry mapping its own table takes no reference and counts nothing.
+ * 0 or -XEN_EINVAL (Xen's answer when the entry fails both as a
+ * next-level table and as a linear one).
+ */
+#define HV_LINEAR_MAX 0x7fff
+int hv_check_linear(uint64_t table_mfn, uint64_t val, int table_linear, int target_linear);
+
 /* A decoded mmu_update request. */
 struct hv_mmu_req {
     unsigned int cmd;        /* MMU_NORMAL_PT_UPDATE, ...                  */
-    uint64_t     table_mfn;  /* frame of the page table being written      */
+    uint64_t     table_mfn;  /* frame of the page table being written (for
+                                MMU_MACHPHYS_UPDATE: the frame whose M2P
+                                entry is set)                              */
     unsigned int slot;       /* entry index 0..511                         */
     unsigned int level;      /* 1..4, or 0 = a plain RAM page (plain write) */
     uint64_t     val;
@@ -192,9 +213,11 @@ struct hv_mmu_req {
 
 /*
  * One struct mmu_update.  Decodes into *d and checks:
- *  - cmd MMU_MACHPHYS_UPDATE or anything unknown -> -XEN_ENOSYS
- *    (hv has no M2P table); NORMAL / PRESERVE_AD / NO_TRANSLATE handled
- *    alike
+ *  - cmd MMU_MACHPHYS_UPDATE: table_mfn is ptr >> 12, the frame whose
+ *    M2P entry becomes val; a frame not the domain's (HV_PAGE_INVALID /
+ *    HV_PAGE_HV)                                   -> -XEN_EINVAL
+ *  - any other unknown cmd                         -> -XEN_ENOSYS;
+ *    NORMAL / PRESERVE_AD / NO_TRANSLATE handled alike
  *  - ptr not 8-byte aligned                        -> -XEN_EINVAL
  *  - table frame HV_PAGE_INVALID / HV_PAGE_HV      -> -XEN_EINVAL
  *  - table frame HV_PAGE_RAM: a plain write (level 0), accepted

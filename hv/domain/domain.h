@@ -22,6 +22,8 @@ struct frame_info {
     uint32_t tcount;    /* type references: upper-level entries, pins,
                            base pointers                                   */
     uint32_t wcount;    /* writable L1 entries mapping this frame          */
+    int16_t  linear;    /* > 0: linear entries it holds to other tables;
+                           < 0: linear entries mapping it (hv_check_linear) */
 };
 
 #define NR_EVTCHN 64

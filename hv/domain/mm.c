@@ -110,8 +110,31 @@ static uint64_t adjust_entry(unsigned int level, uint64_t e)
     return e | _PAGE_USER | (level == 4 ? _PAGE_ACCESSED : 0);
 }
 
+/*
+ * A linear entry of table_mfn (level >= 2) maps a table of its own level
+ * (hv_check_linear): the table itself, which takes nothing, or another,
+ * which holds a type reference and the two linear counts.
+ */
+static bool linear_entry(unsigned int level, uint64_t e)
+{
+    struct frame_info *f = frame(HV_PTE_MFN(e));
+    return level > 1 && f && f->type == HV_PAGE_OF_LEVEL(level);
+}
+
+static int get_linear(uint64_t table_mfn, uint64_t e)
+{
+    struct frame_info *t = frame(table_mfn), *f = frame(HV_PTE_MFN(e));
+    int rc = hv_check_linear(table_mfn, e, t->linear, f->linear);
+    if (rc || HV_PTE_MFN(e) == table_mfn)
+        return rc;
+    t->linear++;
+    f->linear--;
+    f->tcount++;
+    return 0;
+}
+
 /* Take/drop what one present entry of a level-`level` table references. */
-static int get_entry_ref(unsigned int level, uint64_t e)
+static int get_entry_ref(uint64_t table_mfn, unsigned int level, uint64_t e)
 {
     if (!(e & _PAGE_PRESENT))
         return 0;
@@ -122,10 +145,12 @@ static int get_entry_ref(unsigned int level, uint64_t e)
             f->wcount++;
         return 0;
     }
+    if (linear_entry(level, e))
+        return get_linear(table_mfn, e);
     return mm_get_type(mfn, level - 1);
 }
 
-static void put_entry_ref(unsigned int level, uint64_t e)
+static void put_entry_ref(uint64_t table_mfn, unsigned int level, uint64_t e)
 {
     if (!(e & _PAGE_PRESENT))
         return;
@@ -135,6 +160,12 @@ static void put_entry_ref(unsigned int level, uint64_t e)
         if (f && (e & _PAGE_RW) && f->wcount)
             f->wcount--;
         return;
+    }
+    if (linear_entry(level, e)) {
+        if (mfn == table_mfn)
+            return;
+        frame(table_mfn)->linear--;
+        frame(mfn)->linear++;
     }
     mm_put_type(mfn);
 }
@@ -168,7 +199,7 @@ int mm_get_type(uint64_t mfn, unsigned int level)
             continue;
         rc = hv_check_pte(level, i, t[i], &dom.oracle);
         if (!rc)
-            rc = get_entry_ref(level, t[i]);
+            rc = get_entry_ref(mfn, level, t[i]);
         if (rc)
             break;
         t[i] = adjust_entry(level, t[i]);
@@ -176,7 +207,7 @@ int mm_get_type(uint64_t mfn, unsigned int level)
     if (rc) {
         while (i-- > 0)
             if (!hv_slot(level, i))
-                put_entry_ref(level, t[i]);
+                put_entry_ref(mfn, level, t[i]);
         f->type = HV_PAGE_RAM;
         return rc;
     }
@@ -200,7 +231,7 @@ void mm_put_type(uint64_t mfn)
         if (hv_slot(level, i))
             t[i] = 0;
         else
-            put_entry_ref(level, t[i]);
+            put_entry_ref(mfn, level, t[i]);
     }
     f->type = HV_PAGE_RAM;
     f->pinned = 0;
@@ -335,12 +366,12 @@ static int write_entry(uint64_t table_mfn, unsigned int level, unsigned int slot
     uint64_t *t = table(table_mfn);
     uint64_t old = t[slot];
     val = adjust_entry(level, val);
-    int rc = get_entry_ref(level, val);
+    int rc = get_entry_ref(table_mfn, level, val);
     if (rc)
         return rc;
     t[slot] = val;
     forget_last_va();
-    put_entry_ref(level, old);
+    put_entry_ref(table_mfn, level, old);
     return 0;
 }
 
@@ -396,6 +427,10 @@ static long mmu_update_one(const void *p)
     long rc = hv_check_mmu_update(req, &dom.oracle, &d);
     if (rc)
         return rc;
+    if (d.cmd == MMU_MACHPHYS_UPDATE) {
+        m2p_set(d.table_mfn, d.val);
+        return 0;
+    }
     if (d.level == 0) {
         if (hv_shared_page(d.table_mfn))
             return -XEN_EINVAL;

@@ -107,7 +107,16 @@ static void memory_rules(void)
     EQ(hv_check_mmu_update(&u, &o, &d), 0, "mmu: L1 entry mapping guest RAM writable is fine");
     OK(d.cmd == MMU_PT_UPDATE_PRESERVE_AD && d.table_mfn == F_L1 && d.slot == 5 && d.level == 1 &&
        d.val == u.val, "mmu: request decoded (cmd, table, slot, level, val)");
-    EQ(mmu(&o, F_L1, 0, MMU_MACHPHYS_UPDATE, 0), -XEN_ENOSYS, "mmu: MMU_MACHPHYS_UPDATE -> ENOSYS");
+    /* MMU_MACHPHYS_UPDATE: the frame is ptr >> 12, the domain's frames only. */
+    u.ptr = (F_RAM << 12) + 0x7f8 + MMU_MACHPHYS_UPDATE;
+    u.val = 0x1234567;
+    EQ(hv_check_mmu_update(&u, &o, &d), 0, "mmu: MMU_MACHPHYS_UPDATE of a RAM frame is fine");
+    OK(d.cmd == MMU_MACHPHYS_UPDATE && d.table_mfn == F_RAM && d.val == 0x1234567,
+       "mmu: MMU_MACHPHYS_UPDATE decoded (frame from ptr >> 12, offset ignored, val = pfn)");
+    EQ(mmu(&o, F_L4, 0, MMU_MACHPHYS_UPDATE, 7), 0, "mmu: MMU_MACHPHYS_UPDATE of a page-table frame is fine");
+    EQ(mmu(&o, F_HV, 0, MMU_MACHPHYS_UPDATE, 7), -XEN_EINVAL, "mmu: MMU_MACHPHYS_UPDATE of hv's frame -> EINVAL");
+    EQ(mmu(&o, F_BAD, 0, MMU_MACHPHYS_UPDATE, 7), -XEN_EINVAL,
+       "mmu: MMU_MACHPHYS_UPDATE of a frame not the guest's -> EINVAL");
     u.ptr = (F_L1 << 12) + 4;
     EQ(hv_check_mmu_update(&u, &o, &d), -XEN_EINVAL, "mmu: misaligned ptr -> EINVAL");
     EQ(mmu(&o, F_HV, 0, 0, 0), -XEN_EINVAL, "mmu: writing into hypervisor memory -> EINVAL");
@@ -131,7 +140,32 @@ static void memory_rules(void)
     EQ(mmu(&o, F_L2, 0, 0, PTE(F_L1, P | RW | US)), 0, "mmu: L2 -> L1 table");
     EQ(mmu(&o, F_L2, 0, 0, PTE(F_RAM, P | RW | US)), 0, "mmu: L2 -> unmapped RAM (to be validated as L1)");
     EQ(mmu(&o, F_L2, 0, 0, PTE(F_RAMW, P | RW)), -XEN_EINVAL, "mmu: L2 -> RAM that is mapped writable -> EINVAL");
-    EQ(mmu(&o, F_L2, 0, 0, PTE(F_L2, P)), -XEN_EINVAL, "mmu: L2 -> an L2 table -> EINVAL");
+    EQ(mmu(&o, F_L2, 0, 0, PTE(F_L2, P | RW)), -XEN_EINVAL, "mmu: L2 -> an L2 table, writable -> EINVAL");
+    EQ(mmu(&o, F_L2, 0, 0, PTE(F_L2, P)), 0, "mmu: L2 -> an L2 table read-only (linear) is fine");
+    EQ(mmu(&o, F_L3, 0, 0, PTE(F_L3, P | RW | US)), -XEN_EINVAL, "mmu: L3 -> an L3 table, writable -> EINVAL");
+    EQ(mmu(&o, F_L3, 0, 0, PTE(F_L3, P | US)), 0, "mmu: L3 -> an L3 table read-only (linear) is fine");
+    EQ(mmu(&o, F_L4, 3, 0, PTE(F_L4, P | RW)), -XEN_EINVAL, "mmu: L4 -> an L4 table, writable -> EINVAL");
+    EQ(mmu(&o, F_L4, 3, 0, PTE(F_L4U, P | US)), 0, "mmu: L4 -> another L4 read-only (linear) is fine");
+    EQ(mmu(&o, F_L4, 256, 0, PTE(F_L4, P)), -XEN_EINVAL, "mmu: L4 linear entry in an hv slot -> EINVAL");
+    EQ(mmu(&o, F_L3, 0, 0, PTE(F_L4, P)), -XEN_EINVAL, "mmu: L3 -> an L4 table -> EINVAL");
+    EQ(mmu(&o, F_L2, 0, 0, PTE(F_L3, P)), -XEN_EINVAL, "mmu: L2 -> an L3 table -> EINVAL");
+
+    /* Linear entries: one step only, never writable. */
+    EQ(hv_check_linear(F_L4, PTE(F_L4, P | US), 0, 0), 0, "linear: a table mapping itself read-only");
+    EQ(hv_check_linear(F_L4, PTE(F_L4, P | RW | US), 0, 0), -XEN_EINVAL, "linear: itself, writable -> EINVAL");
+    EQ(hv_check_linear(F_L4, PTE(F_L4, P), -3, 5), 0,
+       "linear: a table mapping itself counts nothing (whatever its counts)");
+    EQ(hv_check_linear(F_L4, PTE(F_L4U, P), 0, 0), 0, "linear: another table of the level, read-only");
+    EQ(hv_check_linear(F_L4, PTE(F_L4U, P | RW), 0, 0), -XEN_EINVAL, "linear: another table, writable -> EINVAL");
+    EQ(hv_check_linear(F_L4, PTE(F_L4U, P), 2, -1), 0,
+       "linear: a holder of linear entries may map a target already mapped linearly");
+    EQ(hv_check_linear(F_L4, PTE(F_L4U, P), -1, 0), -XEN_EINVAL,
+       "linear: a table mapped linearly elsewhere may not hold a linear entry -> EINVAL");
+    EQ(hv_check_linear(F_L4, PTE(F_L4U, P), 0, 1), -XEN_EINVAL,
+       "linear: the target may not hold linear entries itself (no chains) -> EINVAL");
+    EQ(hv_check_linear(F_L4, PTE(F_L4U, P), HV_LINEAR_MAX, 0), -XEN_EINVAL, "linear: holder count full -> EINVAL");
+    EQ(hv_check_linear(F_L4, PTE(F_L4U, P), 0, -HV_LINEAR_MAX), -XEN_EINVAL,
+       "linear: target count full -> EINVAL");
     EQ(mmu(&o, F_L2, 0, 0, PTE(F_HV, P)), -XEN_EINVAL, "mmu: L2 -> hypervisor memory -> EINVAL");
     EQ(mmu(&o, F_L2, 0, 0, PTE(F_L1, P | HV_PTE_PSE)), -XEN_EINVAL, "mmu: L2 superpage -> EINVAL");
     EQ(mmu(&o, F_L3, 0, 0, PTE(F_L2, P | RW)), 0, "mmu: L3 -> L2 table");
