@@ -99,6 +99,7 @@ GUEST_TABLE='
    crash-noreg    |         | dom0 | 5      | ^hv: domain crashed: no trap-table handler | d0v0 Unhandled: vec 6, #UD
    badaddr        |         | dom0 | 5      | ^hv: domain crashed: no trap-table handler | Domain 0 (vcpu#0) crashed
    usermode       |         | dom0 | 0      |                                            |
+   m2p            |         | dom0 | 0      |                                            |
    badreturn      |         | dom0 | 0      |                                            |
    unmapped-stack |         | dom0 | 5      | ^hv: domain crashed: .*stack               | domain_crash_sync called from entry.S: fault at .*domain_crash_page_fault
    nmi            |         | dom0 | 0      | ^hv: d0v0 Unhandled: vec 2, NMI            | ^(XEN) d0v0 Unhandled: vec 2, NMI

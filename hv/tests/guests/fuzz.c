@@ -17,7 +17,8 @@
  * Before the kernel-mode code and at the end the guest walks its page
  * tables: no entry outside hv's own L4 slots may map a frame that is not
  * the guest's (or its shared_info), and no writable L1 entry may map a
- * page table ("fuzz: page tables clean ...").  At the end it prints
+ * page table, nor may an entry map a table above it on the way down (a
+ * linear page table) with RW ("fuzz: page tables clean ...").  At the end it prints
  * "fuzz: ok" and powers off; hv then checks its own text (hv_exit).
  * Expected: "hv: text and rodata intact" and either status 0 with
  * "fuzz: ok", or status 5: kernel-mode code may point %rsp anywhere, and
@@ -447,6 +448,7 @@ static const uint64_t *window(uint64_t mfn)
 static unsigned long bad_maps, bad_writable, unreadable, walks;
 
 static uint64_t level_copy[5][512];     /* one copy per level: no big stack */
+static uint64_t path[5];                /* the tables walked through, by level */
 
 static void walk(uint64_t mfn, int level, int pass)
 {
@@ -461,11 +463,22 @@ static void walk(uint64_t mfn, int level, int pass)
         e[i] = t[i];
     if (pass == 0 && nr_tables < sizeof(tables) / sizeof(tables[0]))
         tables[nr_tables++] = mfn;
+    path[level] = mfn;
     for (int i = 0; i < 512; i++) {
         if (!(e[i] & 1) || (level == 4 && i >= 256 && i <= 271))
             continue;                           /* hv's own L4 slots */
         uint64_t m = (e[i] & 0x000ffffffffff000ull) >> 12;
         if (level > 1) {
+            int linear = 0;
+            for (int k = level; k <= 4; k++)
+                linear |= path[k] == m;
+            /* A linear entry (to a table on the way down): everything
+             * below it is these tables again, read-only if it is. */
+            if (linear) {
+                if (pass == 1 && (e[i] & 2))
+                    bad_writable++;
+                continue;
+            }
             walk(m, level - 1, pass);
             continue;
         }
@@ -635,5 +648,13 @@ void guest_main(start_info_t *start)
     struct mmuext_op op = { .cmd = MMUEXT_PIN_L4_TABLE };
     op.arg1.mfn = mfn_of(u_l4);
     check(HC(__HYPERVISOR_mmuext_op, &op, 1, 0, DOMID_SELF) == 0, "pin user L4");
+
+    /* A linear page table for the whole run: the live L4 in its slot 1,
+     * read-only (with RW it is refused), seen by every walk. */
+    mmu_update_t mu = { (mfn_of((void *)si->pt_base) << 12) + 8, (mfn_of((void *)si->pt_base) << 12) | 0x27 };
+    check(HC(__HYPERVISOR_mmu_update, &mu, 1, 0, DOMID_SELF) == -XEN_EINVAL,
+          "the live L4 mapped into itself writable: refused");
+    mu.val &= ~2ull;
+    check(HC(__HYPERVISOR_mmu_update, &mu, 1, 0, DOMID_SELF) == 0, "the live L4 mapped into itself read-only");
     fuzz_loop();
 }

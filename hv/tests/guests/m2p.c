@@ -1,0 +1,118 @@
+/*
+ * hv/tests/guests/m2p.c - the read-only machine-to-phys table and linear
+ * page tables, as a PV64 kernel written for Xen uses them.
+ *
+ * M2P: XENMEM_machphys_mapping gives Xen's range; machine_to_phys_mapping
+ * at MACH2PHYS_VIRT_START inverts the p2m for the guest's frames;
+ * XENMEM_machphys_mfn_list gives one extent per 2 MiB of the table;
+ * MMU_MACHPHYS_UPDATE changes the entry of one of the guest's frames and
+ * refuses a frame that is not.  Linear page tables: the live L4 mapped
+ * into itself read-only is accepted and reads back the L4; the same
+ * entry with RW is refused (XSA-182); an L3 entry mapping an L4 is
+ * refused.  Expected: all ok, status 0.
+ */
+#include "guest.h"
+#include <xen/memory.h>
+
+static inline long HYPERVISOR_memory_op(unsigned int cmd, void *arg)
+{ return _hypercall2(long, memory_op, cmd, arg); }
+
+static const start_info_t *si;
+static const unsigned long *p2m;
+
+static uint64_t m2p(unsigned long mfn)
+{
+    return ((const volatile uint64_t *)MACH2PHYS_VIRT_START)[mfn];
+}
+
+static long mmu1(uint64_t ptr, uint64_t val)
+{
+    mmu_update_t u = { ptr, val };
+    return HYPERVISOR_mmu_update(&u, 1, NULL, DOMID_SELF);
+}
+
+static void test_m2p(void)
+{
+    struct xen_machphys_mapping map = { 0, 0, 0 };
+    long rc = HYPERVISOR_memory_op(XENMEM_machphys_mapping, &map);
+    check(rc == 0 && map.v_start == MACH2PHYS_VIRT_START && map.v_end == MACH2PHYS_VIRT_END,
+          "machphys_mapping: rc %ld, %lx-%lx", rc, (unsigned long)map.v_start,
+          (unsigned long)map.v_end);
+    unsigned long top = 0;
+    for (unsigned long p = 0; p < si->nr_pages; p++)
+        if (p2m[p] > top)
+            top = p2m[p];
+    check(map.max_mfn >= top, "machphys_mapping: max_mfn %lx covers the guest's frames (up to %lx)",
+          (unsigned long)map.max_mfn, top);
+
+    unsigned long bad = 0;
+    for (unsigned long p = 0; p < si->nr_pages; p++)
+        if (m2p(p2m[p]) != p)
+            bad++;
+    check(bad == 0, "M2P[p2m[pfn]] == pfn for all %lu frames (%lu wrong)", si->nr_pages, bad);
+
+    xen_pfn_t ext[4] = { 0, 0, 0, 0 };
+    struct xen_machphys_mfn_list l = { .max_extents = 4 };
+    set_xen_guest_handle(l.extent_start, ext);
+    rc = HYPERVISOR_memory_op(XENMEM_machphys_mfn_list, &l);
+    unsigned long need = ((map.max_mfn + 1) * 8 + (2ul << 20) - 1) >> 21;
+    check(rc == 0 && l.nr_extents == (need < 4 ? need : 4) && ext[0] != 0,
+          "machphys_mfn_list: rc %ld, %u extents of 2 MiB (first at mfn %lx)", rc, l.nr_extents,
+          (unsigned long)ext[0]);
+    l.max_extents = 0;
+    l.nr_extents = 99;
+    rc = HYPERVISOR_memory_op(XENMEM_machphys_mfn_list, &l);
+    check(rc == 0 && l.nr_extents == 0, "machphys_mfn_list with max_extents 0: rc %ld, %u extents",
+          rc, l.nr_extents);
+
+    /* The guest's own frame: its entry changes, and back. */
+    unsigned long mfn = p2m[7];
+    rc = mmu1((mfn << 12) | MMU_MACHPHYS_UPDATE, 0x12345);
+    check(rc == 0 && m2p(mfn) == 0x12345, "MMU_MACHPHYS_UPDATE of a guest frame: rc %ld, entry %lx",
+          rc, (unsigned long)m2p(mfn));
+    rc = mmu1((mfn << 12) | 0xff8 | MMU_MACHPHYS_UPDATE, 7);
+    check(rc == 0 && m2p(mfn) == 7, "MMU_MACHPHYS_UPDATE: the offset in ptr is ignored: rc %ld", rc);
+    rc = mmu1((0xfffffffffful << 12) | MMU_MACHPHYS_UPDATE, 7);
+    check(rc == -XEN_EINVAL, "MMU_MACHPHYS_UPDATE of a frame not the guest's: rc %ld (-EINVAL)", rc);
+    check(m2p(mfn) == 7, "the refused update changed nothing");
+    mmu1((mfn << 12) | MMU_MACHPHYS_UPDATE, 7);
+}
+
+static void test_linear(void)
+{
+    unsigned long l4 = mfn_of((const void *)si->pt_base);
+    const uint64_t *l4t = (const uint64_t *)si->pt_base;
+    unsigned int slot = 0;
+
+    for (unsigned int i = 1; i < 256 && !slot; i++)
+        if (!(l4t[i] & 1))
+            slot = i;
+    uint64_t ptr = (l4 << 12) + slot * 8;
+    long rc = mmu1(ptr, (l4 << 12) | 0x25);
+    check(rc == 0, "linear: the live L4 mapped into slot %u read-only: rc %ld", slot, rc);
+    uint64_t va = (uint64_t)slot << 39 | (uint64_t)slot << 30 | (uint64_t)slot << 21 |
+                  (uint64_t)slot << 12;
+    if (va & (1ul << 47))
+        va |= 0xffff000000000000ul;
+    const volatile uint64_t *self = (const volatile uint64_t *)va;
+    check((self[slot] >> 12 & 0xffffffffff) == l4 && self[511] == l4t[511],
+          "linear: the L4 reads back through itself (entry %lx)", (unsigned long)self[slot]);
+    rc = mmu1(ptr, (l4 << 12) | 0x27);
+    check(rc == -XEN_EINVAL, "linear: the same entry with RW is refused: rc %ld (-EINVAL)", rc);
+    uint64_t l3 = l4t[511] >> 12 & 0xffffffffff;
+    rc = mmu1((l3 << 12) + 511 * 8, (l4 << 12) | 0x25);
+    check(rc == -XEN_EINVAL, "an L3 entry mapping an L4: rc %ld (-EINVAL)", rc);
+    rc = mmu1(ptr, 0);
+    check(rc == 0, "linear: the entry removed: rc %ld", rc);
+}
+
+void guest_main(start_info_t *start)
+{
+    si = start;
+    p2m = (const unsigned long *)si->mfn_list;
+    guest_setup(si, "m2p");
+    test_m2p();
+    test_linear();
+    done_testing();
+    shutdown(SHUTDOWN_poweroff);
+}
