@@ -323,6 +323,19 @@ int hv_check_pte(unsigned int level, unsigned int slot, uint64_t val,
     return -XEN_EINVAL;
 }
 
+enum hv_m2p_slot hv_m2p_slot(enum hv_m2p_event ev, bool strict)
+{
+    switch (ev) {
+    case HV_M2P_VALIDATED:
+        return strict ? HV_M2P_FILL : HV_M2P_EMPTY;
+    case HV_M2P_KERNEL_BASE:
+        return strict ? HV_M2P_UNCHANGED : HV_M2P_FILL;
+    case HV_M2P_USER_BASE:
+        return strict ? HV_M2P_EMPTY : HV_M2P_UNCHANGED;
+    }
+    return HV_M2P_UNCHANGED;
+}
+
 int hv_check_mmu_update(const struct mmu_update *req,
                         const struct hv_page_oracle *o,
                         struct hv_mmu_req *d)

@@ -200,6 +200,24 @@ int hv_check_pte(unsigned int level, unsigned int slot, uint64_t val,
 #define HV_LINEAR_MAX 0x7fff
 int hv_check_linear(uint64_t table_mfn, uint64_t val, int table_linear, int target_linear);
 
+/*
+ * The read-only M2P's L4 slot (MACH2PHYS_VIRT_START, slot 256), as Xen
+ * 4.17 keeps it with and without VMASST_TYPE_m2p_strict (mm.c
+ * promote_l4_table, new_guest_cr3, MMUEXT_NEW_USER_BASEPTR,
+ * arch_set_info_guest).  What happens to the slot of the L4 concerned:
+ *   an L4 validated           strict: filled      else: empty
+ *   NEW_BASEPTR, or a vCPU's
+ *   kernel table (initialise) strict: unchanged   else: filled
+ *   NEW_USER_BASEPTR, or a
+ *   vCPU's user table         strict: emptied     else: unchanged
+ * (the builder's first L4 is filled, as Xen's dom0 builder and
+ * toolstack leave it).  So without m2p_strict user mode sees the M2P
+ * only through an L4 that has served as a kernel table; with it, never.
+ */
+enum hv_m2p_event { HV_M2P_VALIDATED, HV_M2P_KERNEL_BASE, HV_M2P_USER_BASE };
+enum hv_m2p_slot { HV_M2P_UNCHANGED, HV_M2P_FILL, HV_M2P_EMPTY };
+enum hv_m2p_slot hv_m2p_slot(enum hv_m2p_event ev, bool strict);
+
 /* A decoded mmu_update request. */
 struct hv_mmu_req {
     unsigned int cmd;        /* MMU_NORMAL_PT_UPDATE, ...                  */

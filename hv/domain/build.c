@@ -366,6 +366,12 @@ static void validate_tables(uint64_t l4_pfn)
     int rc = mm_get_type(l4_mfn, 4);
     if (rc)
         panic("initial page tables fail validation (%d)", rc);
+    /* Pinned, as Xen's dom0 builder (mark_pv_pt_pages_rdonly) and the
+     * toolstack (a domU's) leave the top-level table: a second type
+     * reference besides the base pointer's. */
+    mm_get_type(l4_mfn, 4);
+    dom.frames[l4_pfn].pinned = 1;
+    m2p_l4_slot(l4_mfn, HV_M2P_KERNEL_BASE);  /* the M2P, as Xen's builders leave it */
     dom.kernel_l4 = l4_mfn;
     /*
      * xenconsoled keeps the ring mapped (a writable reference in Xen): the

@@ -44,6 +44,7 @@ struct domain {
     uint64_t shared_info_mfn;
     uint64_t grant_mfn;         /* the one grant-table frame (v1)        */
 
+    bool     m2p_strict;        /* VMASST_TYPE_m2p_strict (m2p.c)         */
     uint64_t kernel_l4;         /* MMUEXT_NEW_BASEPTR (mfn)               */
     uint64_t user_l4;           /* MMUEXT_NEW_USER_BASEPTR (mfn), 0 = none */
 
@@ -93,6 +94,7 @@ void console_backend_drain(bool notify);   /* domU console ring -> serial */
 /* m2p.c */
 void m2p_init(void);
 void m2p_set(uint64_t mfn, uint64_t pfn);
+void m2p_l4_slot(uint64_t l4_mfn, enum hv_m2p_event ev);
 uint64_t m2p_get(uint64_t mfn);
 long do_memory_op(uint64_t cmd, uint64_t arg);
 

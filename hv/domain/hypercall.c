@@ -231,7 +231,7 @@ long do_get_debugreg(uint64_t reg)
 /*
  * Xen's do_vm_assist: a type beyond the bitmap is -EINVAL; enable or
  * disable of a type Xen knows for a PV64 guest is 0 (hv acts on
- * architectural_iopl only; the others change nothing hv does); an
+ * architectural_iopl and m2p_strict; the others change nothing hv does); an
  * unknown type -EINVAL; any other command -ENOSYS.
  */
 #define VM_ASSIST_VALID ((1ul << VMASST_TYPE_4gb_segments) |            \
@@ -252,6 +252,8 @@ static long do_vm_assist(unsigned int cmd, unsigned int type)
         return -XEN_EINVAL;
     if (type == VMASST_TYPE_architectural_iopl)
         dom.vcpu.arch_iopl = cmd == VMASST_CMD_enable;
+    if (type == VMASST_TYPE_m2p_strict)
+        dom.m2p_strict = cmd == VMASST_CMD_enable;
     return 0;
 }
 

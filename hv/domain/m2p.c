@@ -5,7 +5,8 @@
  *
  * ABI carried (<xen/arch-x86/xen-x86_64.h>, <xen/memory.h>): a PV64 guest
  * reads machine_to_phys_mapping[mfn] at MACH2PHYS_VIRT_START (L4 slot
- * 256, inside Xen's reserved range, present in every L4 it validates);
+ * 256, inside Xen's reserved range: which L4s have it, with and without
+ * VMASST_TYPE_m2p_strict, is the core's hv_m2p_slot);
  * entries of frames the guest does not own read INVALID_M2P_ENTRY (~0);
  * the guest changes its own frames' entries with MMU_MACHPHYS_UPDATE;
  * XENMEM_machphys_mapping gives the range and the largest mfn,
@@ -37,25 +38,45 @@ _Static_assert(HV_L4_FIRST == (MACH2PHYS_VIRT_START >> 39 & 511),
                "the M2P lies in hv's first reserved L4 slot");
 
 /*
- * Every entry invalid, then slot 256 of hv's L4 (copied into every guest
- * L4 hv validates) maps the table read-only and user-accessible (the
+ * Every entry invalid, then slot 256 of hv's L4 (where guest L4s get
+ * the slot from) maps the table read-only and user-accessible (the
  * guest kernel runs in ring 3), as Xen's RO_MPT mapping.  Before any
  * guest table is validated.
  */
 void m2p_init(void)
 {
-    const uint64_t ro = _PAGE_PRESENT | _PAGE_USER | _PAGE_ACCESSED;
+    const uint64_t ro = _PAGE_PRESENT | _PAGE_USER | _PAGE_ACCESSED | _PAGE_NX;
 
     for (uint64_t i = 0; i < M2P_ENTRIES; i++)
         m2p[i] = M2P_INVALID;
     for (unsigned int i = 0; i < M2P_PAGES; i++)
-        m2p_l1[i] = (__pa(m2p) + i * PAGE_SIZE) | ro | _PAGE_NX;
+        m2p_l1[i] = (__pa(m2p) + i * PAGE_SIZE) | ro;
     m2p_l2[0] = __pa(m2p_l1) | ro;
     m2p_l3[0] = __pa(m2p_l2) | ro;
     boot_l4[HV_L4_FIRST] = __pa(m2p_l3) | ro;
 }
 
-/* M2P[mfn] = pfn (0 if mfn is beyond the table: nothing to record). */
+/*
+ * The M2P slot of a validated L4 after ev (the core's hv_m2p_slot, Xen's
+ * fill_ro_mpt / zap_ro_mpt).
+ */
+void m2p_l4_slot(uint64_t l4_mfn, enum hv_m2p_event ev)
+{
+    uint64_t *t = __va(l4_mfn << PAGE_SHIFT);
+
+    switch (hv_m2p_slot(ev, dom.m2p_strict)) {
+    case HV_M2P_FILL:
+        t[HV_L4_FIRST] = boot_l4[HV_L4_FIRST];
+        break;
+    case HV_M2P_EMPTY:
+        t[HV_L4_FIRST] = 0;
+        break;
+    case HV_M2P_UNCHANGED:
+        break;
+    }
+}
+
+/* M2P[mfn] = pfn (nothing if mfn is beyond the table). */
 void m2p_set(uint64_t mfn, uint64_t pfn)
 {
     if (mfn < M2P_ENTRIES)

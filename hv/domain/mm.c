@@ -211,9 +211,11 @@ int mm_get_type(uint64_t mfn, unsigned int level)
         f->type = HV_PAGE_RAM;
         return rc;
     }
-    if (level == 4)
+    if (level == 4) {
         for (i = HV_L4_FIRST; i <= HV_L4_LAST; i++)
             t[i] = boot_l4[i];
+        m2p_l4_slot(mfn, HV_M2P_VALIDATED);
+    }
     f->tcount = 1;
     return 0;
 }
@@ -482,12 +484,15 @@ static long mmuext_one(const void *p)
     case MMUEXT_NEW_BASEPTR:
         if ((rc = mm_get_type(mfn, 4)))
             break;
+        m2p_l4_slot(mfn, HV_M2P_KERNEL_BASE);
         set_base(&dom.kernel_l4, mfn);
         load_guest_cr3();
         break;
     case MMUEXT_NEW_USER_BASEPTR:
         if (mfn && (rc = mm_get_type(mfn, 4)))
             break;
+        if (mfn)
+            m2p_l4_slot(mfn, HV_M2P_USER_BASE);
         set_base(&dom.user_l4, mfn);
         dom.vcpu.user_pt_present = mfn != 0;
         break;

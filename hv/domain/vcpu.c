@@ -274,6 +274,9 @@ static long vcpu_initialise(unsigned int id, uint64_t arg)
         mm_put_type(l4);
         return rc;
     }
+    m2p_l4_slot(l4, HV_M2P_KERNEL_BASE);
+    if (ul4)
+        m2p_l4_slot(ul4, HV_M2P_USER_BASE);
     s->kernel_l4 = l4;
     s->user_l4 = ul4;
     s->fs_base = ctxt.fs_base;

@@ -6,7 +6,8 @@
  * at MACH2PHYS_VIRT_START inverts the p2m for the guest's frames;
  * XENMEM_machphys_mfn_list gives one extent per 2 MiB of the table;
  * MMU_MACHPHYS_UPDATE changes the entry of one of the guest's frames and
- * refuses a frame that is not.  Linear page tables: the live L4 mapped
+ * refuses a frame that is not; which L4s have the M2P slot, with and
+ * without VMASST_TYPE_m2p_strict (test_m2p_slot).  Linear page tables: the live L4 mapped
  * into itself read-only is accepted and reads back the L4; the same
  * entry with RW is refused (XSA-182); an L3 entry mapping an L4 is
  * refused.  Expected: all ok, status 0.
@@ -16,6 +17,9 @@
 
 static inline long HYPERVISOR_memory_op(unsigned int cmd, void *arg)
 { return _hypercall2(long, memory_op, cmd, arg); }
+
+static inline long HYPERVISOR_vm_assist(unsigned int cmd, unsigned int type)
+{ return _hypercall2(long, vm_assist, cmd, type); }
 
 static const start_info_t *si;
 static const unsigned long *p2m;
@@ -106,6 +110,67 @@ static void test_linear(void)
     check(rc == 0, "linear: the entry removed: rc %ld", rc);
 }
 
+/*
+ * Which L4s have the M2P slot (256), without and with
+ * VMASST_TYPE_m2p_strict: a fresh kernel table k_l4 (the kernel's slot
+ * 511 copied) and the user table of user.c, pinned, then made the user
+ * and the kernel base pointer.  The builder's L4 is pinned (Xen's dom0
+ * builder pins the top-level table, the toolstack a domU's), so it can
+ * be the base again at the end.
+ */
+static uint64_t k_l4[512] __attribute__((aligned(PAGE)));
+extern uint8_t u_l4[], u_l3[], u_l2[], u_l1[];
+
+static long ext1(unsigned int cmd, unsigned long mfn)
+{
+    struct mmuext_op op = { .cmd = cmd };
+    op.arg1.mfn = mfn;
+    return HYPERVISOR_mmuext_op(&op, 1, NULL, DOMID_SELF);
+}
+
+static void test_m2p_slot(int strict)
+{
+    const uint64_t *b_l4 = (const uint64_t *)si->pt_base, *ut = (const uint64_t *)u_l4;
+    unsigned long bl4 = mfn_of(b_l4);
+    const char *mode = strict ? "m2p_strict" : "default";
+    uint8_t *pts[] = { (uint8_t *)k_l4, u_l4, u_l3, u_l2, u_l1 };
+    long rc;
+
+    if (strict) {
+        rc = HYPERVISOR_vm_assist(VMASST_CMD_enable, VMASST_TYPE_m2p_strict);
+        check(rc == 0, "vm_assist: m2p_strict enabled: rc %ld", rc);
+    }
+    for (int i = 0; i < 5; i++)
+        for (int j = 0; j < 512; j++)
+            ((uint64_t *)pts[i])[j] = 0;
+    k_l4[511] = b_l4[511];
+    user_space_fill((const uint8_t *)"\x0f\x0b", 2);
+    for (int i = 0; i < 5; i++)
+        HYPERVISOR_update_va_mapping((unsigned long)pts[i], (mfn_of(pts[i]) << 12) | 0x25, UVMF_INVLPG);
+    rc = ext1(MMUEXT_PIN_L4_TABLE, bl4);
+    check(rc == -XEN_EINVAL, "%s: the builder's L4 is pinned already: pinning it again: rc %ld (-EINVAL)",
+          mode, rc);
+    rc = ext1(MMUEXT_PIN_L4_TABLE, mfn_of(k_l4)) | ext1(MMUEXT_PIN_L4_TABLE, mfn_of(u_l4));
+    check(rc == 0, "%s: two fresh L4s pinned: rc %ld", mode, rc);
+    check((b_l4[256] & 1) && k_l4[256] == (strict ? b_l4[256] : 0) && ut[256] == k_l4[256],
+          "%s: M2P slot of the builder's L4 %lx, of a fresh one %lx (%s)", mode,
+          (unsigned long)b_l4[256], (unsigned long)k_l4[256], strict ? "filled" : "empty");
+    rc = ext1(MMUEXT_NEW_USER_BASEPTR, mfn_of(u_l4));
+    check(rc == 0 && ut[256] == 0, "%s: NEW_USER_BASEPTR: rc %ld, its M2P slot %lx (empty)", mode, rc,
+          (unsigned long)ut[256]);
+    rc = ext1(MMUEXT_NEW_BASEPTR, mfn_of(k_l4));
+    check(rc == 0 && k_l4[256] == b_l4[256] && m2p(p2m[3]) == 3,
+          "%s: NEW_BASEPTR: rc %ld, its M2P slot %lx (filled), M2P readable through it", mode, rc,
+          (unsigned long)k_l4[256]);
+    rc = ext1(MMUEXT_NEW_BASEPTR, bl4) | ext1(MMUEXT_NEW_USER_BASEPTR, 0) |
+         ext1(MMUEXT_UNPIN_TABLE, mfn_of(u_l4)) | ext1(MMUEXT_UNPIN_TABLE, mfn_of(k_l4));
+    check(rc == 0, "%s: back to the builder's L4, the others unpinned: rc %ld", mode, rc);
+    for (int i = 0; i < 5; i++)
+        HYPERVISOR_update_va_mapping((unsigned long)pts[i], (mfn_of(pts[i]) << 12) | 0x27, UVMF_INVLPG);
+    if (strict)
+        HYPERVISOR_vm_assist(VMASST_CMD_disable, VMASST_TYPE_m2p_strict);
+}
+
 void guest_main(start_info_t *start)
 {
     si = start;
@@ -113,6 +178,8 @@ void guest_main(start_info_t *start)
     guest_setup(si, "m2p");
     test_m2p();
     test_linear();
+    test_m2p_slot(0);
+    test_m2p_slot(1);
     done_testing();
     shutdown(SHUTDOWN_poweroff);
 }

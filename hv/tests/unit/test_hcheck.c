@@ -150,6 +150,14 @@ static void memory_rules(void)
     EQ(mmu(&o, F_L3, 0, 0, PTE(F_L4, P)), -XEN_EINVAL, "mmu: L3 -> an L4 table -> EINVAL");
     EQ(mmu(&o, F_L2, 0, 0, PTE(F_L3, P)), -XEN_EINVAL, "mmu: L2 -> an L3 table -> EINVAL");
 
+    /* The M2P slot of an L4, without and with m2p_strict (Xen 4.17). */
+    EQ(hv_m2p_slot(HV_M2P_VALIDATED, false), HV_M2P_EMPTY, "m2p slot: a fresh L4, default: empty");
+    EQ(hv_m2p_slot(HV_M2P_VALIDATED, true), HV_M2P_FILL, "m2p slot: a fresh L4, m2p_strict: filled");
+    EQ(hv_m2p_slot(HV_M2P_KERNEL_BASE, false), HV_M2P_FILL, "m2p slot: kernel base, default: filled");
+    EQ(hv_m2p_slot(HV_M2P_KERNEL_BASE, true), HV_M2P_UNCHANGED, "m2p slot: kernel base, m2p_strict: unchanged");
+    EQ(hv_m2p_slot(HV_M2P_USER_BASE, false), HV_M2P_UNCHANGED, "m2p slot: user base, default: unchanged");
+    EQ(hv_m2p_slot(HV_M2P_USER_BASE, true), HV_M2P_EMPTY, "m2p slot: user base, m2p_strict: emptied");
+
     /* Linear entries: one step only, never writable. */
     EQ(hv_check_linear(F_L4, PTE(F_L4, P | US), 0, 0), 0, "linear: a table mapping itself read-only");
     EQ(hv_check_linear(F_L4, PTE(F_L4, P | RW | US), 0, 0), -XEN_EINVAL, "linear: itself, writable -> EINVAL");
