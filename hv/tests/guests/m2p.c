@@ -7,10 +7,10 @@
  * XENMEM_machphys_mfn_list gives one extent per 2 MiB of the table;
  * MMU_MACHPHYS_UPDATE changes the entry of one of the guest's frames and
  * refuses a frame that is not; which L4s have the M2P slot, with and
- * without VMASST_TYPE_m2p_strict (test_m2p_slot).  Linear page tables: the live L4 mapped
- * into itself read-only is accepted and reads back the L4; the same
- * entry with RW is refused (XSA-182); an L3 entry mapping an L4 is
- * refused.  Expected: all ok, status 0.
+ * without VMASST_TYPE_m2p_strict (test_m2p_slot).  Linear page tables:
+ * the live L4 mapped into itself read-only is accepted and reads back
+ * the L4; the same entry with RW is refused (XSA-182); an L3 entry
+ * mapping an L4 is refused.  Expected: all ok, status 0.
  */
 #include "guest.h"
 #include <xen/memory.h>
