@@ -149,6 +149,12 @@ def boot(hypervisor, hv_args, kernel, kargs, vendor, timeout, show, extra_qemu=(
     lines, buf, status = [], b"", None
     deadline = time.monotonic() + timeout
     stopping = None
+    # Xen's own messages share the serial line with the guest's console
+    # output: one can land inside a guest line ("...IDT del(XEN) uart
+    # interrupt taking more than 4ms...\n" then "ivery..."). Once the guest
+    # has started, the cut-off start is kept and put back in front of the
+    # rest of its line.
+    guest_started, cut = False, ""
     while status is None:
         left = deadline - time.monotonic()
         if left <= 0:
@@ -166,6 +172,13 @@ def boot(hypervisor, hv_args, kernel, kargs, vendor, timeout, show, extra_qemu=(
         *complete, buf = buf.split(b"\n")
         for raw in complete:
             line = raw.decode("utf-8", "replace").rstrip("\r")
+            guest_started = guest_started or line.startswith("pventry: ")
+            xen_at = line.find("(XEN) ", 1) if guest_started else -1
+            if xen_at > 0 and not line.startswith("(XEN) "):
+                cut += line[:xen_at]
+                line = line[xen_at:]
+            elif cut and not line.startswith("(XEN) "):
+                line, cut = cut + line, ""
             lines.append(line)
             if show:
                 print(line, flush=True)
