@@ -2,11 +2,13 @@
 # hv/tests/unit/check-broken-model.sh BIN - the unit tests' own test.
 #
 # BIN is the unit tests built against a core compiled with
-# HV_TEST_BROKEN_MODEL (core/bounce.c): it forgets the error code of
+# HV_TEST_BROKEN_MODEL (core/bounce.c, hypercall_check.c, grant.c): it forgets the error code of
 # #CP/#VC/#SX, passes the hardware's #PF U/S bit on, takes syscall32's
 # mask flag for a compat SYSCALL under IDT, delivers a permitted INT $N
 # one byte short under IDT and FRED alike, and registers the nmi callback
-# without the mask flag.  Each check below
+# without the mask flag; its grant table lets a read-only entry pass for
+# a writable grant's at unmap (XSA-234) and leaves version 2 while the
+# status frame is mapped (XSA-255).  Each check below
 # must fail against it; one that passes could not tell.
 # Prints TAP (its summary a comment: the step counts the unit tests' line).
 bin=$1
@@ -20,6 +22,8 @@ must_fail=(
 	"6: IDT compat SYSCALL, syscall without / syscall32 with mask flag: mask 0"
 	"idt: INT \$0x40 permitted: vector, error code, frame RIP and CS as expected"
 	"callback: nmi in trap_ctxt[2], masking"
+	"unmap check: a read-only entry for a writable grant: GNTST_general_error"
+	"set_version 1 while the status frame is mapped: -EBUSY"
 )
 n=0 pass=0 fail=0
 for t in "${must_fail[@]}"; do
