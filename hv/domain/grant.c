@@ -9,8 +9,9 @@
  * set_version, get_version, get_status_frames, map_grant_ref,
  * unmap_grant_ref, unmap_and_replace with Xen 4.17's answers
  * (common/grant_table.c, arch/x86/pv/grant_table.c): a negative count or
- * command bits above GNTTABOP_CMD_MASK are -EINVAL; setup_table and
- * get_status_frames take exactly one op (else -EINVAL); set_version and
+ * command bits above GNTTABOP_CMD_MASK (but for cache_flush) are -EINVAL;
+ * setup_table, query_size and get_status_frames take exactly one op
+ * (else -EINVAL); set_version and
  * get_version read one whatever the count; per-op problems go in the op's
  * status field, not the return value.  Copying and transferring through
  * grants (no second domain) are -ENOSYS.
@@ -71,24 +72,20 @@ static long setup_table(uint64_t uop)
                          sizeof(op.status)) ? -XEN_EFAULT : 0;
 }
 
-static long query_size(uint64_t uop, unsigned int count)
+static long query_size(uint64_t uop)
 {
     struct gnttab_query_size op;
 
-    for (unsigned int i = 0; i < count; i++, uop += sizeof(op)) {
-        if (copy_from_guest(&op, uop, sizeof(op)))
-            return -XEN_EFAULT;
-        if (!self(op.dom)) {
-            op.status = GNTST_bad_domain;
-        } else {
-            op.nr_frames = HV_GNT_FRAMES;
-            op.max_nr_frames = HV_GNT_FRAMES;
-            op.status = GNTST_okay;
-        }
-        if (copy_to_guest(uop, &op, sizeof(op)))
-            return -XEN_EFAULT;
+    if (copy_from_guest(&op, uop, sizeof(op)))
+        return -XEN_EFAULT;
+    if (!self(op.dom)) {
+        op.status = GNTST_bad_domain;
+    } else {
+        op.nr_frames = HV_GNT_FRAMES;
+        op.max_nr_frames = HV_GNT_FRAMES;
+        op.status = GNTST_okay;
     }
-    return 0;
+    return copy_to_guest(uop, &op, sizeof(op)) ? -XEN_EFAULT : 0;
 }
 
 static long set_version(uint64_t uop)
@@ -266,13 +263,14 @@ static long batch(unsigned int cmd, uint64_t uop, unsigned int count, size_t siz
 
 long do_grant_table_op(unsigned int cmd, uint64_t uop, unsigned int count)
 {
-    if ((int)count < 0 || (cmd & ~CMD_MASK))
+    /* Only cache_flush gives the bits above CMD_MASK a meaning. */
+    if ((int)count < 0 || ((cmd & ~CMD_MASK) && (cmd & CMD_MASK) != GNTTABOP_cache_flush))
         return -XEN_EINVAL;
     switch (cmd) {
     case GNTTABOP_setup_table:
         return count != 1 ? -XEN_EINVAL : setup_table(uop);
     case GNTTABOP_query_size:
-        return query_size(uop, count);
+        return count != 1 ? -XEN_EINVAL : query_size(uop);
     case GNTTABOP_set_version:
         return set_version(uop);
     case GNTTABOP_get_status_frames:

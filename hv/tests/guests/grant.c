@@ -86,6 +86,15 @@ static void setup(void)
     rc = gnttab(GNTTABOP_set_version, &v, 0);
     check(rc == 0 && v.version == 1, "set_version 1 with count 0 (count is not read): rc %ld version %u",
           rc, v.version);
+    struct gnttab_query_size qs[2] = { { .dom = DOMID_SELF }, { .dom = DOMID_SELF } };
+    rc = gnttab(GNTTABOP_query_size, qs, 2);
+    check(rc == -XEN_EINVAL, "query_size with count 2: rc %ld", rc);
+    rc = gnttab(GNTTABOP_query_size, qs, 1);
+    check(rc == 0 && qs[0].status == GNTST_okay && qs[0].nr_frames >= 1 && qs[0].max_nr_frames >= qs[0].nr_frames,
+          "query_size: rc %ld status %d, %u of %u frames", rc, qs[0].status, qs[0].nr_frames, qs[0].max_nr_frames);
+    struct gnttab_get_version gv = { .dom = DOMID_SELF };
+    rc = gnttab(GNTTABOP_get_version | (1u << 12), &gv, 1);
+    check(rc == -XEN_EINVAL, "get_version with a continuation bit in the command: rc %ld", rc);
     /* The granted pages only readable by their own mappings, so that
      * pinning one as an L1 table tells whether a writable mapping is left. */
     rc = remap(data, mfn_of(data), 0x65) | remap(other, mfn_of(other), 0x65);
