@@ -332,39 +332,6 @@ void check_entry_frame_fully(const struct pt_regs *regs)
 }
 #endif
 
-#ifdef CONFIG_TEST_BROKEN_HV
-/*
- * Play a hypervisor that breaks the rule broken= names (Kconfig,
- * TEST_BROKEN_HV): on the way in, change what it handed over; on the way
- * out, the flags it would have honoured.
- */
-static bool broken(const char *rule)
-{
-	const char *b = cmdline_get("broken");
-
-	return b && !strcmp(b, rule);
-}
-
-void broken_hv_entry(struct pt_regs *regs)
-{
-	if (broken("nomask"))
-		this_vcpu()->evtchn_upcall_mask = 0;
-	if (broken("mask"))
-		this_vcpu()->evtchn_upcall_mask = 1;
-	if (broken("r11") && regs->vector == VEC_SYSCALL)
-		regs->r11 ^= X86_EFLAGS_CF;
-}
-
-uint64_t broken_hv_return(const struct pt_regs *regs, uint64_t flags)
-{
-	if (broken("nosysret"))
-		return flags & ~VGCF_in_syscall;
-	if (broken("sysret") && regs->vector == 0x80 && regs_cs_sel(regs) == FLAT_USER_CS64)
-		return flags | VGCF_in_syscall;
-	return flags;
-}
-#endif
-
 static uint64_t dispatch(struct pt_regs *regs);
 
 /*

@@ -127,9 +127,9 @@ step hv-idt-1vcpu "hv, QEMU, IDT, 1 vCPU, Intel" runner --hv "$build/hv/pventry-
 step hv-idt-domU "hv domU, QEMU, IDT, Intel" runner --hv "$build/hv/pventry-hv" --delivery idt \
 	--domu --kernel "$build/pventry" --vendor GenuineIntel
 if [ -n "$xen_fred" ]; then
-	step xen-master-idt "$(basename "$xen_fred"), QEMU, IDT (fred=0), Intel+AMD" \
+	step xen-master-idt "$(basename "$xen_fred"), QEMU, IDT (fred=0), 2 vCPUs, Intel+AMD" \
 		runner --xen "$xen_fred" --xen-args-extra "fred=0" --kernel "$build/pventry" \
-		"${x86[@]}" --delivery idt
+		--vcpus 2 "${x86[@]}" --delivery idt
 else
 	skip xen-master-idt "Xen with FRED support, QEMU, IDT" "no XEN_FRED="
 fi
@@ -143,9 +143,9 @@ else
 	skip hv-idt-bochs "hv, Bochs, IDT" "no BOCHS="
 fi
 if [ -n "$bochs" ] && [ -n "$xen_fred" ]; then
-	step xen-fred "$(basename "$xen_fred"), Bochs wildcat_lake, FRED (fred=1)" \
+	step xen-fred "$(basename "$xen_fred"), Bochs wildcat_lake, FRED (fred=1), 2 vCPUs" \
 		runner --bochs "$bochs" --xen "$xen_fred" --xen-args-extra "fred=1" \
-		--delivery fred --kernel "$build/pventry"
+		--delivery fred --vcpus 2 --kernel "$build/pventry"
 else
 	skip xen-fred "Xen with FRED support, Bochs, FRED" "needs BOCHS= and XEN_FRED="
 fi

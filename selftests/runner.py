@@ -39,6 +39,9 @@ DONE = "pventry: all done"
 FINDINGS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "Documentation", "findings.md")
 
 TAP_RE = re.compile(r"^(not ok|ok) (\d+)(?: - (.*))?$")
+# The kernel's crashme lines (selftests/kernel/crashme.c): a program starts, and ends.
+CRASHME_START_RE = re.compile(r"^# (\S+): seed (0x[0-9a-f]+), inputs (\d+)\.\.(\d+) \(crashme_seed=")
+CRASHME_END_RE = re.compile(r"^# \S+: \d+ runs: ")
 
 # The runner's own test with a kernel built with CONFIG_TEST_BROKEN_HV: for
 # each rule it can break (broken= on its command line), checks that must
@@ -195,8 +198,14 @@ def judge(lines, status):
          "rewind": {}, "hypervisor": None}
     plan, seen, done, expect = None, 0, False, 1
     last_failed = False
+    crashme = None      # the crashme program running: (name, seed, first, last input)
     for line in lines:
         body = line[6:] if line.startswith("(XEN) ") else line
+        m = CRASHME_START_RE.match(body)
+        if m:
+            crashme = m.groups()
+        elif CRASHME_END_RE.match(body):
+            crashme = None
         if last_failed and body.startswith("#   "):
             r["failures"].append(body)      # the diagnostics of a failure
             continue
@@ -246,6 +255,12 @@ def judge(lines, status):
         r["problems"].append(f"plan says {plan} checks, {seen} ran")
     if not done:
         r["problems"].append(f"kernel did not finish ({status})")
+        if crashme:
+            name, seed, first, last = crashme
+            r["problems"].append(
+                f"it stopped inside {name} (seed {seed}, inputs {first}..{last}): replay with "
+                f"--args \"crashme_seed={seed} crashme_from={first} crashme={int(last) - int(first) + 1} "
+                f"crashme_trace\" to see the bytes of each input before it runs")
     return r
 
 

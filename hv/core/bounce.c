@@ -199,6 +199,7 @@ static int sw_interrupt(struct hv_vcpu *v, const struct hv_guest_mem *m,
     tb.mask_events = TI_GET_IF(ti) != 0;
 #ifdef HV_TEST_BROKEN_MODEL
     v->regs.rip--;                      /* wrong alike under IDT and FRED */
+    tb.has_error_code = vector < 32 && X86_EXC_HAS_EC(vector);  /* as if an exception */
 #endif
     return hv_create_bounce_frame(v, m, &tb, out);
 }

@@ -24,6 +24,10 @@ static uint16_t fixup_sel(uint16_t sel)
 
 int hv_check_trap_info(const struct trap_info *ti)
 {
+#ifdef HV_TEST_BROKEN_MODEL             /* a wrong model: refuses a cs not Xen's */
+    if ((ti->cs & ~3) != (FLAT_KERNEL_CS & ~3))
+        return -XEN_EINVAL;
+#endif
     return hv_is_canonical(ti->address) ? 0 : -XEN_EINVAL;
 }
 
@@ -43,8 +47,13 @@ int hv_do_set_trap_table(struct hv_vcpu *v, const struct hv_guest_mem *m,
         }
         if (m->read(m->ctx, &cur, gva, sizeof(cur)) != 0)
             return -XEN_EFAULT;
+#ifdef HV_TEST_BROKEN_MODEL             /* a wrong model: only an all-zero entry ends it */
+        if (cur.address == 0 && cur.vector == 0 && cur.cs == 0)
+            return 0;
+#else
         if (cur.address == 0)
             return 0;
+#endif
         if (hv_check_trap_info(&cur))
             return -XEN_EINVAL;
         cur.cs = fixup_sel(cur.cs);
@@ -56,7 +65,7 @@ int hv_do_set_trap_table(struct hv_vcpu *v, const struct hv_guest_mem *m,
  * The NMI callback is trap_ctxt[2], always masking events (Xen's
  * register_guest_nmi_callback).  A nonzero nmi_reason in shared_info
  * means an NMI may have come while no handler was there: Xen makes one
- * pending again (it looks at vCPU 0 only; hv's one vCPU is vCPU 0).
+ * pending again (Xen looks at vCPU 0 only; so does hv).
  */
 static int register_nmi(struct hv_vcpu *v, uint64_t address)
 {

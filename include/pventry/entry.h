@@ -31,7 +31,8 @@ const char *callback_name(unsigned int type);
 extern bool (*kernel_entry_hook)(struct pt_regs *regs);
 bool hooked(struct pt_regs *regs);	/* kernel_entry_hook took it */
 #ifdef CONFIG_TEST_BROKEN_HV
-/* entry/traps.c: the hypervisor bug `broken=' names, played on every entry. */
+/* selftests/kernel/broken_hv.c: the hypervisor bug `broken=' names, played
+   on every entry. */
 void broken_hv_entry(struct pt_regs *regs);
 uint64_t broken_hv_return(const struct pt_regs *regs, uint64_t flags);
 #endif

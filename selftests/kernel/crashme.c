@@ -7,7 +7,9 @@
  * Command line: crashme=N inputs per program (default
  * CRASHME_INPUTS_DEFAULT: a few seconds under QEMU), crashme_seed=S,
  * crashme_from=I (the first input: to replay one), crashme_verbose (a
- * line for every input that ended the program).
+ * line for every input that ended the program), crashme_trace (a line
+ * for every input before it runs: the last one printed is the one that
+ * hung, if the kernel or the hypervisor hangs).
  */
 #include <pventry/arch.h>
 #include <pventry/time.h>
@@ -21,10 +23,23 @@
 
 static struct {
 	const char *name;		/* the crashme program running, or NULL */
+	bool trace;			/* crashme_trace: print each input first */
 	struct crashme_plan plan;
 	struct crashme_input last;	/* the input it took last */
 	bool have_last;
 } cm;
+
+static void print_input(const char *what)
+{
+	const struct crashme_input *in = &cm.last;
+	unsigned int i;
+
+	printk("# %s: seed %#lx input %lu (kind %u, rflags %#lx, rsp %p) %s; bytes:", cm.name,
+	       cm.plan.seed, in->iteration, in->kind, in->rflags, (void *)in->rsp, what);
+	for (i = 0; i < in->len; i++)
+		printk(" %02x", in->bytes[i]);
+	printk("\n");
+}
 
 long crashme_ctl(unsigned int op, uint64_t uaddr)
 {
@@ -46,20 +61,10 @@ long crashme_ctl(unsigned int op, uint64_t uaddr)
 		return -XEN_EINVAL;
 	cm.last = *in;
 	cm.have_last = true;
+	if (cm.trace)
+		print_input("runs next");
 	user_task.budget_ms = user_task.ticks * TICK_MS + CRASHME_INPUT_MS;
 	return 0;
-}
-
-static void print_input(const char *what)
-{
-	const struct crashme_input *in = &cm.last;
-	unsigned int i;
-
-	printk("# %s: seed %#lx input %lu (kind %u, rflags %#lx, rsp %p) %s; bytes:", cm.name,
-	       cm.plan.seed, in->iteration, in->kind, in->rflags, (void *)in->rsp, what);
-	for (i = 0; i < in->len; i++)
-		printk(" %02x", in->bytes[i]);
-	printk("\n");
 }
 
 static void crashme_panic(void)
@@ -86,6 +91,7 @@ void run_crashme(const struct user_program *p)
 
 	memset(&cm, 0, sizeof(cm));
 	cm.name = p->name;
+	cm.trace = cmdline_has("crashme_trace");
 	cm.plan.seed = cmdline_num("crashme_seed", CRASHME_SEED_DEFAULT);
 	cm.plan.first = first;
 	cm.plan.end = first + n;

@@ -240,6 +240,23 @@ static void vcpu_rules(void)
     EQ(hv_do_set_trap_table(&fx.v, &fx.m, next, 2, &next), 0, "trap table: the continuation ends at the terminator");
     OK(fx.v.trap_ctxt[3].address == 0xffffffff80003000ull, "trap table: the continuation took the third entry");
 
+    /* Address 0 ends the table: what follows is not read. */
+    memset(fx.v.trap_ctxt, 0, sizeof(fx.v.trap_ctxt));
+    t[0] = (struct trap_info){ 14, 0, FLAT_KERNEL_CS, 0xffffffff80001000ull };
+    t[1] = (struct trap_info){ 13, 0, FLAT_KERNEL_CS, 0 };
+    t[2] = (struct trap_info){ 3, 3, FLAT_KERNEL_CS, 0xffffffff80003000ull };
+    t[3] = (struct trap_info){ 0, 0, 0, 0 };
+    memcpy(arg, t, sizeof(t));
+    EQ(hv_do_set_trap_table(&fx.v, &fx.m, ARG_VA, 256, &next), 0, "trap table: an early address-0 entry ends it");
+    OK(fx.v.trap_ctxt[14].address && !fx.v.trap_ctxt[3].address,
+       "trap table: the entry after the address-0 one is not applied");
+    /* cs means nothing to a 64-bit guest: any value is taken (RPL forced). */
+    t[0] = (struct trap_info){ 3, 3, 0xdead, 0xffffffff80003000ull };
+    t[1] = (struct trap_info){ 0, 0, 0, 0 };
+    memcpy(arg, t, sizeof(t));
+    EQ(hv_do_set_trap_table(&fx.v, &fx.m, ARG_VA, 256, &next), 0, "trap table: a garbage cs (0xdead) is accepted");
+    EQ(fx.v.trap_ctxt[3].address, 0xffffffff80003000ull, "trap table: the entry with the garbage cs is applied");
+
     EQ(hv_do_set_trap_table(&fx.v, &fx.m, 0, 256, &next), 0, "trap table: NULL clears");
     EQ(fx.v.trap_ctxt[14].address | fx.v.trap_ctxt[13].address, 0, "trap table: NULL cleared every entry");
 

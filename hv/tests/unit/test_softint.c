@@ -114,6 +114,22 @@ static void softint_int_n_no_handler(void)
     fixture_free(&s.fx);
 }
 
+/* A permitted INT $N into an exception vector that has an error code. */
+static void softint_int_n_into_ec_vector(void)
+{
+    struct scenario s;
+
+    fixture_init(&s.fx);
+    set_trap(&s.fx.v, X86_EXC_PF, 3, true, H(X86_EXC_PF));
+    enter(&s.fx, true);
+    s.e = ev_make(HV_ET_SW_INT, X86_EXC_PF, true, HV_DELIVERY_IDT, 0);
+    s.e.rip = URIP + 2;
+    deliver(&s);
+    OK(s.o.action == HV_RESUME && s.o.vector == X86_EXC_PF && !s.o.has_error_code &&
+       s.f.rip == URIP + 2, "5: permitted INT $0x0e (vDPL 3): a trap with no error code slot");
+    fixture_free(&s.fx);
+}
+
 /* INT $0x80. */
 static void softint_int80(void)
 {
@@ -196,6 +212,7 @@ void test_softint(void)
     softint_icebp();
     softint_int_n_permission();
     softint_int_n_no_handler();
+    softint_int_n_into_ec_vector();
     softint_int80();
     softint_int80_without_address();
     softint_full_length_option();
