@@ -42,7 +42,8 @@ struct domain {
 
     shared_info_t *shared_info; /* hv page, mappable by the guest        */
     uint64_t shared_info_mfn;
-    uint64_t grant_mfn;         /* the one grant-table frame (v1)        */
+    uint64_t grant_mfn;         /* the one grant-table frame             */
+    uint64_t grant_status_mfn;  /* its status frame (version 2 only)     */
 
     bool     m2p_strict;        /* VMASST_TYPE_m2p_strict (m2p.c)         */
     uint64_t kernel_l4;         /* MMUEXT_NEW_BASEPTR (mfn)               */
@@ -100,7 +101,7 @@ long do_memory_op(uint64_t cmd, uint64_t arg);
 
 /* mm.c */
 void mm_init_domain(uint64_t base_mfn, uint64_t nr_pages);
-bool hv_shared_page(uint64_t mfn);         /* shared_info, grant table */
+bool hv_shared_page(uint64_t mfn);         /* shared_info, grant frames */
 uint64_t mm_guest_cr3_mfn(void);
 int mm_get_type(uint64_t mfn, unsigned int level);
 void mm_put_type(uint64_t mfn);
@@ -109,6 +110,14 @@ long do_mmuext_op(uint64_t uops, unsigned int count, uint64_t pdone, unsigned in
 long do_update_va_mapping(uint64_t va, uint64_t val, uint64_t flags);
 long do_set_gdt(uint64_t frame_list, unsigned int entries);
 long do_update_descriptor(uint64_t maddr, uint64_t desc);
+bool mm_l1_slot(uint64_t addr, bool machine, uint64_t *l1_mfn, unsigned int *slot);
+uint64_t mm_l1_read(uint64_t l1_mfn, unsigned int slot);
+int mm_l1_write(uint64_t l1_mfn, unsigned int slot, uint64_t val);
+uint64_t mm_l1_take(uint64_t l1_mfn, unsigned int slot);
+void mm_l1_place(uint64_t l1_mfn, unsigned int slot, uint64_t taken);
+void mm_l1_ref(uint64_t val);
+void mm_l1_drop(uint64_t val);
+unsigned int mm_l1_maps(uint64_t mfn);
 int copy_from_guest(void *dst, uint64_t gva, size_t len);
 int copy_to_guest(uint64_t gva, const void *src, size_t len);
 
@@ -121,7 +130,7 @@ void do_hypercall(struct hv_vcpu *v);
 #define HYPERCALL_BATCH 256
 void hypercall_continue(struct hv_vcpu *v, unsigned int nr, uint64_t a1, uint64_t a2,
                         uint64_t a3, uint64_t a4);
-#define HV_CONTINUED 1  /* do_mmu_update/do_mmuext_op: continuation set up */
+#define HV_CONTINUED 1  /* do_mmu_update/do_mmuext_op/do_grant_table_op: continuation set up */
 long do_set_segment_base(uint64_t which, uint64_t base);
 long do_fpu_taskswitch(uint64_t set);
 long do_set_debugreg(uint64_t reg, uint64_t val);
@@ -136,6 +145,7 @@ int emulate_guest_fault(struct hv_vcpu *v, const struct hv_event *ev, struct hv_
 
 /* grant.c */
 void grant_init(void);
+bool grant_shared_frame(uint64_t mfn);     /* a grant frame the guest may map now */
 long do_grant_table_op(unsigned int cmd, uint64_t uop, unsigned int count);
 
 /* timer.c: hv's clock (ns since boot) and the vCPU's timers. */

@@ -395,6 +395,8 @@ static long dispatch(struct hv_vcpu *v, uint64_t nr, uint64_t a1, uint64_t a2, u
         break;
     case __HYPERVISOR_grant_table_op:
         rc = do_grant_table_op((unsigned int)a1, a2, (unsigned int)a3);
+        if (rc == HV_CONTINUED)
+            return HV_KEEP_RAX;
         break;
     case __HYPERVISOR_set_gdt:
         rc = do_set_gdt(a1, (unsigned int)a2);

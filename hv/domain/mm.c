@@ -32,12 +32,12 @@ static struct frame_info *frame(uint64_t mfn)
 
 /*
  * Pages of hv's that the guest may map (Xen's shared pages): shared_info
- * and the grant table.  Never a page table, never written by
- * mmu_update or update_descriptor.
+ * and the grant table's frames (grant.c).  Never a page table, never
+ * written by mmu_update or update_descriptor.
  */
 bool hv_shared_page(uint64_t mfn)
 {
-    return mfn == dom.shared_info_mfn || mfn == dom.grant_mfn;
+    return mfn == dom.shared_info_mfn || grant_shared_frame(mfn);
 }
 
 /* ---- the page-type oracle for the core's checks ---- */
@@ -591,4 +591,88 @@ long do_update_descriptor(uint64_t maddr, uint64_t desc)
                 gdt_set_guest_entry(idx, desc);
         }
     return 0;
+}
+
+/* ---- single L1 entries, for grant mappings (grant.c) ---- */
+
+/*
+ * The L1 entry a grant's host mapping uses: with `machine', addr is the
+ * machine address of the entry (GNTMAP_contains_pte), else a linear
+ * address looked up through the current page tables.  False unless the
+ * entry lies in a validated L1 table of the guest.
+ */
+bool mm_l1_slot(uint64_t addr, bool machine, uint64_t *l1_mfn, unsigned int *slot)
+{
+    uint64_t mfn = addr >> PAGE_SHIFT;
+
+    if (!machine) {
+        mfn = mm_guest_cr3_mfn();
+        for (int level = 4; level > 1 && mfn; level--) {
+            uint64_t e = table(mfn)[(addr >> (12 + 9 * (level - 1))) & 511];
+            mfn = (e & _PAGE_PRESENT) && !(e & _PAGE_PSE) ? HV_PTE_MFN(e) : 0;
+        }
+    }
+    if (!mfn || !frame(mfn) || frame(mfn)->type != HV_PAGE_L1)
+        return false;
+    *l1_mfn = mfn;
+    *slot = machine ? (unsigned int)((addr & (PAGE_SIZE - 1)) >> 3) : (unsigned int)((addr >> 12) & 511);
+    return true;
+}
+
+uint64_t mm_l1_read(uint64_t l1_mfn, unsigned int slot)
+{
+    return table(l1_mfn)[slot];
+}
+
+/* A new entry, with what it references taken and the old one's dropped. */
+int mm_l1_write(uint64_t l1_mfn, unsigned int slot, uint64_t val)
+{
+    return write_entry(l1_mfn, 1, slot, val);
+}
+
+/* Clear an entry, keeping what it references for mm_l1_place(). */
+uint64_t mm_l1_take(uint64_t l1_mfn, unsigned int slot)
+{
+    uint64_t old = table(l1_mfn)[slot];
+
+    table(l1_mfn)[slot] = 0;
+    forget_last_va();
+    return old;
+}
+
+/* Put an entry from mm_l1_take() in place, dropping the old one's refs. */
+void mm_l1_place(uint64_t l1_mfn, unsigned int slot, uint64_t taken)
+{
+    uint64_t old = table(l1_mfn)[slot];
+
+    table(l1_mfn)[slot] = taken;
+    forget_last_va();
+    put_entry_ref(1, old);
+}
+
+/* Take / drop what an L1 entry with this value references (the writable
+ * count of a guest frame) without any entry. */
+void mm_l1_ref(uint64_t val)
+{
+    (void)get_entry_ref(1, val);
+}
+
+void mm_l1_drop(uint64_t val)
+{
+    put_entry_ref(1, val);
+}
+
+/* How many entries of the guest's L1 tables map mfn. */
+unsigned int mm_l1_maps(uint64_t mfn)
+{
+    unsigned int n = 0;
+
+    for (uint64_t i = 0; i < dom.nr_pages; i++) {
+        if (dom.frames[i].type != HV_PAGE_L1)
+            continue;
+        const uint64_t *t = table(dom.base_mfn + i);
+        for (unsigned int j = 0; j < 512; j++)
+            n += (t[j] & _PAGE_PRESENT) && HV_PTE_MFN(t[j]) == mfn;
+    }
+    return n;
 }

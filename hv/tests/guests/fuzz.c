@@ -14,11 +14,18 @@
  * runs single-stepped (TF), at most STEP_LIMIT instructions a program, so
  * a loop in it cannot hang the run.
  *
+ * Half its grant_table_op calls are well-formed: map, unmap and
+ * unmap_and_replace of its own grants (refs 8..15 grant its sacrificial
+ * pages, its page tables, shared_info, the grant frame, hv memory, with
+ * random flags) at its sacrificial addresses or at raw PTE addresses,
+ * set_version and get_status_frames; these draw from a second random
+ * stream, so a seed's other calls stay the same.
+ *
  * Before the kernel-mode code and at the end the guest walks its page
  * tables: no entry outside hv's own L4 slots may map a frame that is not
- * the guest's (or its shared_info), and no writable L1 entry may map a
- * page table, nor may an entry map a table above it on the way down (a
- * linear page table) with RW ("fuzz: page tables clean ...").  At the end it prints
+ * the guest's (or its shared_info or grant frame), no writable L1 entry may
+ * map a page table, nor may an entry map a table above it on the way down
+ * (a linear page table) with RW ("fuzz: page tables clean ...").  At the end it prints
  * "fuzz: ok" and powers off; hv then checks its own text (hv_exit).
  * Expected: "hv: text and rodata intact" and either status 0 with
  * "fuzz: ok", or status 5: kernel-mode code may point %rsp anywhere, and
@@ -26,6 +33,7 @@
  */
 #include "guest.h"
 #include <xen/memory.h>
+#include <xen/grant_table.h>
 
 #define STR_(x) #x
 #define STR(x) STR_(x)
@@ -69,12 +77,24 @@ static int phase;               /* 0 calls, 1 irets, 2 user code, 3 kernel code,
 volatile int in_random;
 volatile unsigned int steps;
 
+static uint64_t xorshift(uint64_t *r)
+{
+    *r ^= *r >> 12;
+    *r ^= *r << 25;
+    *r ^= *r >> 27;
+    return *r * 0x2545f4914f6cdd1dull;
+}
+
 static uint64_t rnd(void)
 {
-    rng ^= rng >> 12;
-    rng ^= rng << 25;
-    rng ^= rng >> 27;
-    return rng * 0x2545f4914f6cdd1dull;
+    return xorshift(&rng);
+}
+
+/* The well-formed grant calls' own stream. */
+static uint64_t rng_gnt;
+static uint64_t rnd_gnt(void)
+{
+    return xorshift(&rng_gnt);
 }
 
 static uint64_t pick(const uint64_t *pool, unsigned int n)
@@ -188,6 +208,129 @@ static void fill_scratch(void)
             w[i] = 63;
 }
 
+/* ---- well-formed grant-table calls ---- */
+
+static uint8_t gnt_page[PAGE] __attribute__((aligned(PAGE)));   /* the grant frame, mapped */
+static uint64_t gnt_mfn;
+
+static void grant_setup(void)
+{
+    xen_pfn_t frame = 0;
+    struct gnttab_setup_table st = { .dom = DOMID_SELF, .nr_frames = 1 };
+
+    set_xen_guest_handle(st.frame_list, &frame);
+    check(HC(__HYPERVISOR_grant_table_op, GNTTABOP_setup_table, &st, 1, 0) == 0 && st.status == 0 &&
+          HC(__HYPERVISOR_update_va_mapping, gnt_page, (frame << 12) | 0x67, UVMF_INVLPG, 0) == 0,
+          "grant frame set up and mapped");
+    gnt_mfn = frame;
+}
+
+/* Refs 8..15 grant these frames to the domain itself (v1 layout; after a
+ * switch to v2 the same bytes are whatever v2 makes of them). */
+static void grant_fill(void)
+{
+    const uint64_t frames[] = {
+        mfn_of(scratch), mfn_of(scratch + PAGE), mfn_of((void *)si->pt_base), mfn_of(u_l4),
+        si->shared_info >> 12, gnt_mfn, 0x100, rnd_gnt() & 0xfffff,
+    };
+    struct gnttab_get_version gv = { .dom = DOMID_SELF };
+    grant_entry_v1_t *e1 = (grant_entry_v1_t *)gnt_page;
+    grant_entry_v2_t *e2 = (grant_entry_v2_t *)gnt_page;
+
+    HC(__HYPERVISOR_grant_table_op, GNTTABOP_get_version, &gv, 1, 0);
+    for (unsigned int i = 8; i < 16; i++) {
+        uint64_t frame = frames[(i + rnd_gnt()) % 8];
+        domid_t to = rnd_gnt() % 8 ? 0 : DOMID_SELF;
+        uint16_t flags = (uint16_t)(rnd_gnt() % 4 ? GTF_permit_access | (rnd_gnt() & GTF_readonly) : rnd_gnt());
+        if (gv.version == 2) {
+            e2[i].full_page.frame = frame;
+            e2[i].hdr.domid = to;
+            e2[i].hdr.flags = flags;
+        } else {
+            e1[i] = (grant_entry_v1_t){ .flags = flags, .domid = to, .frame = (uint32_t)frame };
+        }
+    }
+}
+
+static uint64_t grant_addr(int pte)
+{
+    const uint64_t va[] = { (uint64_t)scratch, (uint64_t)scratch + PAGE, (uint64_t)GUARD,
+                            (uint64_t)scratch, (uint64_t)scratch + PAGE, (uint64_t)GUARD, 0,
+                            0xffff800000000000ul, 0x8000000000000000ul, rnd_gnt() };
+    const uint64_t ma[] = { mfn_of(scratch) << 12, (mfn_of(scratch) << 12) + 8 * (rnd_gnt() % 512),
+                            (mfn_of(scratch + PAGE) << 12) + 4, mfn_of((void *)si->pt_base) << 12,
+                            mfn_of(u_l4) << 12, rnd_gnt() };
+    return pte ? ma[rnd_gnt() % (sizeof(ma) / sizeof(ma[0]))] : va[rnd_gnt() % (sizeof(va) / sizeof(va[0]))];
+}
+
+/* A grant_table_op call with well-formed ops in scratch: cmd, op, count. */
+static void grant_call(uint64_t *cmd, uint64_t *uop, uint64_t *count)
+{
+    /* Each map flag and its chance of being set, in quarters. */
+    static const struct { uint32_t bit; unsigned int quarters; } fl[] = {
+        { GNTMAP_host_map, 3 }, { GNTMAP_device_map, 2 }, { GNTMAP_readonly, 2 },
+        { GNTMAP_application_map, 1 }, { GNTMAP_contains_pte, 1 },
+    };
+    unsigned int n = 1 + (unsigned int)(rnd_gnt() % 3);
+
+    grant_fill();
+    *uop = (uint64_t)scratch;
+    *count = n;
+    switch (rnd_gnt() % 8) {
+    case 0: case 1: case 2: {
+        struct gnttab_map_grant_ref *m = (void *)scratch;
+        *cmd = GNTTABOP_map_grant_ref;
+        for (unsigned int i = 0; i < n; i++) {
+            uint32_t f = 0;
+            for (unsigned int b = 0; b < sizeof(fl) / sizeof(fl[0]); b++)
+                if (rnd_gnt() % 4 < fl[b].quarters)
+                    f |= fl[b].bit;
+            f |= rnd_gnt() % 8 ? 0 : (uint32_t)rnd_gnt();
+            m[i] = (struct gnttab_map_grant_ref){
+                .host_addr = grant_addr(f & GNTMAP_contains_pte), .flags = f,
+                .ref = 8 + (uint32_t)(rnd_gnt() % (rnd_gnt() % 8 ? 8 : 600)),
+                .dom = rnd_gnt() % 8 ? 0 : (domid_t)rnd_gnt(),
+            };
+        }
+        break;
+    }
+    case 3: case 4: {
+        struct gnttab_unmap_grant_ref *u = (void *)scratch;
+        *cmd = GNTTABOP_unmap_grant_ref;
+        for (unsigned int i = 0; i < n; i++)
+            u[i] = (struct gnttab_unmap_grant_ref){
+                .host_addr = grant_addr(rnd_gnt() % 4 == 0),
+                .dev_bus_addr = rnd_gnt() % 2 ? 0 : grant_addr(1) & ~0xffful,
+                .handle = (grant_handle_t)(rnd_gnt() % 8 ? rnd_gnt() % 16 : rnd_gnt()),
+            };
+        break;
+    }
+    case 5: {
+        struct gnttab_unmap_and_replace *u = (void *)scratch;
+        *cmd = GNTTABOP_unmap_and_replace;
+        for (unsigned int i = 0; i < n; i++)
+            u[i] = (struct gnttab_unmap_and_replace){
+                .host_addr = grant_addr(rnd_gnt() % 4 == 0), .new_addr = grant_addr(0),
+                .handle = (grant_handle_t)(rnd_gnt() % 16),
+            };
+        break;
+    }
+    case 6: {
+        struct gnttab_set_version *v = (void *)scratch;
+        *cmd = GNTTABOP_set_version;
+        v->version = 1 + (uint32_t)(rnd_gnt() % 2);
+        break;
+    }
+    default: {
+        struct gnttab_get_status_frames *g = (void *)scratch;
+        *cmd = GNTTABOP_get_status_frames;
+        *g = (struct gnttab_get_status_frames){ .nr_frames = (uint32_t)(rnd_gnt() % 3), .dom = DOMID_SELF };
+        set_xen_guest_handle(g->frame_list, (uint64_t *)(scratch + PAGE));
+        break;
+    }
+    }
+}
+
 /* ---- phase 0: random hypercalls ---- */
 
 static const unsigned int calls[] = {
@@ -208,8 +351,32 @@ static long call(unsigned int nr, uint64_t a1, uint64_t a2, uint64_t a3, uint64_
     return hc_r8(nr, a1, a2, a3, a4, rnd());
 }
 
+static unsigned long maps_done;         /* grant mappings made */
+
+static void walk_all(const char *when);
+static void remap_scratch(void);
+
+/* One well-formed grant call (the caller walks the page tables after it). */
+static void one_grant_call(void)
+{
+    uint64_t cmd, uop, count;
+
+    grant_call(&cmd, &uop, &count);
+    if (HC(__HYPERVISOR_grant_table_op, cmd, uop, count, 0) >= 0 && cmd == GNTTABOP_map_grant_ref)
+        for (unsigned int i = 0; i < count; i++)
+            maps_done += ((struct gnttab_map_grant_ref *)scratch)[i].status == GNTST_okay;
+}
+
 static void one_call(void)
 {
+    unsigned int grant_maps = 0;
+
+    if (rnd_gnt() % 6 == 0) {           /* a grant call first, checked at once */
+        one_grant_call();
+        walk_all(0);
+        remap_scratch();
+    }
+
     unsigned int nr = calls[rnd() % (sizeof(calls) / sizeof(calls[0]))];
     uint64_t a1 = nasty_cmd(), a2 = nasty_ptr(), a3 = nasty_count(), a4 = rnd() & 1 ? DOMID_SELF : rnd();
 
@@ -260,8 +427,13 @@ static void one_call(void)
         else if ((a3 >> 47) == 0x1ffff && (a2 & 0xffffffff) > 64)
             a3 = (uint64_t)GUARD;   /* no megabytes of the guest image */
         break;
-    case __HYPERVISOR_xen_version:
     case __HYPERVISOR_grant_table_op:
+        if (rnd_gnt() % 2) {
+            grant_call(&a1, &a2, &a3);
+            grant_maps = a1 == GNTTABOP_map_grant_ref ? (unsigned int)a3 : 0;
+        }
+        break;
+    case __HYPERVISOR_xen_version:
     case __HYPERVISOR_callback_op:
     case __HYPERVISOR_nmi_op:
     case __HYPERVISOR_event_channel_op:
@@ -278,8 +450,11 @@ static void one_call(void)
     }
     if (call(nr, a1, a2, a3, a4) >= 0) {
         accepted++;
+        for (unsigned int i = 0; i < grant_maps; i++)
+            maps_done += ((struct gnttab_map_grant_ref *)scratch)[i].status == GNTST_okay;
         if (nr == __HYPERVISOR_update_va_mapping || nr == __HYPERVISOR_mmu_update ||
-            nr == __HYPERVISOR_mmuext_op || nr == __HYPERVISOR_update_descriptor)
+            nr == __HYPERVISOR_mmuext_op || nr == __HYPERVISOR_update_descriptor ||
+            nr == __HYPERVISOR_grant_table_op)
             walk_due = 1;           /* look before the mapping is put back */
     }
 }
@@ -483,7 +658,7 @@ static void walk(uint64_t mfn, int level, int pass)
             continue;
         }
         if (pass == 1) {
-            if (!guest_frame(m) && m != si->shared_info >> 12)
+            if (!guest_frame(m) && m != si->shared_info >> 12 && m != gnt_mfn)
                 bad_maps++;
             if ((e[i] & 2) && is_table(m))
                 bad_writable++;
@@ -533,9 +708,9 @@ static void walk_all(const char *when)
 
 static void report(void)
 {
-    printf("fuzz: seed %lu calls %lu (accepted %lu) irets %lu programs %lu user, %lu kernel "
-           "(%lu instructions) faults recovered %lu\n", (unsigned long)seed, done_calls, accepted,
-           done_irets, done_programs, done_kprograms, total_steps, faults);
+    printf("fuzz: seed %lu calls %lu (accepted %lu, grant mappings %lu) irets %lu programs %lu user, "
+           "%lu kernel (%lu instructions) faults recovered %lu\n", (unsigned long)seed, done_calls, accepted,
+           maps_done, done_irets, done_programs, done_kprograms, total_steps, faults);
 }
 
 /* The loop: each item may end in recover_stub, which comes back here. */
@@ -633,6 +808,7 @@ void guest_main(start_info_t *start)
     n_kprograms = arg(cl, "kprograms=", n_kprograms);
     dump_program = arg(cl, "dump=", 0);
     rng = seed * 0x9e3779b97f4a7c15ull + 1;
+    rng_gnt = rng ^ 0x5851f42d4c957f2dull;
     say("seed %lu", (unsigned long)seed);
 
     for (unsigned int v = 0; v < 32; v++)
@@ -656,5 +832,6 @@ void guest_main(start_info_t *start)
           "the live L4 mapped into itself writable: refused");
     mu.val &= ~2ull;
     check(HC(__HYPERVISOR_mmu_update, &mu, 1, 0, DOMID_SELF) == 0, "the live L4 mapped into itself read-only");
+    grant_setup();
     fuzz_loop();
 }

@@ -13,9 +13,11 @@
 #include <xen/nmi.h>
 #include <xen/errno.h>
 
-/* The one hypercall the guest kernel has no wrapper for. */
+/* The hypercalls the guest kernel has no wrapper for. */
 static inline long HYPERVISOR_nmi_op(unsigned int cmd, void *arg)
 { return _hypercall2(long, nmi_op, cmd, arg); }
+static inline long HYPERVISOR_grant_table_op(unsigned int cmd, void *uop, unsigned int count)
+{ return _hypercall3(long, grant_table_op, cmd, uop, count); }
 
 static inline __attribute__((noreturn)) void shutdown(unsigned int reason)
 {

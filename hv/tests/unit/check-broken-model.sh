@@ -2,13 +2,16 @@
 # hv/tests/unit/check-broken-model.sh BIN - the unit tests' own test.
 #
 # BIN is the unit tests built against a core compiled with
-# HV_TEST_BROKEN_MODEL (core/bounce.c, core/hypercall_check.c): it forgets
-# the error code of #CP/#VC/#SX, passes the hardware's #PF U/S bit on,
-# takes syscall32's mask flag for a compat SYSCALL under IDT, delivers a
-# permitted INT $N one byte short under IDT and FRED alike and with an
-# error code where the vector's exception has one, registers the nmi
-# callback without the mask flag, reads a trap table past an address-0
-# entry, and refuses a trap-table cs that is not Xen's.  Each check below
+# HV_TEST_BROKEN_MODEL (core/bounce.c, core/hypercall_check.c,
+# core/grant.c): it forgets the error code of #CP/#VC/#SX, passes the
+# hardware's #PF U/S bit on, takes syscall32's mask flag for a compat
+# SYSCALL under IDT, delivers a permitted INT $N one byte short under IDT
+# and FRED alike and with an error code where the vector's exception has
+# one, registers the nmi callback without the mask flag, reads a trap
+# table past an address-0 entry, and refuses a trap-table cs that is not
+# Xen's; its grant table lets a read-only entry pass for a writable
+# grant's at unmap (XSA-234) and leaves version 2 while the status frame
+# is mapped (XSA-255).  Each check below
 # must fail against it; one that passes could not tell.
 # Prints TAP (its summary a comment: the step counts the unit tests' line).
 bin=$1
@@ -25,6 +28,8 @@ must_fail=(
 	"5: permitted INT \$0x0e (vDPL 3): a trap with no error code slot"
 	"trap table: the entry after the address-0 one is not applied"
 	"trap table: a garbage cs (0xdead) is accepted"
+	"unmap check: a read-only entry for a writable grant: GNTST_general_error"
+	"set_version 1 while the status frame is mapped: -EBUSY"
 )
 n=0 pass=0 fail=0
 for t in "${must_fail[@]}"; do

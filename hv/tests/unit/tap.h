@@ -93,5 +93,6 @@ void test_console_ring(void);
 void test_domu_layout(void);
 void test_emulate(void);
 void test_timer(void);
+void test_grant(void);
 
 #endif
