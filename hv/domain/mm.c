@@ -647,19 +647,20 @@ void mm_l1_place(uint64_t l1_mfn, unsigned int slot, uint64_t taken)
 
     table(l1_mfn)[slot] = taken;
     forget_last_va();
-    put_entry_ref(1, old);
+    put_entry_ref(l1_mfn, 1, old);
 }
 
 /* Take / drop what an L1 entry with this value references (the writable
- * count of a guest frame) without any entry. */
+ * count of a guest frame) without any entry: an L1 entry's references do
+ * not depend on its table, hence table 0. */
 void mm_l1_ref(uint64_t val)
 {
-    (void)get_entry_ref(1, val);
+    (void)get_entry_ref(0, 1, val);
 }
 
 void mm_l1_drop(uint64_t val)
 {
-    put_entry_ref(1, val);
+    put_entry_ref(0, 1, val);
 }
 
 /* How many entries of the guest's L1 tables map mfn. */
