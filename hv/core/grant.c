@@ -55,17 +55,19 @@ static uint16_t *status_of(struct hv_gnt *gt, grant_ref_t ref)
 }
 
 /*
- * Mark the entry in use for a map (Xen's _set_status).  The entry is
- * read once: a guest changing it at the same time gets either state.
+ * Mark the entry in use for a map or a copy (Xen's _set_status).  A map
+ * refuses a GTF_sub_page entry, a copy takes it.  The entry is read once:
+ * a guest changing it at the same time gets either state.
  */
 static int set_status(struct hv_gnt *gt, grant_ref_t ref, const struct hv_gnt_active *act,
-                      bool readonly, domid_t self)
+                      bool readonly, domid_t self, bool map)
 {
     grant_entry_header_t h;
     uint16_t *st = status_of(gt, ref);
+    uint16_t mask = map ? GTF_type_mask | GTF_sub_page : GTF_type_mask;
 
     __builtin_memcpy(&h, gt->version == 1 ? (void *)&v1(gt)[ref] : (void *)&v2(gt)[ref].hdr, sizeof(h));
-    if (!act->pin && ((h.flags & (GTF_type_mask | GTF_sub_page)) != GTF_permit_access || h.domid != self))
+    if (!act->pin && ((h.flags & mask) != GTF_permit_access || h.domid != self))
         return GNTST_general_error;
     if (!readonly && (h.flags & GTF_readonly))
         return GNTST_general_error;
@@ -121,7 +123,7 @@ int hv_gnt_map_begin(struct hv_gnt *gt, const struct gnttab_map_grant_ref *op, d
         return GNTST_general_error;
 
     if (!act->pin || (!ro && !(act->pin & HV_GNTPIN_W_MASK))) {
-        if ((rc = set_status(gt, ref, act, ro, self)) != GNTST_okay)
+        if ((rc = set_status(gt, ref, act, ro, self, true)) != GNTST_okay)
             return rc;
         if (!act->pin) {
             uint64_t gfn = gt->version == 1 ? v1(gt)[ref].frame : v2(gt)[ref].full_page.frame;
@@ -132,6 +134,8 @@ int hv_gnt_map_begin(struct hv_gnt *gt, const struct gnttab_map_grant_ref *op, d
                 return GNTST_bad_page;      /* not a frame of the granting domain */
             }
             act->mfn = gfn;                 /* PV: gfn == mfn */
+            act->start = 0;
+            act->length = HV_GNT_PAGE;
         }
     }
     act->pin += incr;
@@ -243,6 +247,151 @@ void hv_gnt_unmap_finish(struct hv_gnt *gt, const struct hv_gnt_unmap *u)
     reduce_status(gt, hd->ref, ro);
     if (!(hd->flags & (GNTMAP_host_map | GNTMAP_device_map)))
         hd->flags = 0;
+}
+
+/* ---- GNTTABOP_copy ---- */
+
+/* A frame of the domain's (its RAM, page tables, pages hv shares with it). */
+static bool own_frame(const struct hv_page_oracle *o, uint64_t mfn)
+{
+    unsigned int t = o->type(o->ctx, mfn);
+
+    return t != HV_PAGE_INVALID && t != HV_PAGE_HV;
+}
+
+/* Xen's gnttab_copy_lock_domain: which domain a side names. */
+static int copy_domain(domid_t domid, bool gref, domid_t self)
+{
+    if (domid != DOMID_SELF && !gref)
+        return GNTST_permission_denied;     /* a frame only from DOMID_SELF */
+    if (domid != DOMID_SELF && domid != self)
+        return GNTST_bad_domain;            /* hv has no other domain */
+    return GNTST_okay;
+}
+
+/* Xen's acquire_grant_for_copy for the domain's own table. */
+static int copy_claim_grant(struct hv_gnt *gt, grant_ref_t ref, domid_t self,
+                            const struct hv_page_oracle *o, struct hv_gnt_copy_side *s)
+{
+    bool ro = s->readonly;
+    struct hv_gnt_active *act;
+    int rc;
+
+    if (ref >= hv_gnt_nr_entries(gt))
+        return GNTST_bad_gntref;
+    act = &gt->active[ref];
+    if (act->pin & 0x80808080u)
+        return GNTST_general_error;         /* a counter could overflow */
+    if (!act->pin || (!ro && !(act->pin & HV_GNTPIN_W_MASK))) {
+        uint64_t frame;
+        uint16_t start = 0, length = HV_GNT_PAGE;
+
+        if ((rc = set_status(gt, ref, act, ro, self, false)) != GNTST_okay)
+            return rc;
+        if (gt->version == 1) {
+            frame = v1(gt)[ref].frame;
+        } else {
+            const grant_entry_v2_t *e = &v2(gt)[ref];
+
+            if ((e->hdr.flags & GTF_type_mask) == GTF_transitive) {
+                /* Xen: to itself "self-referential", else no such domain. */
+                reduce_status(gt, ref, ro);
+                return GNTST_general_error;
+            }
+            frame = e->full_page.frame;
+            if (e->hdr.flags & GTF_sub_page) {
+                start = e->sub_page.page_off;
+                length = e->sub_page.length;
+            }
+        }
+        /* Xen looks the entry's frame up again even when already pinned. */
+        if (!own_frame(o, frame)) {
+            reduce_status(gt, ref, ro);
+            return GNTST_bad_page;
+        }
+        if (!act->pin) {
+            act->mfn = frame;
+            act->start = start;
+            act->length = length;
+        }
+    }
+    act->pin += ro ? HV_GNTPIN_HSTR : HV_GNTPIN_HSTW;
+    s->have_grant = true;
+    s->ref = ref;
+    s->mfn = act->mfn;
+    s->start = act->start;
+    s->length = act->length;
+    return GNTST_okay;
+}
+
+/* Xen's gnttab_copy_claim_buf. */
+static int copy_claim(struct hv_gnt *gt, const struct gnttab_copy_ptr *p, bool gref, bool readonly,
+                      domid_t self, const struct hv_page_oracle *o, struct hv_gnt_copy_side *s)
+{
+    int rc;
+
+    __builtin_memset(s, 0, sizeof(*s));
+    s->readonly = readonly;
+    if (gref) {
+        if ((rc = copy_claim_grant(gt, p->u.ref, self, o, s)) != GNTST_okay)
+            return rc;
+    } else {
+        if (!own_frame(o, p->u.gmfn))
+            return GNTST_bad_page;
+        s->mfn = p->u.gmfn;
+        s->length = HV_GNT_PAGE;
+    }
+#ifndef HV_TEST_BROKEN_MODEL            /* a wrong model: copies into a page table */
+    if (!readonly && o->type(o->ctx, s->mfn) != HV_PAGE_RAM) {
+        hv_gnt_copy_release(gt, s);
+        return GNTST_general_error;     /* Xen: no writable type for it */
+    }
+#endif
+    return GNTST_okay;
+}
+
+/* The op's bytes inside what the side allows. */
+static bool copy_inside(uint16_t offset, uint16_t len, const struct hv_gnt_copy_side *s)
+{
+    return offset >= s->start && offset + len <= s->start + s->length;
+}
+
+int hv_gnt_copy_begin(struct hv_gnt *gt, const struct gnttab_copy *op, domid_t self,
+                      const struct hv_page_oracle *o, struct hv_gnt_copy_side *src,
+                      struct hv_gnt_copy_side *dst)
+{
+    bool src_gref = op->flags & GNTCOPY_source_gref, dst_gref = op->flags & GNTCOPY_dest_gref;
+    int rc;
+
+    __builtin_memset(src, 0, sizeof(*src));
+    __builtin_memset(dst, 0, sizeof(*dst));
+    if ((rc = copy_domain(op->source.domid, src_gref, self)) != GNTST_okay ||
+        (rc = copy_domain(op->dest.domid, dst_gref, self)) != GNTST_okay)
+        return rc;
+    if ((rc = copy_claim(gt, &op->source, src_gref, true, self, o, src)) != GNTST_okay)
+        return rc;
+    if ((rc = copy_claim(gt, &op->dest, dst_gref, false, self, o, dst)) != GNTST_okay) {
+        hv_gnt_copy_release(gt, src);
+        return rc;
+    }
+    if (op->source.offset + op->len > HV_GNT_PAGE || op->dest.offset + op->len > HV_GNT_PAGE)
+        rc = GNTST_bad_copy_arg;
+    else if (!copy_inside(op->source.offset, op->len, src) || !copy_inside(op->dest.offset, op->len, dst))
+        rc = GNTST_general_error;
+    if (rc != GNTST_okay) {
+        hv_gnt_copy_release(gt, src);
+        hv_gnt_copy_release(gt, dst);
+    }
+    return rc;
+}
+
+void hv_gnt_copy_release(struct hv_gnt *gt, struct hv_gnt_copy_side *s)
+{
+    if (!s->have_grant)
+        return;
+    gt->active[s->ref].pin -= s->readonly ? HV_GNTPIN_HSTR : HV_GNTPIN_HSTW;
+    reduce_status(gt, s->ref, s->readonly);
+    s->have_grant = false;
 }
 
 int hv_gnt_set_version(struct hv_gnt *gt, unsigned int version, bool status_mapped)

@@ -20,6 +20,13 @@
  *               a mismatch is GNTST_general_error and nothing changes
  *     hv_gnt_unmap_finish(u), unless the host mapping could not go
  *
+ * and of one GNTTABOP_copy:
+ *     hv_gnt_copy_begin()  -> GNTST_okay: both sides claimed (a grant side
+ *                             pinned, its GTF_reading/GTF_writing set)
+ *     platform: copy op->len bytes from src.mfn + op->source.offset to
+ *               dst.mfn + op->dest.offset
+ *     hv_gnt_copy_release() of both sides
+ *
  * Reference counting as hv's frames know it (domain/mm.c): a writable
  * grant PTE holds the frame's writable count like any writable PTE; a
  * writable device mapping (GNTMAP_device_map without readonly) holds one
@@ -52,6 +59,7 @@
 struct hv_gnt_active {
     uint32_t pin;                 /* HV_GNTPIN_* counts; 0: not in use */
     uint64_t mfn;                 /* the granted frame, while pinned   */
+    uint16_t start, length;       /* the granted bytes (a v2 sub-page) */
 };
 
 struct hv_gnt_handle {
@@ -179,6 +187,54 @@ int hv_gnt_set_version(struct hv_gnt *gt, unsigned int version, bool status_mapp
 
 /* The status frames a version has: 1 for v2, 0 for v1. */
 unsigned int hv_gnt_nr_status_frames(const struct hv_gnt *gt);
+
+/*
+ * One side of a GNTTABOP_copy, claimed (Xen's struct gnttab_copy_buf):
+ * the frame and the bytes of it the op may touch (a whole page, or a v2
+ * sub-page grant's start and length).  have_grant: entry ref is pinned
+ * (read-only for a source, writable for a destination) until
+ * hv_gnt_copy_release().
+ */
+struct hv_gnt_copy_side {
+    uint64_t mfn;
+    uint16_t start, length;
+    bool readonly;
+    bool have_grant;
+    grant_ref_t ref;
+};
+
+/*
+ * GNTTABOP_copy, one op, up to the copy itself (Xen 4.17's
+ * gnttab_copy_one).  self is the domain's id; a grant side (the op's
+ * GNTCOPY_source_gref / GNTCOPY_dest_gref) names a ref of the domain's
+ * own table, the other side a frame (gmfn).  GNTST_* in order, source
+ * side before destination side at each step:
+ *   a frame side with a domid other than DOMID_SELF (its own id too)
+ *                                            -> GNTST_permission_denied
+ *   a grant side with a domid that is neither DOMID_SELF nor self
+ *                                            -> GNTST_bad_domain
+ *   claiming the source, then the destination (destination: writable):
+ *     grant: ref beyond the current version's entries -> GNTST_bad_gntref
+ *            a pin counter at 128            -> GNTST_general_error
+ *            on the first pin (or the first writable one): the entry must
+ *            be GTF_permit_access (GTF_sub_page allowed) for self, and not
+ *            GTF_readonly for the destination -> GNTST_general_error
+ *            (a v2 transitive grant: GNTST_general_error, there being no
+ *            other domain); GTF_reading (GTF_writing) then set
+ *            the entry's frame not the domain's -> GNTST_bad_page
+ *     frame: not the domain's (HV_PAGE_INVALID, HV_PAGE_HV) -> GNTST_bad_page
+ *     destination frame not plain RAM (a page table) -> GNTST_general_error
+ *   an offset plus len beyond the page on either side -> GNTST_bad_copy_arg
+ *   the source or destination bytes outside what the grant allows (a v2
+ *     sub-page)                              -> GNTST_general_error
+ * On a refusal nothing is left pinned or flagged.
+ */
+int hv_gnt_copy_begin(struct hv_gnt *gt, const struct gnttab_copy *op, domid_t self,
+                      const struct hv_page_oracle *o, struct hv_gnt_copy_side *src,
+                      struct hv_gnt_copy_side *dst);
+/* Unpin a claimed side (GTF_writing / GTF_reading go with the last pin
+ * that needed them); nothing for a frame side. */
+void hv_gnt_copy_release(struct hv_gnt *gt, struct hv_gnt_copy_side *s);
 
 /* Is mfn granted (pinned) through any entry? */
 bool hv_gnt_frame_pinned(const struct hv_gnt *gt, uint64_t mfn);

@@ -1,20 +1,20 @@
 /*
  * hv/domain/grant.c - HYPERVISOR_grant_table_op for a domain alone: its
- * own grant table (one frame, version 1 or 2 with its status frame), and
- * mapping its own grants (the domain is both granter and grantee, the
- * only pair hv has).  The decisions and their GNTST_* / errno are the
+ * own grant table (one frame, version 1 or 2 with its status frame),
+ * mapping its own grants and copying between its grants and frames (the
+ * domain is both granter and grantee, the only pair hv has).  The decisions and their GNTST_* / errno are the
  * core's (core/grant.h); here is guest memory and the page tables.
  *
  * ABI carried: <xen/grant_table.h> GNTTABOP_setup_table, query_size,
  * set_version, get_version, get_status_frames, map_grant_ref,
- * unmap_grant_ref, unmap_and_replace with Xen 4.17's answers
+ * unmap_grant_ref, unmap_and_replace, copy with Xen 4.17's answers
  * (common/grant_table.c, arch/x86/pv/grant_table.c): a negative count or
  * command bits above GNTTABOP_CMD_MASK (but for cache_flush) are -EINVAL;
  * setup_table, query_size and get_status_frames take exactly one op
  * (else -EINVAL); set_version and
  * get_version read one whatever the count; per-op problems go in the op's
- * status field, not the return value.  Copying and transferring through
- * grants (no second domain) are -ENOSYS.
+ * status field, not the return value.  transfer, swap_grant_ref and
+ * cache_flush are -ENOSYS.
  */
 #include "domain/domain.h"
 #include "lib/x86.h"
@@ -218,6 +218,27 @@ static int16_t unmap_one(grant_handle_t handle, uint64_t host_addr, uint64_t dev
 }
 
 /*
+ * One GNTTABOP_copy: the core claims both sides, the bytes go through
+ * hv's direct map (both frames are the domain's: its RAM or a page hv
+ * shares with it), then both sides are released.  Xen keeps a side
+ * claimed from one op to the next when they name the same grant or
+ * frame; a guest cannot tell the difference.
+ */
+static int16_t copy_one(const struct gnttab_copy *op)
+{
+    struct hv_gnt_copy_side src, dst;
+    int rc = hv_gnt_copy_begin(&gt, op, SELF_DOMID, &dom.oracle, &src, &dst);
+
+    if (rc != GNTST_okay)
+        return (int16_t)rc;
+    memmove((char *)__va(dst.mfn << PAGE_SHIFT) + op->dest.offset,
+            (const char *)__va(src.mfn << PAGE_SHIFT) + op->source.offset, op->len);
+    hv_gnt_copy_release(&gt, &src);
+    hv_gnt_copy_release(&gt, &dst);
+    return GNTST_okay;
+}
+
+/*
  * The batched commands: count ops of `size' bytes at uop, one at a time;
  * after HYPERCALL_BATCH of them the hypercall continues itself with the
  * rest, as Xen's preemption check does.
@@ -228,6 +249,7 @@ static long batch(unsigned int cmd, uint64_t uop, unsigned int count, size_t siz
         struct gnttab_map_grant_ref map;
         struct gnttab_unmap_grant_ref unmap;
         struct gnttab_unmap_and_replace ur;
+        struct gnttab_copy copy;
     } op;
 
     if (!hv_gnt_array_ok(uop, count, size))
@@ -249,12 +271,16 @@ static long batch(unsigned int cmd, uint64_t uop, unsigned int count, size_t siz
         case GNTTABOP_unmap_grant_ref:
             op.unmap.status = unmap_one(op.unmap.handle, op.unmap.host_addr, op.unmap.dev_bus_addr, 0);
             break;
+        case GNTTABOP_copy:
+            op.copy.status = copy_one(&op.copy);
+            out = offsetof(struct gnttab_copy, status);
+            break;
         default:
             op.ur.status = unmap_one(op.ur.handle, op.ur.host_addr, 0, op.ur.new_addr);
             out = offsetof(struct gnttab_unmap_and_replace, status);
             break;
         }
-        /* Xen writes back only the status of an unmap. */
+        /* Xen writes back only the status of an unmap or a copy. */
         if (copy_to_guest(uop + out, (char *)&op + out, sizeof(int16_t)))
             return -XEN_EFAULT;
     }
@@ -291,7 +317,9 @@ long do_grant_table_op(unsigned int cmd, uint64_t uop, unsigned int count)
         return batch(cmd, uop, count, sizeof(struct gnttab_unmap_grant_ref));
     case GNTTABOP_unmap_and_replace:
         return batch(cmd, uop, count, sizeof(struct gnttab_unmap_and_replace));
+    case GNTTABOP_copy:
+        return batch(cmd, uop, count, sizeof(struct gnttab_copy));
     default:
-        return -XEN_ENOSYS;             /* copy, transfer, ...: no other domain */
+        return -XEN_ENOSYS;             /* transfer, swap_grant_ref, cache_flush */
     }
 }

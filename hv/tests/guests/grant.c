@@ -3,13 +3,17 @@
  * way a backend and frontend in one domain (or XTF's XSA tests) use them:
  * refusals and their GNTST_*, a writable host mapping seen from both
  * sides, a host+device mapping unmapped in two steps, unmap_and_replace,
- * and grant table version 2 with its status frame.  After each mapping
+ * GNTTABOP_copy between its grants and frames (refusals, a batch with a
+ * status per op, a batch long enough to be continued, a copy into a
+ * mapped grant), and grant table version 2 with its status frame (and a
+ * sub-page grant's bounds for a copy).  After each mapping
  * is gone the frame must be pinnable as an L1 table again (no writable
  * reference left behind), and not while it is mapped.  Same answers on
  * Xen 4.17 and hv.  Expected: all ok, exit status 0.
  */
 #include "guest.h"
 #include <xen/grant_table.h>
+#include <xen/memory.h>
 
 #define SELF 0                  /* dom0's id: map ops name a real domain */
 
@@ -203,6 +207,142 @@ static void page_table_grant(const start_info_t *si)
     gv1[12].flags = 0;
 }
 
+/* One copy op: a side with GNTCOPY_*_gref names a ref, else a frame. */
+static struct gnttab_copy cop(uint16_t flags, uint64_t s, uint16_t soff, domid_t sdom,
+                              uint64_t d, uint16_t doff, domid_t ddom, uint16_t len)
+{
+    struct gnttab_copy c = { .source = { .offset = soff, .domid = sdom },
+                             .dest = { .offset = doff, .domid = ddom }, .len = len, .flags = flags };
+
+    if (flags & GNTCOPY_source_gref)
+        c.source.u.ref = (grant_ref_t)s;
+    else
+        c.source.u.gmfn = s;
+    if (flags & GNTCOPY_dest_gref)
+        c.dest.u.ref = (grant_ref_t)d;
+    else
+        c.dest.u.gmfn = d;
+    return c;
+}
+
+/* Run one op; its status, or 99 if the call itself failed. */
+static int16_t copy1(struct gnttab_copy c)
+{
+    long rc = gnttab(GNTTABOP_copy, &c, 1);
+    return rc ? 99 : c.status;
+}
+
+/* Bytes [off, off + n) of a and b are equal. */
+static int same(const uint8_t *a, const uint8_t *b, unsigned int n)
+{
+    for (unsigned int i = 0; i < n; i++)
+        if (PEEK(a, i) != PEEK(b, i))
+            return 0;
+    return 1;
+}
+
+#define NLONG 300               /* more ops than one go: the call continues */
+static struct gnttab_copy many[NLONG];
+
+static void copies(const start_info_t *si)
+{
+    const uint16_t G = GNTCOPY_source_gref | GNTCOPY_dest_gref;
+    const domid_t S = DOMID_SELF;
+    unsigned long m2p_mfn = 0;
+    long rc;
+
+    grant(8, data, GTF_permit_access);
+    grant(9, other, GTF_permit_access | GTF_readonly);
+    grant(11, other, GTF_permit_access);
+    gv1[10].flags = 0;
+    for (unsigned int i = 0; i < PAGE; i++)
+        POKE(win2, i, (uint8_t)(i * 7 + 1));
+
+    check(copy1(cop(GNTCOPY_dest_gref, mfn_of(win2), 16, S, 8, 32, SELF, 64)) == GNTST_okay,
+          "copy from a frame (DOMID_SELF) into a grant (own id): okay");
+    check(same(data + 32, win2 + 16, 64) && PEEK(data, 31) != PEEK(win2, 15),
+          "... the 64 bytes landed at the offset, nothing before them");
+    check(gv1[8].flags == GTF_permit_access, "... the entry back to GTF_permit_access: %#x", gv1[8].flags);
+    check(copy1(cop(G, 8, 32, S, 11, 100, S, 64)) == GNTST_okay, "copy from a grant into a grant (DOMID_SELF): okay");
+    check(same(other + 100, data + 32, 64), "... the bytes landed in the other granted page");
+    check(copy1(cop(GNTCOPY_source_gref, 9, 100, SELF, mfn_of(win), 0, S, 64)) == GNTST_okay,
+          "copy from a read-only grant into a frame: okay");
+    check(same(win, other + 100, 64), "... the bytes landed in the frame");
+    check(copy1(cop(0, mfn_of(win2), 0, S, mfn_of(win), 4095, S, 1)) == GNTST_okay &&
+          PEEK(win, 4095) == PEEK(win2, 0), "copy into a page's last byte: okay");
+
+    /* Refusals. */
+    check(copy1(cop(G, 600, 0, SELF, 8, 0, SELF, 1)) == GNTST_bad_gntref, "copy from ref 600 of 512: GNTST_bad_gntref");
+    check(copy1(cop(G, 8, 0, SELF, 600, 0, SELF, 1)) == GNTST_bad_gntref, "copy into ref 600 of 512: GNTST_bad_gntref");
+    check(gv1[8].flags == GTF_permit_access, "... the source's GTF_reading cleared again: %#x", gv1[8].flags);
+    check(copy1(cop(G, 10, 0, SELF, 8, 0, SELF, 1)) == GNTST_general_error,
+          "copy from an entry not granted: GNTST_general_error");
+    check(copy1(cop(G, 8, 0, SELF, 9, 0, SELF, 1)) == GNTST_general_error,
+          "copy into a read-only grant: GNTST_general_error");
+    check(gv1[9].flags == (GTF_permit_access | GTF_readonly), "... its flags untouched: %#x", gv1[9].flags);
+    check(copy1(cop(G, 8, 4000, SELF, 11, 0, SELF, 97)) == GNTST_bad_copy_arg,
+          "copy from bytes that cross the page's end: GNTST_bad_copy_arg");
+    check(copy1(cop(G, 8, 0, SELF, 11, 4095, SELF, 2)) == GNTST_bad_copy_arg,
+          "copy into bytes that cross the page's end: GNTST_bad_copy_arg");
+    check(copy1(cop(G, 10, 5000, SELF, 8, 0, SELF, 0)) == GNTST_general_error,
+          "a bad entry is found before a bad offset: GNTST_general_error");
+    check(copy1(cop(0, mfn_of(win2), 0, SELF, mfn_of(win), 0, S, 1)) == GNTST_permission_denied,
+          "copy from a frame named with the domain's id, not DOMID_SELF: GNTST_permission_denied");
+    check(copy1(cop(GNTCOPY_source_gref, 8, 0, 5, mfn_of(win), 0, S, 1)) == GNTST_bad_domain,
+          "copy from a grant of domain 5 (none): GNTST_bad_domain");
+    check(copy1(cop(0, 1ul << 36, 0, S, mfn_of(win), 0, S, 1)) == GNTST_bad_page,
+          "copy from a frame beyond RAM: GNTST_bad_page");
+    xen_pfn_t ext[1] = { 0 };
+    struct xen_machphys_mfn_list l = { .max_extents = 1 };
+    set_xen_guest_handle(l.extent_start, ext);
+    rc = HYPERVISOR_memory_op(XENMEM_machphys_mfn_list, &l);
+    m2p_mfn = ext[0];
+    check(rc == 0 && m2p_mfn && copy1(cop(0, mfn_of(win2), 0, S, m2p_mfn, 0, S, 1)) == GNTST_bad_page,
+          "copy into a frame of the M2P (the hypervisor's): GNTST_bad_page");
+    unsigned long l4 = mfn_of((const void *)si->pt_base);
+    check(copy1(cop(0, mfn_of(win2), 0, S, l4, 0, S, 8)) == GNTST_general_error,
+          "copy into the L4 page table: GNTST_general_error");
+    grant(12, (const void *)si->pt_base, GTF_permit_access);
+    check(copy1(cop(GNTCOPY_dest_gref, mfn_of(win2), 0, S, 12, 0, SELF, 8)) == GNTST_general_error,
+          "copy into a granted page table: GNTST_general_error");
+    check(gv1[12].flags == GTF_permit_access, "... nothing left flagged: %#x", gv1[12].flags);
+    gv1[12].flags = 0;
+    check(copy1(cop(0, l4, 0, S, mfn_of(win), 0, S, 8)) == GNTST_okay &&
+          same(win, (const uint8_t *)si->pt_base, 8), "copy from the L4 page table: okay");
+
+    /* A batch: a status per op, and the call itself succeeds. */
+    struct gnttab_copy b[3] = { cop(G, 8, 0, SELF, 11, 0, SELF, 16), cop(G, 600, 0, SELF, 11, 0, SELF, 16),
+                                cop(G, 8, 4090, SELF, 11, 0, SELF, 16) };
+    rc = gnttab(GNTTABOP_copy, b, 3);
+    check(rc == 0 && b[0].status == GNTST_okay && b[1].status == GNTST_bad_gntref &&
+          b[2].status == GNTST_bad_copy_arg, "a batch of 3: rc %ld, statuses %d %d %d", rc, b[0].status,
+          b[1].status, b[2].status);
+    rc = gnttab(GNTTABOP_copy, (void *)0xffff800000000000ul, 1);
+    check(rc == -XEN_EFAULT, "an op array in hypervisor space: -EFAULT (%ld)", rc);
+
+    /* Longer than one go: byte i of data from byte 300 - i of win2. */
+    for (unsigned int i = 0; i < NLONG; i++)
+        many[i] = cop(GNTCOPY_dest_gref, mfn_of(win2), (uint16_t)(NLONG - i), S, 8, (uint16_t)(1000 + i), SELF, 1);
+    rc = gnttab(GNTTABOP_copy, many, NLONG);
+    int all = rc == 0, right = 1;
+    for (unsigned int i = 0; i < NLONG; i++) {
+        all &= many[i].status == GNTST_okay;
+        right &= PEEK(data, 1000 + i) == PEEK(win2, NLONG - i);
+    }
+    check(all && right, "%u copies in one call: rc %ld, every status okay, every byte in place", NLONG, rc);
+
+    /* Into a grant that is mapped: the mapping's pin and flags stay. */
+    struct gnttab_map_grant_ref m = map(8, GNTMAP_host_map | GNTMAP_readonly, (uint64_t)win, SELF);
+    check(m.status == GNTST_okay, "entry 8 mapped read-only at win: %d", m.status);
+    POKE(win2, 0, 0xc3);
+    check(copy1(cop(GNTCOPY_dest_gref, mfn_of(win2), 0, S, 8, 7, SELF, 1)) == GNTST_okay && PEEK(win, 7) == 0xc3,
+          "copy into it: okay, seen through the mapping");
+    check(gv1[8].flags == (GTF_permit_access | GTF_reading), "... the mapping's GTF_reading stays: %#x", gv1[8].flags);
+    check(unmap(m.handle, (uint64_t)win, 0) == GNTST_okay && gv1[8].flags == GTF_permit_access,
+          "unmapped: GTF_permit_access");
+    remap(win, mfn_of(win), 0x67);
+}
+
 static void version2(void)
 {
     struct gnttab_set_version v = { 2 };
@@ -236,6 +376,25 @@ static void version2(void)
     check(PEEK(win, 100) == 0x5a, "v2 mapping shows the page");
     struct gnttab_map_grant_ref beyond = map(300, GNTMAP_host_map | GNTMAP_readonly, (uint64_t)win2, SELF);
     check(beyond.status == GNTST_bad_gntref, "v2: ref 300 of 256: GNTST_bad_gntref (%d)", beyond.status);
+
+    /* A sub-page grant: a copy may touch only its bytes. */
+    gv2[13].sub_page.frame = mfn_of(other);
+    gv2[13].sub_page.page_off = 256;
+    gv2[13].sub_page.length = 16;
+    gv2[13].hdr.domid = SELF;
+    __atomic_store_n(&gv2[13].hdr.flags, GTF_permit_access | GTF_sub_page, __ATOMIC_RELEASE);
+    POKE(win2, 0, 0x3c);
+    check(copy1(cop(GNTCOPY_dest_gref, mfn_of(win2), 0, DOMID_SELF, 13, 271, SELF, 1)) == GNTST_okay &&
+          PEEK(other, 271) == 0x3c, "v2: copy into a sub-page grant's last byte: okay");
+    check(st[13] == 0, "v2: ... its status back to 0: %#x", st[13]);
+    check(copy1(cop(GNTCOPY_dest_gref, mfn_of(win2), 0, DOMID_SELF, 13, 255, SELF, 2)) == GNTST_general_error,
+          "v2: copy into a byte before the sub-page: GNTST_general_error");
+    check(copy1(cop(GNTCOPY_dest_gref, mfn_of(win2), 0, DOMID_SELF, 13, 270, SELF, 3)) == GNTST_general_error,
+          "v2: copy into a byte after the sub-page: GNTST_general_error");
+    struct gnttab_map_grant_ref sub = map(13, GNTMAP_host_map | GNTMAP_readonly, (uint64_t)win2, SELF);
+    check(sub.status == GNTST_general_error, "v2: a sub-page grant cannot be mapped: GNTST_general_error (%d)",
+          sub.status);
+    gv2[13].hdr.flags = 0;
 
     v.version = 1;
     rc = gnttab(GNTTABOP_set_version, &v, 1);
@@ -272,6 +431,7 @@ void guest_main(start_info_t *si)
     host_and_device();
     unmap_and_replace();
     page_table_grant(si);
+    copies(si);
     version2();
     done_testing();
     shutdown(SHUTDOWN_poweroff);

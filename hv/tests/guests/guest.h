@@ -18,6 +18,8 @@ static inline long HYPERVISOR_nmi_op(unsigned int cmd, void *arg)
 { return _hypercall2(long, nmi_op, cmd, arg); }
 static inline long HYPERVISOR_grant_table_op(unsigned int cmd, void *uop, unsigned int count)
 { return _hypercall3(long, grant_table_op, cmd, uop, count); }
+static inline long HYPERVISOR_memory_op(unsigned int cmd, void *arg)
+{ return _hypercall2(long, memory_op, cmd, arg); }
 
 static inline __attribute__((noreturn)) void shutdown(unsigned int reason)
 {

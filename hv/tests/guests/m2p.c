@@ -15,9 +15,6 @@
 #include "guest.h"
 #include <xen/memory.h>
 
-static inline long HYPERVISOR_memory_op(unsigned int cmd, void *arg)
-{ return _hypercall2(long, memory_op, cmd, arg); }
-
 static inline long HYPERVISOR_vm_assist(unsigned int cmd, unsigned int type)
 { return _hypercall2(long, vm_assist, cmd, type); }
 

@@ -10,8 +10,9 @@
 # one, registers the nmi callback without the mask flag, reads a trap
 # table past an address-0 entry, and refuses a trap-table cs that is not
 # Xen's; its grant table lets a read-only entry pass for a writable
-# grant's at unmap (XSA-234) and leaves version 2 while the status frame
-# is mapped (XSA-255).  Each check below
+# grant's at unmap (XSA-234), leaves version 2 while the status frame
+# is mapped (XSA-255) and lets GNTTABOP_copy write into a page table.
+# Each check below
 # must fail against it; one that passes could not tell.
 # Prints TAP (its summary a comment: the step counts the unit tests' line).
 bin=$1
@@ -30,6 +31,8 @@ must_fail=(
 	"trap table: a garbage cs (0xdead) is accepted"
 	"unmap check: a read-only entry for a writable grant: GNTST_general_error"
 	"set_version 1 while the status frame is mapped: -EBUSY"
+	"copy: a page table as destination frame: GNTST_general_error"
+	"copy: a granted page table as destination: GNTST_general_error"
 )
 n=0 pass=0 fail=0
 for t in "${must_fail[@]}"; do

@@ -4,7 +4,8 @@
  * and frames are accepted and with which GNTST_*, the pins and the
  * entry's GTF_reading/GTF_writing through map and unmap, the PTE of a
  * host mapping and the unmap check XSA-234 is about, and set_version
- * (XSA-255: not back to version 1 while the status frame is mapped).
+ * (XSA-255: not back to version 1 while the status frame is mapped),
+ * and GNTTABOP_copy between the domain's own grants and frames.
  */
 #include "core/grant.h"
 
@@ -314,6 +315,137 @@ static void versions(void)
     OK(!hv_gnt_frame_pinned(&gt, RAM2_MFN), "another frame is not");
 }
 
+static int copy(uint16_t flags, uint64_t s, uint16_t soff, domid_t sdom, uint64_t d, uint16_t doff,
+                domid_t ddom, uint16_t len, struct hv_gnt_copy_side *src, struct hv_gnt_copy_side *dst)
+{
+    struct gnttab_copy op = { .source = { .offset = soff, .domid = sdom }, .dest = { .offset = doff, .domid = ddom },
+                              .len = len, .flags = flags };
+
+    if (flags & GNTCOPY_source_gref)
+        op.source.u.ref = (grant_ref_t)s;
+    else
+        op.source.u.gmfn = s;
+    if (flags & GNTCOPY_dest_gref)
+        op.dest.u.ref = (grant_ref_t)d;
+    else
+        op.dest.u.gmfn = d;
+    return hv_gnt_copy_begin(&gt, &op, SELF, &oracle, src, dst);
+}
+
+static void copies(void)
+{
+    const uint16_t G = GNTCOPY_source_gref | GNTCOPY_dest_gref;
+    struct hv_gnt_copy_side s, d;
+    struct hv_gnt_mapping m;
+
+    fresh();
+    grant(8, RAM_MFN, GTF_permit_access, SELF);
+    grant(9, RAM2_MFN, GTF_permit_access | GTF_readonly, SELF);
+    grant(10, BAD_MFN, GTF_permit_access, SELF);
+    grant(11, L1_MFN, GTF_permit_access, SELF);
+    grant(12, RAM_MFN, GTF_permit_access, 5);
+
+    EQ(copy(0, RAM_MFN, 0, DOMID_SELF, RAM2_MFN, 100, DOMID_SELF, 16, &s, &d), GNTST_okay,
+       "copy: frame to frame, DOMID_SELF: okay");
+    OK(s.mfn == RAM_MFN && d.mfn == RAM2_MFN && !s.have_grant && !d.have_grant, "copy: frame sides, nothing pinned");
+    EQ(copy(G, 9, 0, DOMID_SELF, 8, 0, SELF, 4096, &s, &d), GNTST_okay,
+       "copy: a read-only grant as source, a writable one as destination (its own id or DOMID_SELF): okay");
+    OK(s.mfn == RAM2_MFN && d.mfn == RAM_MFN, "copy: the granted frames");
+    EQ(gt.active[9].pin, HV_GNTPIN_HSTR, "copy: the source pinned read-only while it runs");
+    EQ(gt.active[8].pin, HV_GNTPIN_HSTW, "copy: the destination pinned writable");
+    EQ(e1(9)->flags, GTF_permit_access | GTF_readonly | GTF_reading, "copy: source GTF_reading");
+    EQ(e1(8)->flags, GTF_permit_access | GTF_reading | GTF_writing, "copy: destination GTF_reading|GTF_writing");
+    hv_gnt_copy_release(&gt, &s);
+    hv_gnt_copy_release(&gt, &d);
+    OK(gt.active[8].pin == 0 && gt.active[9].pin == 0, "copy released: no pins");
+    OK(e1(8)->flags == GTF_permit_access && e1(9)->flags == (GTF_permit_access | GTF_readonly),
+       "copy released: GTF_reading/GTF_writing cleared");
+
+    /* Refusals, in Xen's order. */
+    EQ(copy(0, RAM_MFN, 0, SELF, RAM2_MFN, 0, DOMID_SELF, 1, &s, &d), GNTST_permission_denied,
+       "copy: a frame named with the domain's own id, not DOMID_SELF: GNTST_permission_denied");
+    EQ(copy(GNTCOPY_source_gref, 8, 0, 7, RAM2_MFN, 0, DOMID_SELF, 1, &s, &d), GNTST_bad_domain,
+       "copy: a grant of another domain: GNTST_bad_domain");
+    EQ(copy(GNTCOPY_source_gref, 8, 0, 7, RAM2_MFN, 0, SELF, 1, &s, &d), GNTST_bad_domain,
+       "copy: the source side's domain is looked at first");
+    EQ(copy(G, HV_GNT_V1_ENTRIES, 0, SELF, 8, 0, SELF, 1, &s, &d), GNTST_bad_gntref,
+       "copy: source ref beyond the table: GNTST_bad_gntref");
+    EQ(gt.active[8].pin, 0, "copy: ... the destination never claimed");
+    EQ(copy(G, 8, 0, SELF, HV_GNT_V1_ENTRIES, 0, SELF, 1, &s, &d), GNTST_bad_gntref,
+       "copy: destination ref beyond the table: GNTST_bad_gntref");
+    OK(gt.active[8].pin == 0 && e1(8)->flags == GTF_permit_access, "copy: ... the source released again");
+    EQ(copy(G, 8, 0, SELF, 9, 0, SELF, 1, &s, &d), GNTST_general_error,
+       "copy: a read-only grant as destination: GNTST_general_error");
+    EQ(e1(9)->flags, GTF_permit_access | GTF_readonly, "copy: ... its flags untouched");
+    EQ(copy(G, 8, 0, SELF, 13, 0, SELF, 1, &s, &d), GNTST_general_error,
+       "copy: an entry not granted: GNTST_general_error");
+    EQ(copy(G, 12, 0, SELF, 8, 0, SELF, 1, &s, &d), GNTST_general_error,
+       "copy: an entry granted to another domain: GNTST_general_error");
+    EQ(copy(G, 10, 0, SELF, 8, 0, SELF, 1, &s, &d), GNTST_bad_page,
+       "copy: a granted frame that is not the domain's: GNTST_bad_page");
+    EQ(e1(10)->flags, GTF_permit_access, "copy: ... no GTF_reading left");
+    EQ(copy(0, BAD_MFN, 0, DOMID_SELF, RAM_MFN, 0, DOMID_SELF, 1, &s, &d), GNTST_bad_page,
+       "copy: a source frame that is not the domain's: GNTST_bad_page");
+    EQ(copy(0, RAM_MFN, 0, DOMID_SELF, HV_MFN, 0, DOMID_SELF, 1, &s, &d), GNTST_bad_page,
+       "copy: hypervisor memory as destination: GNTST_bad_page");
+    EQ(copy(0, RAM_MFN, 0, DOMID_SELF, L1_MFN, 0, DOMID_SELF, 1, &s, &d), GNTST_general_error,
+       "copy: a page table as destination frame: GNTST_general_error");
+    EQ(copy(G, 8, 0, SELF, 11, 0, SELF, 1, &s, &d), GNTST_general_error,
+       "copy: a granted page table as destination: GNTST_general_error");
+    OK(gt.active[11].pin == 0 && e1(11)->flags == GTF_permit_access, "copy: ... nothing left pinned or flagged");
+    EQ(copy(0, L1_MFN, 0, DOMID_SELF, RAM_MFN, 0, DOMID_SELF, 8, &s, &d), GNTST_okay,
+       "copy: a page table as source: okay");
+    EQ(copy(G, 8, 4000, SELF, 8, 0, SELF, 97, &s, &d), GNTST_bad_copy_arg,
+       "copy: source offset + len beyond the page: GNTST_bad_copy_arg");
+    EQ(copy(G, 8, 0, SELF, 8, 4095, SELF, 2, &s, &d), GNTST_bad_copy_arg,
+       "copy: destination offset + len beyond the page: GNTST_bad_copy_arg");
+    EQ(gt.active[8].pin, 0, "copy: ... both sides released");
+    EQ(copy(G, 8, 4000, SELF, 8, 0, SELF, 96, &s, &d), GNTST_okay, "copy: up to the page's last byte: okay");
+    hv_gnt_copy_release(&gt, &s);
+    hv_gnt_copy_release(&gt, &d);
+    EQ(copy(G, 13, 5000, SELF, 8, 0, SELF, 0, &s, &d), GNTST_general_error,
+       "copy: the claims come before the offsets");
+
+    /* With a mapping of the entry in place. */
+    EQ(map(8, GNTMAP_host_map | GNTMAP_readonly, SELF, &m), GNTST_okay, "copy: entry 8 mapped read-only");
+    hv_gnt_map_commit(&gt, &m);
+    EQ(copy(GNTCOPY_dest_gref, RAM2_MFN, 0, DOMID_SELF, 8, 0, SELF, 1, &s, &d), GNTST_okay,
+       "copy: into the mapped entry: okay");
+    EQ(e1(8)->flags, GTF_permit_access | GTF_reading | GTF_writing, "copy: GTF_writing while it runs");
+    hv_gnt_copy_release(&gt, &s);
+    hv_gnt_copy_release(&gt, &d);
+    EQ(e1(8)->flags, GTF_permit_access | GTF_reading, "copy released: the mapping's GTF_reading stays");
+    EQ(gt.active[8].pin, HV_GNTPIN_HSTR, "copy released: the mapping's pin stays");
+    gt.active[8].pin |= 0x80 * HV_GNTPIN_DEVR;
+    EQ(copy(GNTCOPY_source_gref, 8, 0, SELF, RAM2_MFN, 0, DOMID_SELF, 1, &s, &d), GNTST_general_error,
+       "copy: any pin counter at 128: GNTST_general_error");
+
+    /* Version 2: sub-page grants limit the bytes; transitive ones fail. */
+    fresh();
+    EQ(hv_gnt_set_version(&gt, 2, false), 0, "copy: version 2");
+    grant(8, RAM_MFN, GTF_permit_access | GTF_sub_page, SELF);
+    e2(8)->sub_page.page_off = 256;
+    e2(8)->sub_page.length = 512;
+    EQ(copy(GNTCOPY_dest_gref, RAM2_MFN, 0, DOMID_SELF, 8, 256, SELF, 512, &s, &d), GNTST_okay,
+       "copy v2: the whole sub-page: okay");
+    OK(d.start == 256 && d.length == 512 && status[8] == (GTF_reading | GTF_writing),
+       "copy v2: the sub-page's bounds, flags in the status frame");
+    hv_gnt_copy_release(&gt, &s);
+    hv_gnt_copy_release(&gt, &d);
+    EQ(status[8], 0, "copy v2 released: status cleared");
+    EQ(copy(GNTCOPY_dest_gref, RAM2_MFN, 0, DOMID_SELF, 8, 255, SELF, 2, &s, &d), GNTST_general_error,
+       "copy v2: a byte before the sub-page: GNTST_general_error");
+    EQ(copy(GNTCOPY_dest_gref, RAM2_MFN, 0, DOMID_SELF, 8, 700, SELF, 69, &s, &d), GNTST_general_error,
+       "copy v2: a byte after the sub-page: GNTST_general_error");
+    EQ(status[8], 0, "copy v2: ... nothing left flagged");
+    e2(9)->hdr.flags = GTF_transitive;
+    e2(9)->hdr.domid = SELF;
+    e2(9)->transitive.trans_domid = SELF;
+    EQ(copy(GNTCOPY_source_gref, 9, 0, SELF, RAM2_MFN, 0, DOMID_SELF, 1, &s, &d), GNTST_general_error,
+       "copy v2: a transitive grant (no other domain): GNTST_general_error");
+    OK(status[9] == 0 && gt.active[9].pin == 0, "copy v2: ... nothing left pinned or flagged");
+}
+
 static void arrays(void)
 {
     OK(hv_gnt_array_ok(0x1000, 4, 24), "array: in guest space");
@@ -330,5 +462,6 @@ void test_grant(void)
     pins();
     host_mapping();
     versions();
+    copies();
     arrays();
 }
