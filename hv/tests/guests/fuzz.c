@@ -18,6 +18,8 @@
  * unmap_and_replace of its own grants (refs 8..15 grant its sacrificial
  * pages, its page tables, shared_info, the grant frame, hv memory, with
  * random flags) at its sacrificial addresses or at raw PTE addresses,
+ * copies between those grants and frames (written only into its
+ * sacrificial pages, its L4 or hv memory: the last two must be refused),
  * set_version and get_status_frames; these draw from a second random
  * stream, so a seed's other calls stay the same.
  *
@@ -263,6 +265,49 @@ static uint64_t grant_addr(int pte)
     return pte ? ma[rnd_gnt() % (sizeof(ma) / sizeof(ma[0]))] : va[rnd_gnt() % (sizeof(va) / sizeof(va[0]))];
 }
 
+/* A copy may write only into the sacrificial pages (or be refused). */
+static int copy_target_ok(uint64_t frame)
+{
+    return frame == mfn_of(scratch) || frame == mfn_of(scratch + PAGE) ||
+           frame == mfn_of((void *)si->pt_base) || frame == 0x100;
+}
+
+/* One copy op between the grants of grant_fill() and the same frames. */
+static struct gnttab_copy grant_copy(void)
+{
+    const uint64_t from[] = {
+        mfn_of(scratch), mfn_of(scratch + PAGE), mfn_of((void *)si->pt_base), mfn_of(u_l4),
+        si->shared_info >> 12, gnt_mfn, 0x100, rnd_gnt() & 0xfffff,
+    };
+    const uint64_t to[] = { mfn_of(scratch), mfn_of(scratch + PAGE), mfn_of((void *)si->pt_base), 0x100 };
+    struct gnttab_get_version gv = { .dom = DOMID_SELF };
+    const grant_entry_v1_t *e1 = (const grant_entry_v1_t *)gnt_page;
+    const grant_entry_v2_t *e2 = (const grant_entry_v2_t *)gnt_page;
+    uint16_t flags = (uint16_t)(rnd_gnt() % 4) | (uint16_t)(rnd_gnt() % 8 ? 0 : rnd_gnt());
+    struct gnttab_copy c = {
+        .len = (uint16_t)(rnd_gnt() % 4 ? rnd_gnt() % 64 : rnd_gnt() % 8192),
+        .flags = flags,
+    };
+
+    HC(__HYPERVISOR_grant_table_op, GNTTABOP_get_version, &gv, 1, 0);
+    c.source.offset = (uint16_t)(rnd_gnt() % 4 ? rnd_gnt() % PAGE : rnd_gnt());
+    c.dest.offset = (uint16_t)(rnd_gnt() % 4 ? rnd_gnt() % PAGE : rnd_gnt());
+    c.source.domid = rnd_gnt() % 8 ? DOMID_SELF : rnd_gnt() % 2 ? 0 : (domid_t)rnd_gnt();
+    c.dest.domid = rnd_gnt() % 8 ? DOMID_SELF : rnd_gnt() % 2 ? 0 : (domid_t)rnd_gnt();
+    if (flags & GNTCOPY_source_gref)
+        c.source.u.ref = 8 + (uint32_t)(rnd_gnt() % (rnd_gnt() % 8 ? 8 : 600));
+    else
+        c.source.u.gmfn = from[rnd_gnt() % (sizeof(from) / sizeof(from[0]))];
+    if (flags & GNTCOPY_dest_gref) {
+        grant_ref_t ref = 8 + (uint32_t)(rnd_gnt() % 8);
+        uint64_t frame = gv.version == 2 ? e2[ref].full_page.frame : e1[ref].frame;
+        c.dest.u.ref = copy_target_ok(frame) ? ref : 600;
+    } else {
+        c.dest.u.gmfn = to[rnd_gnt() % (sizeof(to) / sizeof(to[0]))];
+    }
+    return c;
+}
+
 /* A grant_table_op call with well-formed ops in scratch: cmd, op, count. */
 static void grant_call(uint64_t *cmd, uint64_t *uop, uint64_t *count)
 {
@@ -276,7 +321,7 @@ static void grant_call(uint64_t *cmd, uint64_t *uop, uint64_t *count)
     grant_fill();
     *uop = (uint64_t)scratch;
     *count = n;
-    switch (rnd_gnt() % 8) {
+    switch (rnd_gnt() % 9) {
     case 0: case 1: case 2: {
         struct gnttab_map_grant_ref *m = (void *)scratch;
         *cmd = GNTTABOP_map_grant_ref;
@@ -313,6 +358,13 @@ static void grant_call(uint64_t *cmd, uint64_t *uop, uint64_t *count)
                 .host_addr = grant_addr(rnd_gnt() % 4 == 0), .new_addr = grant_addr(0),
                 .handle = (grant_handle_t)(rnd_gnt() % 16),
             };
+        break;
+    }
+    case 7: {
+        struct gnttab_copy *c = (void *)scratch;
+        *cmd = GNTTABOP_copy;
+        for (unsigned int i = 0; i < n; i++)
+            c[i] = grant_copy();
         break;
     }
     case 6: {
@@ -352,6 +404,7 @@ static long call(unsigned int nr, uint64_t a1, uint64_t a2, uint64_t a3, uint64_
 }
 
 static unsigned long maps_done;         /* grant mappings made */
+static unsigned long copies_done;       /* grant copies made */
 
 static void walk_all(const char *when);
 static void remap_scratch(void);
@@ -362,9 +415,14 @@ static void one_grant_call(void)
     uint64_t cmd, uop, count;
 
     grant_call(&cmd, &uop, &count);
-    if (HC(__HYPERVISOR_grant_table_op, cmd, uop, count, 0) >= 0 && cmd == GNTTABOP_map_grant_ref)
-        for (unsigned int i = 0; i < count; i++)
+    if (HC(__HYPERVISOR_grant_table_op, cmd, uop, count, 0) < 0)
+        return;
+    for (unsigned int i = 0; i < count; i++) {
+        if (cmd == GNTTABOP_map_grant_ref)
             maps_done += ((struct gnttab_map_grant_ref *)scratch)[i].status == GNTST_okay;
+        if (cmd == GNTTABOP_copy)
+            copies_done += ((struct gnttab_copy *)scratch)[i].status == GNTST_okay;
+    }
 }
 
 static void one_call(void)
@@ -708,9 +766,9 @@ static void walk_all(const char *when)
 
 static void report(void)
 {
-    printf("fuzz: seed %lu calls %lu (accepted %lu, grant mappings %lu) irets %lu programs %lu user, "
+    printf("fuzz: seed %lu calls %lu (accepted %lu, grant mappings %lu, copies %lu) irets %lu programs %lu user, "
            "%lu kernel (%lu instructions) faults recovered %lu\n", (unsigned long)seed, done_calls, accepted,
-           maps_done, done_irets, done_programs, done_kprograms, total_steps, faults);
+           maps_done, copies_done, done_irets, done_programs, done_kprograms, total_steps, faults);
 }
 
 /* The loop: each item may end in recover_stub, which comes back here. */
