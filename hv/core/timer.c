@@ -35,6 +35,25 @@ void hv_timer_stop_singleshot(struct hv_timer *t)
     t->singleshot_at = 0;
 }
 
+long hv_timer_set_timer_op(struct hv_timer *t, uint64_t now, uint64_t timeout)
+{
+    int64_t offset = (int64_t)(timeout - now);
+
+    if (timeout == 0)
+        hv_timer_stop_singleshot(t);
+    else if ((int64_t)timeout < 0 || offset >= (int64_t)HV_TIMER_OP_HUGE)
+        t->singleshot_at = now + HV_MILLISECS(100);
+    else
+        t->singleshot_at = timeout;     /* in the past: fires at once */
+    return 0;
+}
+
+bool hv_timer_may_wake(const struct hv_timer *t, bool vcpu_blocked, bool virq_bound_here,
+                       bool port_masked)
+{
+    return (t->singleshot_at || t->period_ns) && vcpu_blocked && virq_bound_here && !port_masked;
+}
+
 bool hv_timer_expire(struct hv_timer *t, uint64_t now)
 {
     bool fire = false;
