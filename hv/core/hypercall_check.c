@@ -411,7 +411,16 @@ int hv_check_mmuext_op(const struct mmuext_op *op,
             return 0;               /* no user page table */
         /* fall through */
     case MMUEXT_NEW_BASEPTR:
-        return page_type(o, mfn) == HV_PAGE_L4 ? 0 : -XEN_EINVAL;
+        /* Xen's new_guest_cr3(): an L4 already, or a frame that can
+         * become one (validated on the spot by the caller, which then
+         * answers what validation answers); a frame mapped writable or
+         * typed otherwise is -EINVAL (get_page_and_type_from_mfn). */
+        t = page_type(o, mfn);
+        if (t == HV_PAGE_L4)
+            return 0;
+        if (t == HV_PAGE_RAM)
+            return o->writable(o->ctx, mfn) ? -XEN_EINVAL : 0;
+        return -XEN_EINVAL;
     case MMUEXT_TLB_FLUSH_LOCAL:
     case MMUEXT_INVLPG_LOCAL:
         return 0;

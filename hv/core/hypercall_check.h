@@ -250,15 +250,17 @@ int hv_check_mmu_update(const struct mmu_update *req,
  *  - PIN_L1..L4_TABLE: frame not guest RAM (INVALID/HV), mapped writable,
  *    already typed as another level, or already pinned -> -XEN_EINVAL
  *  - UNPIN_TABLE: frame not guest RAM or not pinned  -> -XEN_EINVAL
- *  - NEW_BASEPTR: frame must be HV_PAGE_L4            else -XEN_EINVAL
- *  - NEW_USER_BASEPTR: 0 (none) or HV_PAGE_L4         else -XEN_EINVAL
+ *  - NEW_BASEPTR: an L4, or RAM not mapped writable (to be validated as
+ *    an L4, as Xen's new_guest_cr3 does)              else -XEN_EINVAL
+ *  - NEW_USER_BASEPTR: 0 (none), or as NEW_BASEPTR    else -XEN_EINVAL
  *  - TLB_FLUSH_LOCAL, INVLPG_LOCAL (any address): 0
  *  - SET_LDT: linear_addr not page-aligned, nr_ents > 8192, or (with
  *    entries) a range that is not canonical or reaches hypervisor space
  *                                                     -> -XEN_EINVAL
  *  - anything else                                    -> -XEN_ENOSYS
- * (Pinning only checks the frame; the platform then validates each entry
- * of the table with hv_check_pte before typing it.)
+ * (Pinning and the base pointers only check the frame; the platform then
+ * validates each entry of a table not yet typed with hv_check_pte before
+ * typing it, and answers the first entry's refusal.)
  */
 /*
  * The guest's LDT (MMUEXT_SET_LDT).  hv takes a copy of the descriptors

@@ -35,6 +35,37 @@ void hv_timer_stop_singleshot(struct hv_timer *t)
     t->singleshot_at = 0;
 }
 
+/* Xen's do_set_timer_op: a guest's wrapped clock, not a time. */
+static bool timer_op_huge(uint64_t now, uint64_t timeout)
+{
+    int64_t offset = (int64_t)(timeout - now);
+
+#ifdef HV_TEST_BROKEN_MODEL             /* a wrong model: only a negative one is huge */
+    offset = 0;
+#endif
+    return (int64_t)timeout < 0 || offset >= (int64_t)HV_TIMER_OP_HUGE;
+}
+
+long hv_timer_set_timer_op(struct hv_timer *t, uint64_t now, uint64_t timeout)
+{
+    if (timeout == 0)
+        hv_timer_stop_singleshot(t);
+    else if (timer_op_huge(now, timeout))
+        t->singleshot_at = now + HV_MILLISECS(100);
+    else
+        t->singleshot_at = timeout;     /* in the past: fires at once */
+    return 0;
+}
+
+bool hv_timer_may_wake(const struct hv_timer *t, bool vcpu_blocked, bool virq_bound_here,
+                       bool port_masked)
+{
+#ifdef HV_TEST_BROKEN_MODEL             /* a wrong model: waits on a masked port for ever */
+    port_masked = false;
+#endif
+    return (t->singleshot_at || t->period_ns) && vcpu_blocked && virq_bound_here && !port_masked;
+}
+
 bool hv_timer_expire(struct hv_timer *t, uint64_t now)
 {
     bool fire = false;

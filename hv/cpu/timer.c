@@ -4,9 +4,9 @@
  *
  * The PIT is there on every PC QEMU and Bochs model, and in both its
  * clock follows the emulator's idea of time.  hv runs with interrupts
- * off, so the interrupt only ever arrives in guest context (IDT: a gate
- * from ring 3; FRED: an external interrupt from ring 3), where traps.c
- * hands it here.
+ * off, so the interrupt arrives in guest context (IDT: a gate from ring
+ * 3; FRED: an external interrupt from ring 3), or in hv halting while no
+ * vCPU can run (domain/vcpu.c, idle()); traps.c hands it here.
  */
 #include "domain/domain.h"
 #include "lib/x86.h"

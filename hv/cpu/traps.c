@@ -187,11 +187,12 @@ static _Noreturn void exit_faulted(struct entry_frame *f, unsigned int vector)
 static void hv_mode_event(struct entry_frame *f, unsigned int vector, const char *via)
 {
     /*
-     * The timer, although hv runs with interrupts off: Bochs delivers one
-     * that is pending when ERETU returns to the guest as an event from
-     * ring 0, at the ERETU.  Acknowledge it (else the 8259 sends no
-     * other) and count the time; an event it made pending is delivered on
-     * the next way back.
+     * The timer, although hv runs with interrupts off: while hv halts
+     * because no vCPU can run (vcpu.c, idle()), and in Bochs, which
+     * delivers one that is pending when ERETU returns to the guest as an
+     * event from ring 0, at the ERETU.  Acknowledge it (else the 8259
+     * sends no other) and count the time; an event it made pending wakes
+     * its vCPU and is delivered on the next way back.
      */
     if (vector == HV_TIMER_VECTOR) {
         platform_timer_interrupt();

@@ -153,11 +153,14 @@ extern uint64_t hv_now_ns;
 /* The platform timer: `ns' have passed.  True if VIRQ_TIMER became pending. */
 bool domain_timer_advance(uint64_t ns);
 long do_vcpu_timer_op(struct hv_timer *t, int cmd, uint64_t arg);
+long do_set_timer_op(uint64_t timeout);
+bool domain_timer_may_wake(void);          /* all blocked: can a timer wake one? */
 /* vcpu.c: several vCPUs on the one physical CPU */
 void vcpus_init(void);
 struct hv_vcpu *vcpu_of(unsigned int id);  /* running: &dom.vcpu */
 struct vcpu_info *vcpu_info_of(unsigned int id);
 void vcpu_kick(unsigned int id);           /* wake it if blocked */
+bool vcpu_blocked(unsigned int id);        /* in SCHEDOP_block */
 long vcpu_block(void);                     /* SCHEDOP_block */
 void vcpu_yield(void);                     /* SCHEDOP_yield */
 #define HV_SLICE_TICKS 10                  /* platform timer periods per slice */

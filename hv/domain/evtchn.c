@@ -25,8 +25,7 @@ static void notify_vcpu(unsigned int port)
 
     __atomic_or_fetch(&vi->evtchn_pending_sel, 1ul << (port / 64), __ATOMIC_SEQ_CST);
     vi->evtchn_upcall_pending = 1;
-    if (!running)
-        vcpu_kick(id);
+    vcpu_kick(id);      /* the running one too: it may be blocked, hv idle */
 }
 
 void evtchn_set_pending(unsigned int port)

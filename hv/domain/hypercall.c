@@ -371,6 +371,9 @@ static long dispatch(struct hv_vcpu *v, uint64_t nr, uint64_t a1, uint64_t a2, u
     case __HYPERVISOR_sched_op:
         rc = do_sched_op((int)a1, a2);
         break;
+    case __HYPERVISOR_set_timer_op:
+        rc = do_set_timer_op(a1);
+        break;
     case __HYPERVISOR_xen_version:
         rc = do_xen_version((int)a1, a2);
         break;

@@ -482,6 +482,8 @@ static long mmuext_one(const void *p)
         mm_put_type(mfn);
         break;
     case MMUEXT_NEW_BASEPTR:
+        /* A frame not yet an L4 is validated here, as by Xen's
+         * new_guest_cr3(); a refusal leaves the base as it was. */
         if ((rc = mm_get_type(mfn, 4)))
             break;
         m2p_l4_slot(mfn, HV_M2P_KERNEL_BASE);

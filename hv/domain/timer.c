@@ -11,7 +11,8 @@
  * are dom.timer; vcpu.c keeps the others' across a switch) and they run
  * whether or not the vCPU does; hv binds VIRQs on vCPU 0 only, so only
  * vCPU 0's timers raise one.  Timers are only looked at on a platform
- * tick, so they fire up to one platform period late.
+ * tick, so they fire up to one platform period late.  set_timer_op sets
+ * the running vCPU's single-shot timer, as Xen's do_set_timer_op.
  */
 #include "domain/domain.h"
 #include <xen/vcpu.h>
@@ -30,6 +31,29 @@ bool domain_timer_advance(uint64_t ns)
             raised = true;
         }
     return raised;
+}
+
+/*
+ * Every vCPU is blocked or down: could a timer still wake one (core
+ * hv_timer_may_wake, for each vCPU's timers)?  If not, nothing ever
+ * will: hv has no other source of events while no vCPU runs.
+ */
+bool domain_timer_may_wake(void)
+{
+    unsigned int port = dom.virq_port[VIRQ_TIMER], id;
+    bool masked = port && (dom.shared_info->evtchn_mask[port / 64] & (1ul << (port % 64)));
+
+    for (id = 0; id < dom.nr_vcpus; id++)
+        if (hv_timer_may_wake(vcpu_timer(id), vcpu_blocked(id), port && dom.evtchn_vcpu[port] == id,
+                              masked))
+            return true;
+    return false;
+}
+
+/* HYPERVISOR_set_timer_op: the running vCPU's single-shot timer. */
+long do_set_timer_op(uint64_t timeout)
+{
+    return hv_timer_set_timer_op(&dom.timer, hv_now_ns, timeout);
 }
 
 /* The vcpu_op timer commands on the timers t of the vCPU named (do_vcpu_op

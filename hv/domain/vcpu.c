@@ -21,7 +21,8 @@
  * initialised is -EINVAL; VCPUOP_is_up is 1 or 0; VCPUOP_down on itself
  * returns 0 once another vCPU brings it up (hv refuses, -EINVAL, to take
  * down the last vCPU that is up: nothing could bring it back); SCHEDOP_block unmasks events
- * and returns at once if one is pending.  Each vCPU keeps its own
+ * and returns at once if one is pending, else the vCPU sleeps until an
+ * event or NMI for it, hv halting while no vCPU can run (idle()).  Each vCPU keeps its own
  * VCPUOP_*_timer state (timer.c), saved and restored with the rest.
  * VCPUOP_register_vcpu_info and the runstate commands stay -ENOSYS: each
  * vCPU's vcpu_info is its slot in shared_info.
@@ -91,6 +92,11 @@ void vcpu_kick(unsigned int id)
         slots[id].state = VCPU_RUNNABLE;
 }
 
+bool vcpu_blocked(unsigned int id)
+{
+    return slots[id].state == VCPU_BLOCKED;
+}
+
 /*
  * The platform timer interrupted the running vCPU: true once its time
  * slice (HV_SLICE_TICKS periods) is over and another vCPU should run.
@@ -125,8 +131,6 @@ long vcpu_block(void)
     vi->evtchn_upcall_mask = 0;         /* Xen: local_event_delivery_enable */
     if (vi->evtchn_upcall_pending || dom.vcpu.nmi_pending)
         return 0;
-    if (dom.nr_vcpus == 1)              /* nobody else could make one pending */
-        domain_crash("SCHEDOP_block with no event that could ever arrive");
     slots[dom.cur].state = VCPU_BLOCKED;
     dom.resched = true;
     return 0;
@@ -230,19 +234,50 @@ long vcpu_set_ldt(uint64_t base, unsigned int ents)
     return 0;
 }
 
-/* The next runnable vCPU after the running one, round robin; it may be itself. */
-void schedule(void)
+/* The next runnable vCPU after the running one, round robin; it may be
+ * itself.  dom.nr_vcpus if none. */
+static unsigned int next_runnable(void)
 {
     unsigned int i, next;
 
-    dom.resched = false;
     for (i = 1; i <= dom.nr_vcpus; i++) {
         next = (dom.cur + i) % dom.nr_vcpus;
         if (slots[next].state == VCPU_RUNNABLE)
-            break;
+            return next;
     }
-    if (i > dom.nr_vcpus)
-        domain_crash("every vCPU is blocked or down, and nothing could wake one");
+    return dom.nr_vcpus;
+}
+
+/*
+ * No vCPU can run: every one is blocked or down.  As Xen's idle vCPU,
+ * wait for an event: halt with interrupts on, so the platform timer's
+ * interrupt reaches hv itself (traps.c, hv_mode_event), advances the
+ * clock and lets an expired vCPU timer raise VIRQ_TIMER, which wakes the
+ * vCPU it is bound to (evtchn.c).  Nothing but a timer can make an event
+ * while no vCPU runs, so when no armed timer could wake a vCPU
+ * (domain_timer_may_wake) hv crashes the domain, where Xen would leave
+ * it blocked for ever.
+ */
+static unsigned int idle(void)
+{
+    unsigned int next;
+
+    while ((next = next_runnable()) == dom.nr_vcpus) {
+        if (!domain_timer_may_wake())
+            domain_crash("every vCPU is blocked or down, and no timer could wake one "
+                         "(Xen would wait for ever)");
+        __asm__ volatile("sti; hlt; cli" ::: "memory");
+    }
+    return next;
+}
+
+/* dom.resched: switch to the next runnable vCPU, waiting for one if none is. */
+void schedule(void)
+{
+    unsigned int next;
+
+    dom.resched = false;
+    next = idle();
     if (next == dom.cur)
         return;
     save_running(&slots[dom.cur]);

@@ -1,6 +1,7 @@
 /*
  * selftests/kernel/events.c - the event upcall, delivered as a hypercall
- * returns to kernel mode, and the timer's upcalls in kernel mode.
+ * returns to kernel mode, the timer's upcalls in kernel mode, and
+ * SCHEDOP_block ended by the vCPU's single-shot timer.
  */
 #include <pventry/arch.h>
 #include <pventry/hypercall.h>
@@ -171,4 +172,99 @@ void run_timer_tests(void)
 	tap_eq(regs_cs_sel(&tick_frame), KERNEL_FRAME_CS, "timer: %%cs is the kernel's, RPL 0");
 	tap_check(tick_frame.rflags & X86_EFLAGS_IF, "timer: frame IF set (events were unmasked)");
 	tap_eq(regs_saved_mask(&tick_frame), 0, "timer: saved event mask 0");
+}
+
+/* The guest kernel never sets its single-shot timer this way. */
+static inline long HYPERVISOR_set_timer_op(uint64_t timeout)
+{
+	return _hypercall1(long, set_timer_op, timeout);
+}
+
+static struct pt_regs block_frame;
+
+static void tick_after_block(const struct pt_regs *regs)
+{
+	block_frame = *regs;
+}
+
+/*
+ * SCHEDOP_block with nothing pending: the vCPU waits until an event
+ * comes.  The periodic timer is stopped, so the single-shot timer armed
+ * by arm() (one hypercall, whose result is checked) is the only thing
+ * that can end the wait, and exactly one VIRQ_TIMER upcall must run, as
+ * the block returns.  Events are masked, and what was pending already is
+ * taken first (a yield with events unmasked delivers it), so nothing is
+ * pending when the block begins unless arm() made it so.
+ */
+static void block_until_timer(const char *how, long (*arm)(void), bool waits)
+{
+	uint64_t entry = (uint64_t)hypercall_page + __HYPERVISOR_sched_op * HYPERCALL_ENTRY_SIZE;
+	void (*saved_hook)(const struct pt_regs *) = timer_tick_hook;
+	struct vcpu_info *v = this_vcpu();
+	uint64_t ticks0;
+	uint8_t pending_before, mask_after;
+	long rc, arm_rc;
+
+	WRITE_ONCE(v->evtchn_upcall_mask, 0);
+	barrier();
+	HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
+	barrier();
+	WRITE_ONCE(v->evtchn_upcall_mask, 1);
+	barrier();
+
+	memset(&block_frame, 0, sizeof(block_frame));
+	timer_tick_hook = tick_after_block;
+	ticks0 = timer_ticks;
+	arm_rc = arm();
+	pending_before = READ_ONCE(v->evtchn_upcall_pending);
+	rc = HYPERVISOR_sched_op(SCHEDOP_block, NULL);
+	barrier();
+	mask_after = READ_ONCE(v->evtchn_upcall_mask);
+	WRITE_ONCE(v->evtchn_upcall_mask, 1);
+	barrier();
+	timer_tick_hook = saved_hook;
+
+	tap_eq(arm_rc, 0, "block: %s: armed", how);
+	if (waits)
+		tap_eq(pending_before, 0, "block: %s: nothing pending as SCHEDOP_block began", how);
+	tap_eq(rc, 0, "block: %s: SCHEDOP_block returned 0", how);
+	tap_eq(timer_ticks - ticks0, 1, "block: %s: one VIRQ_TIMER upcall", how);
+	tap_eq(mask_after, 0, "block: %s: events left unmasked", how);
+	tap_check(block_frame.rip > entry && block_frame.rip < entry + HYPERCALL_ENTRY_SIZE,
+		  "block: %s: the upcall's %%rip is inside the sched_op hypercall entry", how);
+}
+
+/* Xen's do_set_timer_op takes a timeout that reads as negative for a
+ * guest's wrapped clock and makes it 100 ms from now. */
+static long arm_timer_op_wrapped(void)
+{
+	return HYPERVISOR_set_timer_op(~0ull);
+}
+
+/* Xen 4.17 likewise for a timeout 2^50 ns or more ahead: 100 ms. */
+static long arm_timer_op_huge(void)
+{
+	return HYPERVISOR_set_timer_op(1ull << 62);
+}
+
+/* In the past (1 ns after boot) without VCPU_SSHOTTMR_future: at once. */
+static long arm_singleshot_past(void)
+{
+	struct vcpu_set_singleshot_timer ss = { .timeout_abs_ns = 1, .flags = 0 };
+
+	return HYPERVISOR_vcpu_op(VCPUOP_set_singleshot_timer, 0, &ss);
+}
+
+void run_block_tests(void)
+{
+	struct vcpu_set_periodic_timer period = { .period_ns = TICK_MS * 1000000ULL };
+
+	if (!tap_eq(HYPERVISOR_vcpu_op(VCPUOP_stop_periodic_timer, 0, NULL), 0,
+		    "block: the periodic timer stopped"))
+		return;
+	block_until_timer("set_timer_op(~0), 100 ms", arm_timer_op_wrapped, true);
+	block_until_timer("set_timer_op(2^62), 100 ms", arm_timer_op_huge, true);
+	block_until_timer("VCPUOP_set_singleshot_timer in the past", arm_singleshot_past, false);
+	tap_eq(HYPERVISOR_vcpu_op(VCPUOP_set_periodic_timer, 0, &period), 0,
+	       "block: the periodic timer back at %u ms", TICK_MS);
 }

@@ -18,6 +18,7 @@ static void run_kernel_selftests(void)
 	run_softint_tests();
 	run_event_tests();
 	run_timer_tests();
+	run_block_tests();
 	run_nmi_tests();
 	run_hypercall_error_tests();
 }

@@ -82,8 +82,10 @@ ev_handler:
         pop     %rcx
         pop     %r11
         incq    ev_count(%rip)
+        push    %rax                    /* the interrupted code's, e.g. a hypercall's result */
         mov     shinfo_va(%rip), %rax
         movb    $0, (%rax)              /* vcpu_info[0].evtchn_upcall_pending */
+        pop     %rax
         pushq   $0
         jmp     hypercall_page + 23 * 32
 

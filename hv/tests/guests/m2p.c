@@ -10,7 +10,8 @@
  * without VMASST_TYPE_m2p_strict (test_m2p_slot).  Linear page tables:
  * the live L4 mapped into itself read-only is accepted and reads back
  * the L4; the same entry with RW is refused (XSA-182); an L3 entry
- * mapping an L4 is refused.  Expected: all ok, status 0.
+ * mapping an L4 is refused.  Base pointers to tables not validated yet
+ * (test_baseptr_unvalidated).  Expected: all ok, status 0.
  */
 #include "guest.h"
 #include <xen/memory.h>
@@ -168,6 +169,77 @@ static void test_m2p_slot(int strict)
         HYPERVISOR_vm_assist(VMASST_CMD_disable, VMASST_TYPE_m2p_strict);
 }
 
+/*
+ * A base pointer that is not a validated table yet: Xen's new_guest_cr3()
+ * (and MMUEXT_NEW_USER_BASEPTR) validate it on the spot and take the type
+ * reference the base holds; dropping the base drops the type, so the
+ * frame can be mapped writable again.  A table whose validation fails is
+ * refused with validation's error (an L4 entry naming a writable data
+ * page as its L3: -EINVAL), and so is a frame mapped writable, and the
+ * base stays as it was.
+ */
+static uint64_t bad_l4[512] __attribute__((aligned(PAGE)));
+static uint64_t data_page[512] __attribute__((aligned(PAGE)));
+
+static long remap(const void *va, unsigned long flags)
+{
+    return HYPERVISOR_update_va_mapping((unsigned long)va, (mfn_of(va) << 12) | flags, UVMF_INVLPG);
+}
+
+static void test_baseptr_unvalidated(void)
+{
+    const uint64_t *b_l4 = (const uint64_t *)si->pt_base;
+    unsigned long bl4 = mfn_of(b_l4);
+    uint8_t *pts[] = { (uint8_t *)k_l4, u_l4, u_l3, u_l2, u_l1 };
+    long rc;
+
+    for (int i = 0; i < 5; i++)
+        for (int j = 0; j < 512; j++)
+            ((uint64_t *)pts[i])[j] = 0;
+    k_l4[511] = b_l4[511];
+    user_space_fill((const uint8_t *)"\x0f\x0b", 2);
+
+    rc = ext1(MMUEXT_NEW_BASEPTR, mfn_of(k_l4));
+    check(rc == -XEN_EINVAL, "unvalidated base: NEW_BASEPTR to an L4 still mapped writable: rc %ld (-EINVAL)",
+          rc);
+    rc = 0;
+    for (int i = 0; i < 5; i++)
+        rc |= remap(pts[i], 0x25);
+    check(rc == 0, "unvalidated base: a fresh L4 and a user L4..L1 mapped read-only, none pinned: rc %ld", rc);
+    rc = ext1(MMUEXT_NEW_BASEPTR, mfn_of(k_l4));
+    check(rc == 0 && m2p(p2m[3]) == 3 && k_l4[511] == b_l4[511],
+          "unvalidated base: NEW_BASEPTR to the fresh L4 validates it: rc %ld, running on it", rc);
+    rc = ext1(MMUEXT_NEW_USER_BASEPTR, mfn_of(u_l4));
+    check(rc == 0, "unvalidated base: NEW_USER_BASEPTR to the fresh user L4 validates it with its L3..L1: rc %ld",
+          rc);
+    rc = remap(k_l4, 0x27);
+    check(rc == -XEN_EBUSY, "unvalidated base: the base L4 cannot be mapped writable: rc %ld (-EBUSY)", rc);
+    rc = ext1(MMUEXT_PIN_L4_TABLE, mfn_of(k_l4));
+    check(rc == 0, "unvalidated base: pinning it now: rc %ld", rc);
+    rc = ext1(MMUEXT_UNPIN_TABLE, mfn_of(k_l4));
+    check(rc == 0, "unvalidated base: unpinning it: rc %ld (the base still holds it)", rc);
+    rc = ext1(MMUEXT_NEW_BASEPTR, bl4) | ext1(MMUEXT_NEW_USER_BASEPTR, 0);
+    check(rc == 0, "unvalidated base: back to the builder's L4, no user L4: rc %ld", rc);
+    rc = 0;
+    for (int i = 0; i < 5; i++)
+        rc |= remap(pts[i], 0x27);
+    check(rc == 0, "unvalidated base: with no base holding them, all five map writable again: rc %ld", rc);
+
+    for (int j = 0; j < 512; j++)
+        bad_l4[j] = 0;
+    bad_l4[511] = b_l4[511];
+    bad_l4[1] = (mfn_of(data_page) << 12) | 0x7;
+    remap(bad_l4, 0x25);
+    rc = ext1(MMUEXT_NEW_BASEPTR, mfn_of(bad_l4));
+    check(rc == -XEN_EINVAL && m2p(p2m[3]) == 3,
+          "unvalidated base: an L4 whose slot 1 names a writable data page as its L3: rc %ld (-EINVAL), "
+          "base unchanged", rc);
+    rc = ext1(MMUEXT_NEW_USER_BASEPTR, mfn_of(bad_l4));
+    check(rc == -XEN_EINVAL, "unvalidated base: the same as NEW_USER_BASEPTR: rc %ld (-EINVAL)", rc);
+    rc = remap(bad_l4, 0x27);
+    check(rc == 0, "unvalidated base: the refused L4 is left untyped (maps writable again): rc %ld", rc);
+}
+
 void guest_main(start_info_t *start)
 {
     si = start;
@@ -177,6 +249,7 @@ void guest_main(start_info_t *start)
     test_linear();
     test_m2p_slot(0);
     test_m2p_slot(1);
+    test_baseptr_unvalidated();
     done_testing();
     shutdown(SHUTDOWN_poweroff);
 }

@@ -11,8 +11,10 @@
 # table past an address-0 entry, and refuses a trap-table cs that is not
 # Xen's; its grant table lets a read-only entry pass for a writable
 # grant's at unmap (XSA-234), leaves version 2 while the status frame
-# is mapped (XSA-255) and lets GNTTABOP_copy write into a page table.
-# Each check below
+# is mapped (XSA-255) and lets GNTTABOP_copy write into a page table;
+# its timers take set_timer_op's timeout 2^50 ns ahead as given and
+# count a timer on a masked port as able to wake a blocked domain.  Each
+# check below
 # must fail against it; one that passes could not tell.
 # Prints TAP (its summary a comment: the step counts the unit tests' line).
 bin=$1
@@ -33,6 +35,8 @@ must_fail=(
 	"set_version 1 while the status frame is mapped: -EBUSY"
 	"copy: a page table as destination frame: GNTST_general_error"
 	"copy: a granted page table as destination: GNTST_general_error"
+	"set_timer_op: 2^50 ns ahead: 100 ms from now"
+	"may wake: its port masked: no"
 )
 n=0 pass=0 fail=0
 for t in "${must_fail[@]}"; do

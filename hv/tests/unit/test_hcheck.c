@@ -197,7 +197,13 @@ static void memory_rules(void)
     EQ(ext(&o, MMUEXT_UNPIN_TABLE, F_HV), -XEN_EINVAL, "mmuext: unpin hypervisor memory -> EINVAL");
     EQ(ext(&o, MMUEXT_NEW_BASEPTR, F_L4), 0, "mmuext: NEW_BASEPTR to an L4");
     EQ(ext(&o, MMUEXT_NEW_BASEPTR, F_L3), -XEN_EINVAL, "mmuext: NEW_BASEPTR to an L3 -> EINVAL");
-    EQ(ext(&o, MMUEXT_NEW_BASEPTR, F_RAM), -XEN_EINVAL, "mmuext: NEW_BASEPTR to plain RAM -> EINVAL");
+    EQ(ext(&o, MMUEXT_NEW_BASEPTR, F_RAM), 0, "mmuext: NEW_BASEPTR to plain RAM not mapped writable (validated then)");
+    EQ(ext(&o, MMUEXT_NEW_BASEPTR, F_RAMW), -XEN_EINVAL, "mmuext: NEW_BASEPTR to RAM mapped writable -> EINVAL");
+    EQ(ext(&o, MMUEXT_NEW_BASEPTR, F_HV), -XEN_EINVAL, "mmuext: NEW_BASEPTR to hv memory -> EINVAL");
+    EQ(ext(&o, MMUEXT_NEW_BASEPTR, F_BAD), -XEN_EINVAL, "mmuext: NEW_BASEPTR to a non-existent frame -> EINVAL");
+    EQ(ext(&o, MMUEXT_NEW_USER_BASEPTR, F_RAM), 0, "mmuext: NEW_USER_BASEPTR to plain RAM not mapped writable");
+    EQ(ext(&o, MMUEXT_NEW_USER_BASEPTR, F_RAMW), -XEN_EINVAL, "mmuext: NEW_USER_BASEPTR to RAM mapped writable -> EINVAL");
+    EQ(ext(&o, MMUEXT_NEW_USER_BASEPTR, F_L1), -XEN_EINVAL, "mmuext: NEW_USER_BASEPTR to an L1 -> EINVAL");
     EQ(ext(&o, MMUEXT_NEW_USER_BASEPTR, 0), 0, "mmuext: NEW_USER_BASEPTR 0 (none)");
     EQ(ext(&o, MMUEXT_NEW_USER_BASEPTR, F_L4U), 0, "mmuext: NEW_USER_BASEPTR to an L4");
     EQ(ext(&o, MMUEXT_NEW_USER_BASEPTR, F_HV), -XEN_EINVAL, "mmuext: NEW_USER_BASEPTR to hv memory -> EINVAL");

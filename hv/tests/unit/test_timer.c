@@ -1,8 +1,10 @@
 /*
  * hv/tests/unit/test_timer.c - the vCPU timers (core/timer.c): Xen's
  * limits on the period, the periodic cadence and a late tick, the
- * single-shot timer with and without VCPU_SSHOTTMR_future, and one
- * VIRQ_TIMER for timers that expire together.
+ * single-shot timer with and without VCPU_SSHOTTMR_future, one
+ * VIRQ_TIMER for timers that expire together, set_timer_op (0, the past,
+ * Xen's 100 ms for a wrapped or huge timeout), and whether a vCPU's
+ * timers can still wake the domain when every vCPU is blocked.
  */
 #include "core/timer.h"
 
@@ -77,10 +79,67 @@ static void together(void)
     OK(hv_timer_expire(&t, MS(20)), "both at once: the periodic one goes on");
 }
 
+static void timer_op(void)
+{
+    struct hv_timer t = { 0 };
+    uint64_t now = MS(1000);
+
+    EQ(hv_timer_set_timer_op(&t, now, MS(1050)), 0, "set_timer_op: 50 ms ahead: 0");
+    OK(!hv_timer_expire(&t, MS(1049)), "set_timer_op: not before its time");
+    OK(hv_timer_expire(&t, MS(1050)), "set_timer_op: at its time");
+    OK(!hv_timer_expire(&t, MS(2000)), "set_timer_op: once");
+    EQ(hv_timer_set_timer_op(&t, now, MS(10)), 0, "set_timer_op: in the past: 0");
+    OK(hv_timer_expire(&t, now), "set_timer_op: in the past fires at once");
+    EQ(hv_timer_set_timer_op(&t, now, 1), 0, "set_timer_op: at 1 ns: 0");
+    OK(hv_timer_expire(&t, now), "set_timer_op: at 1 ns fires at once");
+
+    hv_timer_set_timer_op(&t, now, MS(1050));
+    EQ(hv_timer_set_timer_op(&t, now, 0), 0, "set_timer_op: 0: 0");
+    OK(!hv_timer_expire(&t, MS(5000)), "set_timer_op: 0 stops the single-shot timer");
+    hv_timer_set_singleshot(&t, now, MS(1050), 0);
+    hv_timer_set_timer_op(&t, now, 0);
+    OK(!hv_timer_expire(&t, MS(5000)), "set_timer_op: 0 stops a VCPUOP single-shot timer too (the same timer)");
+    hv_timer_set_periodic(&t, now, MS(10));
+    hv_timer_set_timer_op(&t, now, 0);
+    OK(hv_timer_expire(&t, now + MS(10)), "set_timer_op: 0 leaves the periodic timer alone");
+    hv_timer_stop_periodic(&t);
+
+    EQ(hv_timer_set_timer_op(&t, now, ~0ull), 0, "set_timer_op: negative (~0): 0");
+    EQ(t.singleshot_at, now + MS(100), "set_timer_op: negative: 100 ms from now");
+    EQ(hv_timer_set_timer_op(&t, now, 1ull << 63), 0, "set_timer_op: 2^63: 0");
+    EQ(t.singleshot_at, now + MS(100), "set_timer_op: 2^63 reads as negative: 100 ms from now");
+    hv_timer_set_timer_op(&t, now, now + HV_TIMER_OP_HUGE);
+    EQ(t.singleshot_at, now + MS(100), "set_timer_op: 2^50 ns ahead: 100 ms from now");
+    hv_timer_set_timer_op(&t, now, now + HV_TIMER_OP_HUGE - 1);
+    EQ(t.singleshot_at, now + HV_TIMER_OP_HUGE - 1, "set_timer_op: 2^50 - 1 ns ahead: as given");
+    hv_timer_set_timer_op(&t, now, (1ull << 63) - 1);
+    EQ(t.singleshot_at, now + MS(100), "set_timer_op: 2^63 - 1: 100 ms from now");
+    OK(!hv_timer_expire(&t, now + MS(99)), "set_timer_op: the 100 ms are kept");
+    OK(hv_timer_expire(&t, now + MS(100)), "set_timer_op: ... and it fires then");
+}
+
+static void may_wake(void)
+{
+    struct hv_timer off = { 0 }, ss = { 0 }, per = { 0 };
+
+    hv_timer_set_singleshot(&ss, 0, MS(10), 0);
+    hv_timer_set_periodic(&per, 0, MS(10));
+    OK(!hv_timer_may_wake(&off, true, true, false), "may wake: no timer armed: no");
+    OK(hv_timer_may_wake(&ss, true, true, false), "may wake: a single-shot timer, VIRQ_TIMER bound here: yes");
+    OK(hv_timer_may_wake(&per, true, true, false), "may wake: a periodic timer, VIRQ_TIMER bound here: yes");
+    OK(!hv_timer_may_wake(&ss, true, false, false), "may wake: VIRQ_TIMER not bound to this vCPU: no");
+    OK(!hv_timer_may_wake(&per, true, true, true), "may wake: its port masked: no");
+    OK(!hv_timer_may_wake(&per, false, true, false), "may wake: the vCPU is down, not blocked: no");
+    hv_timer_expire(&ss, MS(10));
+    OK(!hv_timer_may_wake(&ss, true, true, false), "may wake: a single-shot timer that fired: no");
+}
+
 void test_timer(void)
 {
     periodic_limits();
     periodic_cadence();
     singleshot();
     together();
+    timer_op();
+    may_wake();
 }

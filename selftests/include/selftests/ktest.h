@@ -106,6 +106,7 @@ void run_regs_tests(void);		/* regs.c */
 void run_softint_tests(void);		/* softint.c */
 void run_event_tests(void);		/* events.c */
 void run_timer_tests(void);		/* events.c */
+void run_block_tests(void);		/* events.c */
 void run_nmi_tests(void);		/* nmi.c */
 void run_hypercall_error_tests(void);	/* hypercalls.c */
 void run_kernel_bench(void);		/* bench.c */
