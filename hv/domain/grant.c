@@ -48,6 +48,21 @@ static bool self(domid_t d)
     return d == DOMID_SELF || d == SELF_DOMID;
 }
 
+/* setup_table's and get_status_frames' answer: n frames from `first' into
+ * the guest's list (of xen_pfn_t and of uint64_t: the same here). */
+_Static_assert(sizeof(xen_pfn_t) == sizeof(uint64_t), "frame list entries");
+static int16_t put_frame_list(uint64_t list, uint64_t first, unsigned int n)
+{
+    int16_t status = GNTST_okay;
+
+    for (unsigned int i = 0; i < n; i++) {
+        uint64_t f = first + i;
+        if (copy_to_guest(list + i * sizeof(f), &f, sizeof(f)))
+            status = GNTST_bad_virt_addr;
+    }
+    return status;
+}
+
 static long setup_table(uint64_t uop)
 {
     struct gnttab_setup_table op;
@@ -60,14 +75,8 @@ static long setup_table(uint64_t uop)
         op.status = GNTST_bad_domain;
     else if (op.nr_frames > HV_GNT_FRAMES)
         op.status = GNTST_general_error;    /* Xen: more than max_grant_frames */
-    else {
-        op.status = GNTST_okay;
-        for (unsigned int i = 0; i < op.nr_frames; i++) {
-            xen_pfn_t f = dom.grant_mfn + i;
-            if (copy_to_guest((uint64_t)op.frame_list.p + i * sizeof(f), &f, sizeof(f)))
-                op.status = GNTST_bad_virt_addr;
-        }
-    }
+    else
+        op.status = put_frame_list((uint64_t)op.frame_list.p, dom.grant_mfn, op.nr_frames);
     return copy_to_guest(uop + offsetof(struct gnttab_setup_table, status), &op.status,
                          sizeof(op.status)) ? -XEN_EFAULT : 0;
 }
@@ -117,14 +126,8 @@ static long get_status_frames(uint64_t uop, unsigned int count)
         op.status = GNTST_bad_domain;
     else if (op.nr_frames > hv_gnt_nr_status_frames(&gt))
         op.status = GNTST_general_error;
-    else {
-        op.status = GNTST_okay;
-        for (unsigned int i = 0; i < op.nr_frames; i++) {
-            uint64_t f = dom.grant_status_mfn + i;
-            if (copy_to_guest((uint64_t)op.frame_list.p + i * sizeof(f), &f, sizeof(f)))
-                op.status = GNTST_bad_virt_addr;
-        }
-    }
+    else
+        op.status = put_frame_list((uint64_t)op.frame_list.p, dom.grant_status_mfn, op.nr_frames);
     return copy_to_guest(uop + offsetof(struct gnttab_get_status_frames, status), &op.status,
                          sizeof(op.status)) ? -XEN_EFAULT : 0;
 }
