@@ -11,7 +11,7 @@
 
 HV_CORE_DIR  := $(patsubst %/,%,$(dir $(lastword $(MAKEFILE_LIST))))
 HV_CORE_SRCS := $(addprefix $(HV_CORE_DIR)/core/,event.c bounce.c elfnote.c hypercall_check.c \
-                console_ring.c domu_layout.c emulate.c timer.c grant.c)
+                console_ring.c domu_layout.c emulate.c timer.c grant.c evtchn.c)
 HV_CORE_HDRS := $(wildcard $(HV_CORE_DIR)/core/*.h)
 # The project's shared headers: <x86/...> (the architecture's numbers, one
 # name each) and the Xen interface version, read before any <xen/...>.

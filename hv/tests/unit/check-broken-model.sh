@@ -3,8 +3,8 @@
 #
 # BIN is the unit tests built against a core compiled with
 # HV_TEST_BROKEN_MODEL (core/bounce.c, core/hypercall_check.c,
-# core/grant.c): it forgets the error code of #CP/#VC/#SX, passes the
-# hardware's #PF U/S bit on, takes syscall32's mask flag for a compat
+# core/grant.c, core/timer.c, core/evtchn.c): it forgets the error code
+# of #CP/#VC/#SX, passes the hardware's #PF U/S bit on, takes syscall32's mask flag for a compat
 # SYSCALL under IDT, delivers a permitted INT $N one byte short under IDT
 # and FRED alike and with an error code where the vector's exception has
 # one, registers the nmi callback without the mask flag, reads a trap
@@ -13,7 +13,9 @@
 # grant's at unmap (XSA-234), leaves version 2 while the status frame
 # is mapped (XSA-255) and lets GNTTABOP_copy write into a page table;
 # its timers take set_timer_op's timeout 2^50 ns ahead as given and
-# count a timer on a masked port as able to wake a blocked domain.  Each
+# count a timer on a masked port as able to wake a blocked domain; its
+# event channels tell the vCPU again about a port already pending, and
+# EVTCHNOP_unmask re-raises a port that was not masked.  Each
 # check below
 # must fail against it; one that passes could not tell.
 # Prints TAP (its summary a comment: the step counts the unit tests' line).
@@ -37,6 +39,9 @@ must_fail=(
 	"copy: a granted page table as destination: GNTST_general_error"
 	"set_timer_op: 2^50 ns ahead: 100 ms from now"
 	"may wake: its port masked: no"
+	"set_pending: already pending: upcall not raised again"
+	"set_pending: selector bit already set: upcall not raised"
+	"unmask: not masked, pending: upcall not raised"
 )
 n=0 pass=0 fail=0
 for t in "${must_fail[@]}"; do

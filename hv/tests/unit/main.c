@@ -23,6 +23,7 @@ int main(void)
     test_emulate();
     test_timer();
     test_grant();
+    test_evtchn();
     printf("1..%d\n", tap_passed + tap_failed);
     printf("%d passed, %d failed\n", tap_passed, tap_failed);
     return tap_failed ? 1 : 0;

@@ -94,5 +94,6 @@ void test_domu_layout(void);
 void test_emulate(void);
 void test_timer(void);
 void test_grant(void);
+void test_evtchn(void);
 
 #endif
