@@ -95,7 +95,9 @@ int hv_check_register_vcpu_info(uint64_t mfn, uint64_t offset, bool registered,
 
 bool hv_vcpu_info_move(struct vcpu_info *to, const struct vcpu_info *from)
 {
-    __builtin_memcpy(to, from, sizeof(*to));
+    struct vcpu_info copy = *from;      /* the two may overlap (shared_info) */
+
+    *to = copy;
     __atomic_store_n(&to->evtchn_pending_sel, ~(xen_ulong_t)0, __ATOMIC_SEQ_CST);
     return hv_evtchn_mark_pending(to);
 }

@@ -13,28 +13,21 @@
  */
 #include "domain/domain.h"
 #include "lib/x86.h"
+#include "core/evtchn.h"
 #include <xen/event_channel.h>
 
-/* Tell the port's vCPU (pending_sel, upcall_pending) and wake it, as Xen's
- * evtchn_set_pending / vcpu_mark_events_pending do. */
-static void notify_vcpu(unsigned int port)
-{
-    unsigned int id = dom.evtchn_vcpu[port];
-    bool running = id == dom.cur;       /* the usual case: nothing to wake */
-    struct vcpu_info *vi = running ? dom.vcpu.vcpu_info : vcpu_info_of(id);
-
-    __atomic_or_fetch(&vi->evtchn_pending_sel, 1ul << (port / 64), __ATOMIC_SEQ_CST);
-    vi->evtchn_upcall_pending = 1;
-    vcpu_kick(id);      /* the running one too: it may be blocked, hv idle */
-}
-
+/*
+ * Make `port' pending with Xen 4.17's 2-level rules (core/evtchn.c): its
+ * vCPU's vcpu_info (wherever it is registered) is told only on the 0 -> 1
+ * edges, and the vCPU woken only when its upcall becomes pending.
+ */
 void evtchn_set_pending(unsigned int port)
 {
+    unsigned int id = dom.evtchn_vcpu[port];
     shared_info_t *s = dom.shared_info;
-    unsigned long bit = 1ul << (port % 64);
-    __atomic_or_fetch(&s->evtchn_pending[port / 64], bit, __ATOMIC_SEQ_CST);
-    if (!(s->evtchn_mask[port / 64] & bit))
-        notify_vcpu(port);
+
+    if (hv_evtchn_set_pending(s->evtchn_pending, s->evtchn_mask, vcpu_info_of(id), port))
+        vcpu_kick(id);  /* the running one too: it may be blocked, hv idle */
 }
 
 /* The lowest free port (Xen's get_free_port), NR_EVTCHN if none. */
@@ -178,9 +171,9 @@ long do_event_channel_op(uint64_t cmd, uint64_t arg)
             dom.evtchn_vcpu[port] = 0;
             __atomic_and_fetch(&s->evtchn_pending[port / 64], ~bit, __ATOMIC_SEQ_CST);
         } else {
-            __atomic_and_fetch(&s->evtchn_mask[port / 64], ~bit, __ATOMIC_SEQ_CST);
-            if (s->evtchn_pending[port / 64] & bit)
-                notify_vcpu(port);
+            unsigned int id = dom.evtchn_vcpu[port];
+            if (hv_evtchn_unmask(s->evtchn_pending, s->evtchn_mask, vcpu_info_of(id), port))
+                vcpu_kick(id);
         }
         return 0;
     }

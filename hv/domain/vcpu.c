@@ -24,12 +24,16 @@
  * and returns at once if one is pending, else the vCPU sleeps until an
  * event or NMI for it, hv halting while no vCPU can run (idle()).  Each vCPU keeps its own
  * VCPUOP_*_timer state (timer.c), saved and restored with the rest.
- * VCPUOP_register_vcpu_info and the runstate commands stay -ENOSYS: each
- * vCPU's vcpu_info is its slot in shared_info.
+ * VCPUOP_register_vcpu_info (Xen's map_vcpu_info, checks in core/evtchn.c)
+ * moves a vCPU's vcpu_info from its slot in shared_info into a frame of
+ * the guest's, once; hv holds a writable reference to that frame for good,
+ * so it stays plain RAM (never a page table) while hv writes it.  The
+ * runstate commands stay -ENOSYS.
  */
 #include "domain/domain.h"
 #include "lib/x86.h"
 #include "cpu/cpu.h"
+#include "core/evtchn.h"
 #include <xen/sched.h>
 #include <xen/vcpu.h>
 
@@ -61,6 +65,10 @@ struct vcpu_slot {
 
 static struct vcpu_slot slots[HV_MAX_VCPUS] __attribute__((aligned(4096)));
 
+/* VCPUOP_register_vcpu_info: where each vCPU's vcpu_info is, NULL while it
+ * is still its slot in shared_info. */
+static struct vcpu_info *registered_info[HV_MAX_VCPUS];
+
 void vcpus_init(void)
 {
     unsigned int i;
@@ -83,7 +91,7 @@ struct hv_vcpu *vcpu_of(unsigned int id)
 
 struct vcpu_info *vcpu_info_of(unsigned int id)
 {
-    return &dom.shared_info->vcpu_info[id];
+    return registered_info[id] ? registered_info[id] : &dom.shared_info->vcpu_info[id];
 }
 
 void vcpu_kick(unsigned int id)
@@ -332,6 +340,40 @@ static long vcpu_initialise(unsigned int id, uint64_t arg)
     return 0;
 }
 
+/*
+ * VCPUOP_register_vcpu_info for vCPU id.  The frame must be the domain's
+ * own RAM, or shared_info (Xen takes that too): the grant table's frames,
+ * which hv may take back (GNTTABOP_setup_table, set_version), are
+ * refused.  A writable reference (as one more writable mapping) keeps a
+ * frame of the domain's from ever becoming a page table; hv reaches it
+ * through its direct map.
+ */
+static long register_vcpu_info(unsigned int id, uint64_t arg)
+{
+    struct vcpu_register_vcpu_info info;
+    struct vcpu_info *to;
+    enum vcpu_state st = slots[id].state;
+    bool self_or_down = id == dom.cur || st == VCPU_UNINIT || st == VCPU_DOWN;
+    long rc;
+
+    if (copy_from_guest(&info, arg, sizeof(info)))
+        return -XEN_EFAULT;
+    rc = hv_check_register_vcpu_info(info.mfn, info.offset, registered_info[id] != NULL,
+                                     self_or_down, &dom.oracle);
+    if (rc)
+        return rc;
+    if (info.mfn != dom.shared_info_mfn && hv_shared_page(info.mfn))
+        return -XEN_EINVAL;
+    mm_l1_ref((info.mfn << PAGE_SHIFT) | _PAGE_PRESENT | _PAGE_RW);
+    to = (struct vcpu_info *)((uint8_t *)__va(info.mfn << PAGE_SHIFT) + info.offset);
+    bool kick = hv_vcpu_info_move(to, vcpu_info_of(id));
+    registered_info[id] = to;
+    vcpu_of(id)->vcpu_info = to;
+    if (kick)
+        vcpu_kick(id);
+    return 0;
+}
+
 /* Is a vCPU other than id up (running, runnable or blocked)? */
 static bool other_up(unsigned int id)
 {
@@ -372,6 +414,8 @@ long do_vcpu_op(struct hv_vcpu *v, uint64_t cmd64, uint64_t vcpuid64, uint64_t a
         return 0;
     case VCPUOP_is_up:
         return s->state == VCPU_RUNNABLE || s->state == VCPU_BLOCKED;
+    case VCPUOP_register_vcpu_info:
+        return register_vcpu_info(id, arg);
     case VCPUOP_send_nmi:
         /* The core's rules, on the target (it sees it as its vCPU 0). */
         rc = hv_do_vcpu_op(vcpu_of(id), cmd, 0, arg);
