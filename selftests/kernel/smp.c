@@ -11,7 +11,11 @@
  * callback, raised for real: a selector Xen cannot reload when it switches
  * the vCPU back in.
  *
- * With one vCPU (a hypervisor that offers no more) all of this is one
+ * Every vCPU, the boot one included, has its vcpu_info in its own struct
+ * cpu (VCPUOP_register_vcpu_info at bring-up, arch/x86/xen/smp.c); a
+ * second registration and a misplaced one are refused with Xen's codes.
+ *
+ * With one vCPU (a hypervisor that offers no more) the rest is one
  * diagnostic line, after checking that VCPUOP_is_up says so.
  */
 #include <pventry/arch.h>
@@ -427,6 +431,39 @@ static void test_failsafe(unsigned int cpu)
 	tap_eq(alive_on, cpu + 1, "after the failsafe bounces vCPU %u goes on taking work", cpu);
 }
 
+/* ---- VCPUOP_register_vcpu_info ---- */
+
+static long register_vcpu_info(unsigned int id, const void *at, uint64_t offset)
+{
+	struct vcpu_register_vcpu_info info = {
+		.mfn = virt_to_mfn(at),
+		.offset = offset,
+	};
+
+	return HYPERVISOR_vcpu_op(VCPUOP_register_vcpu_info, id, &info);
+}
+
+static void test_vcpu_info(void)
+{
+	const struct cpu *c0 = &cpus[0];
+	uint64_t off = (uint64_t)&c0->own_info & (PAGE_SIZE - 1);
+	unsigned int cpu;
+
+	for (cpu = 0; cpu < nr_cpus; cpu++)
+		tap_check(cpus[cpu].own_vcpu_info && cpus[cpu].vcpu_info == &cpus[cpu].own_info,
+			  "vCPU %u: vcpu_info registered in its struct cpu", cpu);
+	tap_eq(register_vcpu_info(0, &c0->own_info, off), -XEN_EINVAL,
+	       "register_vcpu_info: vCPU 0 a second time, same place: -EINVAL");
+	tap_eq(register_vcpu_info(0, &c0->own_info, PAGE_SIZE - sizeof(struct vcpu_info) + 8),
+	       -XEN_ENXIO, "register_vcpu_info: crossing the end of the page: -ENXIO");
+	tap_eq(register_vcpu_info(0, &c0->own_info, off + 4), -XEN_ENXIO,
+	       "register_vcpu_info: misaligned: -ENXIO");
+	if (nr_cpus > 1)
+		tap_eq(register_vcpu_info(1, &cpus[1].own_info,
+					  (uint64_t)&cpus[1].own_info & (PAGE_SIZE - 1)),
+		       -XEN_EINVAL, "register_vcpu_info: vCPU 1 (up, registered) from vCPU 0: -EINVAL");
+}
+
 void run_smp_selftests(void)
 {
 	long rc;
@@ -435,6 +472,7 @@ void run_smp_selftests(void)
 	printk("# more than one vCPU: %u up\n", nr_cpus);
 	rc = HYPERVISOR_vcpu_op(VCPUOP_is_up, nr_cpus, NULL);
 	tap_eq(rc, -XEN_ENOENT, "VCPUOP_is_up(%u), one past the last vCPU: -ENOENT", nr_cpus);
+	test_vcpu_info();
 	if (nr_cpus < 2) {
 		tap_diag("one vCPU: no secondary vCPU to run the suite on, no IPI, NMI, "
 			 "down/up or failsafe test between vCPUs");
