@@ -61,6 +61,16 @@ bool hv_evtchn_set_pending(xen_ulong_t *pending, const xen_ulong_t *mask,
 #endif
 }
 
+bool hv_evtchn_would_notify(const xen_ulong_t *pending, const xen_ulong_t *mask,
+                            const struct vcpu_info *vi, unsigned int port)
+{
+    unsigned int w = port / WORD_BITS, bit = port % WORD_BITS;
+
+    return !test(&pending[w], bit) && !test(&mask[w], bit) &&
+           !test(&vi->evtchn_pending_sel, w) &&
+           !__atomic_load_n(&vi->evtchn_upcall_pending, __ATOMIC_SEQ_CST);
+}
+
 bool hv_evtchn_unmask(const xen_ulong_t *pending, xen_ulong_t *mask,
                       struct vcpu_info *vi, unsigned int port)
 {

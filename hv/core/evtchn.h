@@ -40,6 +40,12 @@ bool hv_evtchn_mark_pending(struct vcpu_info *vi);
 bool hv_evtchn_set_pending(xen_ulong_t *pending, const xen_ulong_t *mask,
                            struct vcpu_info *vi, unsigned int port);
 
+/* Would making `port' pending now tell its vCPU (raise its upcall)?  Not
+ * when the port is masked, already pending, its selector bit already set
+ * or the upcall already pending. */
+bool hv_evtchn_would_notify(const xen_ulong_t *pending, const xen_ulong_t *mask,
+                            const struct vcpu_info *vi, unsigned int port);
+
 /* evtchn_2l_unmask on `port': true if the vCPU is to be kicked. */
 bool hv_evtchn_unmask(const xen_ulong_t *pending, xen_ulong_t *mask,
                       struct vcpu_info *vi, unsigned int port);

@@ -58,12 +58,12 @@ long hv_timer_set_timer_op(struct hv_timer *t, uint64_t now, uint64_t timeout)
 }
 
 bool hv_timer_may_wake(const struct hv_timer *t, bool vcpu_blocked, bool virq_bound_here,
-                       bool port_masked)
+                       bool port_silent)
 {
 #ifdef HV_TEST_BROKEN_MODEL             /* a wrong model: waits on a masked port for ever */
-    port_masked = false;
+    port_silent = false;
 #endif
-    return (t->singleshot_at || t->period_ns) && vcpu_blocked && virq_bound_here && !port_masked;
+    return (t->singleshot_at || t->period_ns) && vcpu_blocked && virq_bound_here && !port_silent;
 }
 
 bool hv_timer_expire(struct hv_timer *t, uint64_t now)

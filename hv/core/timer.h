@@ -48,12 +48,13 @@ long hv_timer_set_timer_op(struct hv_timer *t, uint64_t now, uint64_t timeout);
  * Every vCPU is blocked (SCHEDOP_block) or down and nothing else will
  * happen but time: can this vCPU's timers t still wake one?  Only if one
  * of them is armed, VIRQ_TIMER is bound to a port of this vCPU (a timer
- * raises nothing else: Xen's send_timer_event), that port is not masked
- * (a masked port is made pending without telling a vCPU), and this vCPU
- * is blocked, not down.  If no vCPU's can, Xen would wait for ever.
+ * raises nothing else: Xen's send_timer_event), that port can still
+ * tell the vCPU (port_silent false: not masked, and not already pending
+ * or already selected, hv_evtchn_would_notify), and this vCPU is
+ * blocked, not down.  If no vCPU's can, Xen would wait for ever.
  */
 bool hv_timer_may_wake(const struct hv_timer *t, bool vcpu_blocked, bool virq_bound_here,
-                       bool port_masked);
+                       bool port_silent);
 
 /* Time has reached `now': true if VIRQ_TIMER is to be raised (once,
  * however many timers expired). */

@@ -15,6 +15,7 @@
  * the running vCPU's single-shot timer, as Xen's do_set_timer_op.
  */
 #include "domain/domain.h"
+#include "core/evtchn.h"
 #include <xen/vcpu.h>
 
 uint64_t hv_now_ns;
@@ -41,12 +42,15 @@ bool domain_timer_advance(uint64_t ns)
 bool domain_timer_may_wake(void)
 {
     unsigned int port = dom.virq_port[VIRQ_TIMER], id;
-    bool masked = port && (dom.shared_info->evtchn_mask[port / 64] & (1ul << (port % 64)));
+    shared_info_t *s = dom.shared_info;
 
-    for (id = 0; id < dom.nr_vcpus; id++)
-        if (hv_timer_may_wake(vcpu_timer(id), vcpu_blocked(id), port && dom.evtchn_vcpu[port] == id,
-                              masked))
+    for (id = 0; id < dom.nr_vcpus; id++) {
+        bool here = port && dom.evtchn_vcpu[port] == id;
+        bool silent = here && !hv_evtchn_would_notify(s->evtchn_pending, s->evtchn_mask,
+                                                      vcpu_info_of(id), port);
+        if (hv_timer_may_wake(vcpu_timer(id), vcpu_blocked(id), here, silent))
             return true;
+    }
     return false;
 }
 

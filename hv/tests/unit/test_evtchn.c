@@ -3,7 +3,8 @@
  * VCPUOP_register_vcpu_info (core/evtchn.c): who is told when a port is
  * made pending (only on the pending bit's 0 -> 1 edge of an unmasked
  * port, the upcall only on the selector's 0 -> 1 edge), EVTCHNOP_unmask's
- * re-raise (only a port that was masked), and the registration's checks
+ * re-raise (only a port that was masked), whether a port can still tell
+ * its vCPU (for a blocked domain's timer), and the registration's checks
  * in Xen's order and the move of the contents.
  */
 #include <string.h>
@@ -82,6 +83,26 @@ static void unmask_rules(void)
     EQ(s.vi.evtchn_upcall_pending, 0, "unmask: masked, not pending: upcall not raised");
 }
 
+static void would_notify(void)
+{
+    struct two_level s;
+
+    memset(&s, 0, sizeof(s));
+    OK(hv_evtchn_would_notify(s.pending, s.mask, &s.vi, 7), "would notify: a quiet port: yes");
+    s.mask[0] = 1ul << 7;
+    OK(!hv_evtchn_would_notify(s.pending, s.mask, &s.vi, 7), "would notify: masked: no");
+    s.mask[0] = 0;
+    s.pending[0] = 1ul << 7;
+    OK(!hv_evtchn_would_notify(s.pending, s.mask, &s.vi, 7), "would notify: already pending: no");
+    s.pending[0] = 0;
+    s.vi.evtchn_pending_sel = 1;
+    OK(!hv_evtchn_would_notify(s.pending, s.mask, &s.vi, 7), "would notify: selector bit set: no");
+    OK(hv_evtchn_would_notify(s.pending, s.mask, &s.vi, 70), "would notify: another selector bit: yes");
+    s.vi.evtchn_pending_sel = 0;
+    s.vi.evtchn_upcall_pending = 1;
+    OK(!hv_evtchn_would_notify(s.pending, s.mask, &s.vi, 7), "would notify: upcall pending: no");
+}
+
 /* Frames: 1 hv, 2 RAM, 3 an L1, 4 an L4, >= 8 not the domain's. */
 static unsigned int o_type(void *c, uint64_t mfn)
 {
@@ -143,6 +164,7 @@ void test_evtchn(void)
 {
     set_pending_rules();
     unmask_rules();
+    would_notify();
     register_checks();
     register_move();
 }
