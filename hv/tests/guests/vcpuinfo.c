@@ -13,7 +13,12 @@
  * sending on a port already pending, or whose selector bit is already
  * set, raises no upcall; a masked port only becomes pending; unmasking
  * it (EVTCHNOP_unmask) raises the upcall, unmasking a port that was not
- * masked does not.
+ * masked does not.  Last, the registered frame cannot become a page
+ * table: the hypervisor holds a writable reference to it.
+ *
+ * With "shared" on its command line it registers instead in shared_info's
+ * own frame, at its own slot: Xen 4.17 takes that (the page is Xen's,
+ * shared writable with the domain), and so does hv.
  */
 #include "guest.h"
 #include <xen/event_channel.h>
@@ -42,6 +47,42 @@ static long reg(unsigned long mfn, unsigned long offset)
     return HYPERVISOR_vcpu_op(VCPUOP_register_vcpu_info, 0, &r);
 }
 
+/* Registered in shared_info's frame, at the slot it already has. */
+static void in_shared_info(shared_info_t *s, unsigned long shared_mfn)
+{
+    struct vcpu_info *vi = &s->vcpu_info[0];
+    long rc;
+
+    vi->arch.cr2 = CR2_MARK;
+    vi->evtchn_pending_sel = 0;
+    vi->evtchn_upcall_pending = 0;
+    rc = reg(shared_mfn, 0);
+    check(rc == 0, "register in shared_info's frame, at its own slot: rc %ld", rc);
+    check(vi->evtchn_upcall_mask == 1 && vi->arch.cr2 == CR2_MARK &&
+          vi->evtchn_pending_sel == ~0ul && vi->evtchn_upcall_pending == 1,
+          "contents kept, every selector bit set, upcall pending: sel %#lx, pending %u",
+          vi->evtchn_pending_sel, vi->evtchn_upcall_pending);
+    rc = reg(shared_mfn, 64);
+    check(rc == -XEN_EINVAL, "register a second time: rc %ld, want -EINVAL", rc);
+    vi->evtchn_upcall_mask = 0;
+    ev_count = 0;
+    HYPERVISOR_xen_version(XENVER_version, NULL);
+    vi->evtchn_upcall_mask = 1;
+    check(ev_count == 1, "its mask cleared, the next hypercall delivers the upcall: %ld", ev_count);
+}
+
+static int has_word(const char *p, const char *w)
+{
+    for (; *p; p++) {
+        unsigned int i = 0;
+        while (w[i] && p[i] == w[i])
+            i++;
+        if (!w[i])
+            return 1;
+    }
+    return 0;
+}
+
 void guest_main(start_info_t *si)
 {
     shared_info_t *s = (shared_info_t *)shared_page;
@@ -58,6 +99,11 @@ void guest_main(start_info_t *si)
     struct callback_register cb = { .type = CALLBACKTYPE_event, .address = (unsigned long)ev_handler };
     rc = HYPERVISOR_callback_op(CALLBACKOP_register, &cb);
     check(rc == 0, "register the event callback: rc %ld", rc);
+    if (has_word((const char *)si->cmd_line, "shared")) {
+        in_shared_info(s, si->shared_info >> 12);
+        done_testing();
+        shutdown(SHUTDOWN_poweroff);
+    }
 
     /* ---- the refusals ---- */
     rc = reg(info_mfn, 4096 - sizeof(struct vcpu_info) + 8);
@@ -148,6 +194,28 @@ void guest_main(start_info_t *si)
     HYPERVISOR_xen_version(XENVER_version, NULL);
     vi->evtchn_upcall_mask = 1;
     check(ev_count == 1, "its mask cleared, the next hypercall delivers the upcall: %ld", ev_count);
+
+    /*
+     * ---- the frame stays plain RAM ----
+     * The page zeroed but for the mask (0x100 at offset 128: not present),
+     * a valid L1 table by its contents, and mapped read-only by the guest:
+     * only the hypervisor's own writable reference can refuse the pin.
+     */
+    vi->evtchn_upcall_pending = 0;
+    for (unsigned long i = 0; i < sizeof(info_page); i++)
+        if (info_page + i != (char *)&vi->evtchn_upcall_mask)
+            info_page[i] = 0;
+    rc = HYPERVISOR_update_va_mapping((unsigned long)info_page, (info_mfn << 12) | 0x25, UVMF_INVLPG);
+    check(rc == 0, "the registered page mapped read-only: rc %ld", rc);
+    struct mmuext_op pin = { .cmd = MMUEXT_PIN_L1_TABLE, .arg1.mfn = info_mfn };
+    rc = HYPERVISOR_mmuext_op(&pin, 1, NULL, DOMID_SELF);
+    check(rc == -XEN_EINVAL, "pin it as an L1 table: rc %ld, want -EINVAL (the vcpu_info's writable reference)", rc);
+    if (rc == 0) {
+        pin.cmd = MMUEXT_UNPIN_TABLE;
+        HYPERVISOR_mmuext_op(&pin, 1, NULL, DOMID_SELF);
+    }
+    rc = HYPERVISOR_update_va_mapping((unsigned long)info_page, (info_mfn << 12) | 0x67, UVMF_INVLPG);
+    check(rc == 0, "mapped writable again: rc %ld", rc);
     done_testing();
     shutdown(SHUTDOWN_poweroff);
 }
