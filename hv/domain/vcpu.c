@@ -342,9 +342,9 @@ static long vcpu_initialise(unsigned int id, uint64_t arg)
 
 /*
  * VCPUOP_register_vcpu_info for vCPU id.  The frame must be the domain's
- * own RAM, or shared_info (Xen takes that too): the grant table's frames,
- * which hv may take back (GNTTABOP_setup_table, set_version), are
- * refused.  A writable reference (as one more writable mapping) keeps a
+ * own RAM, or shared_info (Xen takes that too); the grant table's frames
+ * are refused (the status frame stops being the guest's at the switch
+ * back to version 1).  A writable reference (as one more writable mapping) keeps a
  * frame of the domain's from ever becoming a page table; hv reaches it
  * through its direct map.
  */

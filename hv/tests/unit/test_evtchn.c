@@ -120,8 +120,6 @@ static void register_checks(void)
        "register: the last offset that fits: accepted");
     EQ(hv_check_register_vcpu_info(2, last + 8, false, true, &o), -XEN_ENXIO,
        "register: crossing the end of the page: -ENXIO");
-    EQ(hv_check_register_vcpu_info(2, 1ull << 32, false, true, &o), -XEN_ENXIO,
-       "register: offset 2^32: -ENXIO");
     EQ(hv_check_register_vcpu_info(2, 4, false, true, &o), -XEN_ENXIO,
        "register: offset not 8-aligned: -ENXIO");
     EQ(hv_check_register_vcpu_info(2, 4096, true, false, &o), -XEN_ENXIO,
