@@ -443,25 +443,45 @@ static long register_vcpu_info(unsigned int id, const void *at, uint64_t offset)
 	return HYPERVISOR_vcpu_op(VCPUOP_register_vcpu_info, id, &info);
 }
 
+/*
+ * Xen 4.17's map_vcpu_info checks the place first (-ENXIO), then whether
+ * the vCPU has one (-EINVAL).  Later Xen registers through
+ * map_guest_area() and refuses a vCPU that has one before anything else:
+ * -EBUSY (seen on 4.23-unstable; findings.md).  Which one applies is
+ * told by the version the hypervisor gives.
+ */
+static long want_registered_again(long xen_4_17_rc)
+{
+	long ver = HYPERVISOR_xen_version(XENVER_version, NULL);
+
+	return ver > ((4 << 16) | 17) ? -XEN_EBUSY : xen_4_17_rc;
+}
+
 static void test_vcpu_info(void)
 {
 	const struct cpu *c0 = &cpus[0];
 	uint64_t off = (uint64_t)&c0->own_info & (PAGE_SIZE - 1);
 	unsigned int cpu;
+	long want;
 
 	for (cpu = 0; cpu < nr_cpus; cpu++)
 		tap_check(cpus[cpu].own_vcpu_info && cpus[cpu].vcpu_info == &cpus[cpu].own_info,
 			  "vCPU %u: vcpu_info registered in its struct cpu", cpu);
-	tap_eq(register_vcpu_info(0, &c0->own_info, off), -XEN_EINVAL,
-	       "register_vcpu_info: vCPU 0 a second time, same place: -EINVAL");
-	tap_eq(register_vcpu_info(0, &c0->own_info, PAGE_SIZE - sizeof(struct vcpu_info) + 8),
-	       -XEN_ENXIO, "register_vcpu_info: crossing the end of the page: -ENXIO");
-	tap_eq(register_vcpu_info(0, &c0->own_info, off + 4), -XEN_ENXIO,
-	       "register_vcpu_info: misaligned: -ENXIO");
-	if (nr_cpus > 1)
+	want = want_registered_again(-XEN_EINVAL);
+	tap_eq(register_vcpu_info(0, &c0->own_info, off), want,
+	       "register_vcpu_info: vCPU 0 a second time, same place: %s", xen_errno_name(want));
+	want = want_registered_again(-XEN_ENXIO);
+	tap_eq(register_vcpu_info(0, &c0->own_info, PAGE_SIZE - sizeof(struct vcpu_info) + 8), want,
+	       "register_vcpu_info: crossing the end of the page: %s", xen_errno_name(want));
+	tap_eq(register_vcpu_info(0, &c0->own_info, off + 4), want,
+	       "register_vcpu_info: misaligned: %s", xen_errno_name(want));
+	if (nr_cpus > 1) {
+		want = want_registered_again(-XEN_EINVAL);
 		tap_eq(register_vcpu_info(1, &cpus[1].own_info,
-					  (uint64_t)&cpus[1].own_info & (PAGE_SIZE - 1)),
-		       -XEN_EINVAL, "register_vcpu_info: vCPU 1 (up, registered) from vCPU 0: -EINVAL");
+					  (uint64_t)&cpus[1].own_info & (PAGE_SIZE - 1)), want,
+		       "register_vcpu_info: vCPU 1 (up, registered) from vCPU 0: %s",
+		       xen_errno_name(want));
+	}
 }
 
 void run_smp_selftests(void)
