@@ -105,6 +105,7 @@ GUEST_TABLE='
    unmapped-stack |         | dom0 | 5      | ^hv: domain crashed: .*stack               | domain_crash_sync called from entry.S: fault at .*domain_crash_page_fault
    nmi            |         | dom0 | 0      | ^hv: d0v0 Unhandled: vec 2, NMI            | ^(XEN) d0v0 Unhandled: vec 2, NMI
    grant          |         | dom0 | 0      |                                            |
+   gdt            |         | dom0 | 0      |                                            |
    block          |         | dom0 | 5      | ^hv: domain crashed: every vCPU is blocked or down, and no timer could wake one | skip
    domu           |         | domu | 0      | ^hv: console ring: .* ignored              | skip
    domu           | crash   | domu | 5      | ^hv: domain crashed: no trap-table handler | skip
