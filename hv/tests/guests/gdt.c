@@ -17,6 +17,7 @@
  */
 #include "guest.h"
 #include <xen/memory.h>
+#include <xen/vcpu.h>
 
 static inline long HYPERVISOR_set_gdt(unsigned long *frames, unsigned int entries)
 { return _hypercall2(long, set_gdt, frames, entries); }
@@ -237,12 +238,94 @@ static void test_refused(void)
     check(rc == 0 && remap(g2, RW) == 0 && remap(g1, RW) == 0, "no GDT: both frames writable again");
 }
 
+/* ---- one GDT per vCPU ---- */
+
+static uint64_t g4[512] __attribute__((aligned(PAGE)));
+static uint64_t g5[512] __attribute__((aligned(PAGE)));
+static uint8_t ap_stack[PAGE] __attribute__((aligned(PAGE)));
+static volatile int ap_done, ap_lar1, ap_lar2, ap_lar2_after;
+static volatile long ap_set_gdt;
+
+/* vCPU 1: what its GDT (g4) shows, then its own set_gdt (g5), then down. */
+static void ap_main(void)
+{
+    unsigned int ar;
+
+    ap_lar1 = lar(0x0b, &ar);                   /* vCPU 0's entry 1: not here */
+    ap_lar2 = lar(0x13, &ar);                   /* g4's entry 2 */
+    ap_set_gdt = set_gdt1(g5, 1);
+    ap_lar2_after = lar(0x13, &ar);             /* g5 has no entry 2 */
+    ap_done = 1;
+    HYPERVISOR_vcpu_op(VCPUOP_down, 1, NULL);
+    for (;;)
+        HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
+}
+
+static void test_per_vcpu(void)
+{
+    static struct vcpu_guest_context c;
+    unsigned int ar = 0;
+    long rc;
+
+    rc = HYPERVISOR_vcpu_op(VCPUOP_is_up, 1, NULL);
+    check(rc == 0, "vCPU 1 exists and is down: %ld", rc);
+    for (int i = 0; i < 512; i++)
+        g1[i] = g4[i] = g5[i] = 0;
+    g1[1] = DATA_DPL3;
+    g4[2] = DATA_DPL0;
+    rc = remap(g1, RO) | set_gdt1(g1, 2) | remap(g5, RO);
+    check(rc == 0 && lar(0x0b, &ar) && !lar(0x13, &ar), "vCPU 0's GDT: g1, entry 1 only: %ld", rc);
+
+    c.flags = VGCF_in_kernel;
+    c.user_regs.rip = (unsigned long)ap_main;
+    c.user_regs.rsp = (unsigned long)ap_stack + PAGE - 8;
+    c.user_regs.cs = FLAT_KERNEL_CS;
+    c.user_regs.ss = FLAT_KERNEL_SS;
+    c.user_regs.rflags = 0x2;
+    c.kernel_ss = FLAT_KERNEL_SS;
+    c.kernel_sp = (unsigned long)ap_stack + PAGE;
+    c.ctrlreg[3] = xen_pfn_to_cr3(mfn_of((const void *)si->pt_base));
+    c.gdt_frames[0] = mfn_of(g4);
+    c.gdt_ents = 3;
+    rc = HYPERVISOR_vcpu_op(VCPUOP_initialise, 1, &c);
+    check(rc == -XEN_EINVAL, "initialise vCPU 1 with a GDT frame mapped writable: %ld (want -EINVAL)", rc);
+    rc = HYPERVISOR_vcpu_op(VCPUOP_up, 1, NULL);
+    check(rc == -XEN_EINVAL, "... it stays uninitialised: up %ld (want -EINVAL)", rc);
+    c.gdt_ents = 7169;
+    rc = remap(g4, RO) | HYPERVISOR_vcpu_op(VCPUOP_initialise, 1, &c);
+    check(rc == -XEN_EINVAL, "initialise with 7169 GDT entries: %ld (want -EINVAL)", rc);
+    c.gdt_ents = 3;
+    rc = HYPERVISOR_vcpu_op(VCPUOP_initialise, 1, &c);
+    check(rc == 0, "initialise vCPU 1 with its own GDT (g4, read-only): %ld", rc);
+    check(g4[2] == DATA_DPL3, "g4 validated: entry 2 DPL 3 in the frame");
+    rc = remap(g4, RW);
+    check(rc == -XEN_EBUSY, "g4, vCPU 1's GDT, cannot be mapped writable: %ld (want -EBUSY)", rc);
+    check(lar(0x0b, &ar) && !lar(0x13, &ar), "vCPU 0 still sees its own GDT (g1), not g4");
+
+    rc = HYPERVISOR_vcpu_op(VCPUOP_up, 1, NULL);
+    check(rc == 0, "up vCPU 1: %ld", rc);
+    for (long i = 0; i < 1000000 && !ap_done; i++)
+        HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
+    check(ap_done, "vCPU 1 ran");
+    check(!ap_lar1 && ap_lar2, "vCPU 1 sees its own GDT: entry 1 (vCPU 0's) not there (%d), entry 2 (g4's) there (%d)",
+          ap_lar1, ap_lar2);
+    check(ap_set_gdt == 0 && !ap_lar2_after, "vCPU 1's own set_gdt (g5): %ld, entry 2 gone for it", ap_set_gdt);
+    check(lar(0x0b, &ar) && !lar(0x13, &ar), "vCPU 0's GDT unchanged by vCPU 1's set_gdt");
+    rc = remap(g4, RW);
+    check(rc == 0, "g4, no vCPU's GDT any more, maps writable again: %ld", rc);
+    rc = remap(g5, RW);
+    check(rc == -XEN_EBUSY, "g5, vCPU 1's GDT now (vCPU 1 down keeps it), cannot: %ld (want -EBUSY)", rc);
+    rc = set_gdt1(g1, 0);
+    check(rc == 0 && !lar(0x0b, &ar) && remap(g1, RW) == 0, "vCPU 0 drops its GDT: g1 writable again");
+}
+
 void guest_main(start_info_t *start)
 {
     si = start;
     guest_setup(si, "gdt");
     test_frame_rules();
     test_refused();
+    test_per_vcpu();
     done_testing();
     shutdown(SHUTDOWN_poweroff);
 }
