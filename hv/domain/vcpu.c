@@ -6,8 +6,8 @@
  * The running vCPU lives in dom.vcpu (where the entry code and the core
  * find it); the others wait in slots[].  A switch copies the running one
  * out and the next one in, with what the platform keeps for a vCPU: its
- * page tables, FS/GS bases, data selectors, debug registers and virtual
- * CR0.TS.  Switches happen only on the way back to the guest
+ * page tables, GDT (cpu/desc.c keeps one per vCPU; mm.c its frames),
+ * FS/GS bases, data selectors, debug registers and virtual CR0.TS.  Switches happen only on the way back to the guest
  * (resume_guest -> schedule), after a hypercall has its result, so a
  * result always lands in the vCPU that made the call.  Round robin, at
  * yield, block and down, and at the end of a time slice (HV_SLICE_TICKS
