@@ -46,6 +46,40 @@ static uint64_t gate(unsigned long off, unsigned int sel, unsigned int dpl)
 
 static void gate_target(void) {}
 
+/*
+ * #GP handler: records the error code and resumes at gp_resume (set just
+ * before the instruction expected to fault), through HYPERVISOR_iret.
+ */
+extern void gp_handler(void);
+static volatile unsigned long gp_error, gp_count, gp_resume;
+asm(".pushsection .text\n"
+    "gp_handler:\n\t"
+    "pop %rcx\n\t"
+    "pop %r11\n\t"
+    "popq gp_error(%rip)\n\t"          /* the error code */
+    "incq gp_count(%rip)\n\t"
+    "push %rax\n\t"
+    "mov gp_resume(%rip), %rax\n\t"
+    "mov %rax, 8(%rsp)\n\t"            /* the frame's rip */
+    "pop %rax\n\t"
+    "pushq $0\n\t"
+    "jmp hypercall_page + 23 * 32\n"    /* __HYPERVISOR_iret */
+    ".popsection");
+
+/* A far call through the gate at sel: 1 if it faulted (#GP, error code in
+ * gp_error), 0 if it came back through the gate's target. */
+static int far_call(unsigned int sel)
+{
+    struct __attribute__((packed)) { uint64_t off; uint16_t sel; } p = { 0, (uint16_t)sel };
+    unsigned long before = gp_count;
+
+    asm volatile("lea 1f(%%rip), %%rax\n\t"
+                 "mov %%rax, gp_resume(%%rip)\n\t"
+                 "rex64 lcall *%0\n"
+                 "1:" :: "m"(p) : "rax", "rcx", "r11", "memory");
+    return gp_count != before;
+}
+
 static long remap(const void *va, unsigned long flags)
 {
     return HYPERVISOR_update_va_mapping((unsigned long)va, (mfn_of(va) << 12) | flags, UVMF_INVLPG);
@@ -119,6 +153,17 @@ static void test_frame_rules(void)
     check(ok && ((ar >> 13) & 3) == 3, "LAR 0x0b: the CPU takes entry 1, DPL 3 (ar %x)", ar);
     check(lar(0x2b, &ar), "LAR 0x2b: entry 5, past `entries' but in the frame, is live too");
     check(!lar(0x1003, &ar), "LAR 0x1003: entry 512, past the frame: not present");
+    /* Xen 4.17 emulates far calls through gates for 32-bit PV guests
+     * only (traps.c do_general_protection): a PV64 one gets the #GP. */
+    static struct trap_info traps[] = {
+        { 13, 0, FLAT_KERNEL_CS, (unsigned long)gp_handler },
+        { 0, 0, 0, 0 },
+    };
+    rc = HYPERVISOR_set_trap_table(traps);
+    ok = far_call(0x13);
+    check(rc == 0 && ok && gp_error == 0x10,
+          "far call through the accepted gate (0x13): #GP(0x10) to the guest, not emulated for PV64 (error %lx)",
+          gp_error);
 
     rc = remap(g1, RW);
     check(rc == -XEN_EBUSY, "update_va_mapping of a GDT frame writable: %ld (want -EBUSY)", rc);
@@ -142,6 +187,8 @@ static void test_frame_rules(void)
           (unsigned long long)g1[8]);
     rc = HYPERVISOR_update_descriptor(ma1 + 8 * 8, gate((unsigned long)gate_target, 0xe008, 3));
     check(rc == -XEN_EINVAL, "update_descriptor of a gate to Xen's own code 0xe008: %ld (want -EINVAL)", rc);
+    ok = far_call(0x43);
+    check(ok && gp_error == 0x40, "far call through the gate of entry 8: #GP(0x40) (error %lx)", gp_error);
 
     /* Replaced: the type goes with the last reference (two here). */
     unsigned long two[2] = { mfn_of(g1), mfn_of(g1) };
