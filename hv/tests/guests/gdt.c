@@ -169,6 +169,9 @@ static void test_frame_rules(void)
     check(rc == -XEN_EBUSY, "update_va_mapping of a GDT frame writable: %ld (want -EBUSY)", rc);
     rc = mmu1(l1e_ma(g1), (mfn_of(g1) << 12) | RW);
     check(rc == -XEN_EBUSY, "mmu_update of its L1 entry writable: %ld (want -EBUSY)", rc);
+    struct mmuext_op pin = { .cmd = MMUEXT_PIN_L1_TABLE, .arg1.mfn = mfn_of(g1) };
+    rc = HYPERVISOR_mmuext_op(&pin, 1, NULL, DOMID_SELF);
+    check(rc == -XEN_EINVAL, "pinning a GDT frame as an L1 table: %ld (want -EINVAL)", rc);
     rc = mmu1(ma1 + 6 * 8, DATA_DPL3);
     check(rc == -XEN_EINVAL, "mmu_update (MMU_NORMAL_PT_UPDATE) into a GDT frame: %ld (want -EINVAL)", rc);
     check(g1[6] == 0, "... and entry 6 left as it was");
