@@ -13,7 +13,9 @@
 # grant's at unmap (XSA-234), leaves version 2 while the status frame
 # is mapped (XSA-255) and lets GNTTABOP_copy write into a page table;
 # its timers take set_timer_op's timeout 2^50 ns ahead as given and
-# count a timer on a masked port as able to wake a blocked domain.  Each
+# count a timer on a masked port as able to wake a blocked domain; its
+# descriptor audit takes a call gate to any selector, and a frame mapped
+# writable may become a GDT's.  Each
 # check below
 # must fail against it; one that passes could not tell.
 # Prints TAP (its summary a comment: the step counts the unit tests' line).
@@ -37,6 +39,9 @@ must_fail=(
 	"copy: a granted page table as destination: GNTST_general_error"
 	"set_timer_op: 2^50 ns ahead: 100 ms from now"
 	"may wake: its port masked: no"
+	"gate: to hv's own code 0xe008: refused"
+	"gate: to FLAT_RING3_CS32 0xe023 (not FLAT_KERNEL_CS): refused"
+	"gdt frame: mapped writable -> EINVAL"
 )
 n=0 pass=0 fail=0
 for t in "${must_fail[@]}"; do
