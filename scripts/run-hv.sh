@@ -20,6 +20,8 @@
 #                     no console_io; hv/README.md)
 #   --xen XEN         boot XEN (a multiboot Xen) instead of hv: the guest
 #                     is its dom0
+#   --vcpus N         the guest's vCPUs (hv's vcpus=N; under --xen
+#                     dom0_max_vcpus=N-N and N CPUs in QEMU); default 1
 #
 # Exit status: QEMU's, i.e. hv's (Documentation/hypervisor.md, section 8),
 # or 124 on timeout.  A 0 is only trusted if hv printed its clean-exit
@@ -28,8 +30,8 @@
 # shut down or halted, 5 (hv's "domain crashed") when it crashed.
 set -u
 
-build=build delivery=idt vendor=intel timeout=120 log= domu= xen=
-XEN_ARGS="console=com1 com1=115200,8n1 dom0_mem=64M dom0_max_vcpus=1 loglvl=all guest_loglvl=all"
+build=build delivery=idt vendor=intel timeout=120 log= domu= xen= vcpus=1
+XEN_ARGS="console=com1 com1=115200,8n1 dom0_mem=64M loglvl=all guest_loglvl=all"
 
 # run_xen GUEST ARGS...: the guest as Xen's dom0; stop QEMU once Xen says
 # how dom0 ended (a crash would otherwise sit out Xen's reboot delay).
@@ -40,8 +42,8 @@ run_xen() {
 	# As selftests/runner.py: no other vendor's virtualisation extension.
 	cpu="max,vendor=$vend,$([ "$vendor" = amd ] && echo -vmx || echo -svm)"
 	out=$(mktemp)
-	qemu-system-x86_64 -M pc -cpu "$cpu" -m 512 -nographic -no-reboot -monitor none \
-		-serial stdio -kernel "$xen" -append "$XEN_ARGS" -initrd "$guest $*" \
+	qemu-system-x86_64 -M pc -cpu "$cpu" -smp "$vcpus" -m 512 -nographic -no-reboot -monitor none \
+		-serial stdio -kernel "$xen" -append "$XEN_ARGS dom0_max_vcpus=$vcpus-$vcpus" -initrd "$guest $*" \
 		</dev/null >"$out" 2>&1 &
 	pid=$!
 	for ((i = 0; i < timeout * 10; i++)); do
@@ -72,7 +74,7 @@ run() {
 	timeout "$timeout" qemu-system-x86_64 -M pc -cpu "max,vendor=$vend" -m 512 \
 		-nographic -no-reboot -monitor none -serial stdio \
 		-device isa-debug-exit,iobase=0xf4,iosize=0x04 \
-		-kernel "$build/hv/pventry-hv" -append "delivery=$delivery console=com1${domu:+ domu}" \
+		-kernel "$build/hv/pventry-hv" -append "delivery=$delivery console=com1${domu:+ domu} vcpus=$vcpus" \
 		-initrd "$guest $*" 2>&1 </dev/null | tr -d '\r' >"$out"
 	local rc=${PIPESTATUS[0]}
 	cat "$out"
@@ -92,7 +94,9 @@ run() {
 # 5) and, where it matters, one line the hypervisor must print (a grep
 # pattern) - hv's, and Xen's under --xen ("skip": not run on Xen; domu
 # needs hv's `domu` mode, Xen boots its module as dom0; block ends
-# blocked for ever on Xen, where hv crashes the domain).
+# blocked for ever on Xen, where hv crashes the domain).  "as" may end in
+# " x2": the guest gets two vCPUs (hv's vcpus=2; Xen's dom0_max_vcpus=2-2
+# with two CPUs in QEMU).
 #
 #  guest          | cmdline | as   | status | hv prints                                  | Xen prints
 GUEST_TABLE='
@@ -105,6 +109,7 @@ GUEST_TABLE='
    unmapped-stack |         | dom0 | 5      | ^hv: domain crashed: .*stack               | domain_crash_sync called from entry.S: fault at .*domain_crash_page_fault
    nmi            |         | dom0 | 0      | ^hv: d0v0 Unhandled: vec 2, NMI            | ^(XEN) d0v0 Unhandled: vec 2, NMI
    grant          |         | dom0 | 0      |                                            |
+   gdt            |         | dom0 x2 | 0   |                                            |
    vcpuinfo       |         | dom0 | 0      |                                            |
    vcpuinfo       | shared  | dom0 | 0      |                                            |
    block          |         | dom0 | 5      | ^hv: domain crashed: every vCPU is blocked or down, and no timer could wake one | skip
@@ -158,7 +163,8 @@ check() {
 			want=$(trim "$want") hvline=$(trim "$hvline") xenline=$(trim "$xenline")
 			[ -n "$guest" ] || continue
 			[ -n "$xen" ] && { [ "$xenline" = skip ] && continue; hvline=$xenline; }
-			out=$(domu=${as#dom0}; run "$build/hv/guests/$guest" $args 2>&1); rc=$?
+			local base=${as% x2}
+			out=$(domu=${base#dom0}; [ "$base" != "$as" ] && vcpus=2; run "$build/hv/guests/$guest" $args 2>&1); rc=$?
 			judge "$guest${args:+ $args} (${xen:+$(basename "$xen"), }$as, $delivery, $vendor)" \
 				"$out" $rc $want "$hvline"
 		done <<<"$GUEST_TABLE"
@@ -259,6 +265,7 @@ while [ $# -gt 0 ]; do
 	--timeout) timeout=$2; shift 2 ;;
 	--log) log=$2; shift 2 ;;
 	--domu) domu=1; shift ;;
+	--vcpus) vcpus=$2; shift 2 ;;
 	--xen) xen=$2; shift 2 ;;
 	--check) build=${2:-$build}; check; exit ;;
 	--fuzz) build=${2:-$build}; fuzz; exit ;;

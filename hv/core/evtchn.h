@@ -16,8 +16,8 @@
  *  - VCPUOP_register_vcpu_info(mfn, offset): a vcpu_info crossing the end
  *    of the page or not 8-byte aligned -> -ENXIO; the vCPU already has
  *    one registered -> -EINVAL; the vCPU is neither the caller nor down
- *    -> -EINVAL; the frame not plain guest RAM (not the domain's, or a
- *    page table: Xen's writable type reference fails) -> -EINVAL.  On
+ *    -> -EINVAL; the frame not plain guest RAM (not the domain's, a page
+ *    table or a GDT frame: Xen's writable type reference fails) -> -EINVAL.  On
  *    success the contents move over and every selector bit is set, with
  *    the upcall marked pending, so no event is lost in the move.
  *

@@ -196,8 +196,10 @@ int hv_vcpu_set_context(struct hv_vcpu *v, const struct vcpu_guest_context *c)
     for (i = 0; i < 256; i++)
         if (!hv_is_canonical(c->trap_ctxt[i].address))
             return -XEN_EINVAL;
-    if (c->ldt_ents || c->gdt_ents)
-        return -XEN_EINVAL;         /* hv: no guest LDT or GDT */
+    if (c->ldt_ents)
+        return -XEN_EINVAL;         /* hv: no LDT from a context */
+    if ((c->gdt_ents + 511) / 512 > sizeof(c->gdt_frames) / sizeof(c->gdt_frames[0]))
+        return -XEN_EINVAL;         /* Xen: more frames than gdt_frames[] */
     if (!(c->flags & VGCF_in_kernel) && !c->ctrlreg[1])
         return -XEN_EINVAL;         /* user mode needs a user page table */
 
@@ -259,7 +261,7 @@ static unsigned int page_type(const struct hv_page_oracle *o, uint64_t mfn)
 {
     unsigned int t = o->type(o->ctx, mfn);
 
-    return t > HV_PAGE_L4 ? HV_PAGE_INVALID : t;
+    return t > HV_PAGE_SEG_DESC ? HV_PAGE_INVALID : t;
 }
 
 /* A frame of the domain's: its RAM (shared pages included) or a table. */
@@ -372,7 +374,7 @@ int hv_check_mmu_update(const struct mmu_update *req,
     d->slot = (unsigned int)((ptr & 0xfff) >> 3);
 
     t = page_type(o, d->table_mfn);
-    if (t == HV_PAGE_INVALID || t == HV_PAGE_HV)
+    if (t == HV_PAGE_INVALID || t == HV_PAGE_HV || t == HV_PAGE_SEG_DESC)
         return -XEN_EINVAL;
     if (t == HV_PAGE_RAM) {
         d->level = 0;               /* a plain write to an ordinary page */
@@ -452,7 +454,9 @@ uint64_t hv_fixup_ldt_desc(uint64_t d)
 {
     if ((d & DESC_P) && (d & DESC_S) && (d & DESC_CODE) && (d & DESC_CONF))
         return 0;                   /* conforming code: not for a guest */
-    /* As the GDT's audit: not present kept, system refused, DPL 3. */
+    if ((d & DESC_P) && !(d & DESC_S))
+        return 0;                   /* system descriptors (gates too) */
+    /* As the GDT's audit: not present kept, DPL 3. */
     return hv_check_descriptor(&d) ? d : 0;
 }
 
@@ -491,44 +495,94 @@ int hv_check_update_va_mapping(uint64_t va, uint64_t val, uint64_t flags,
 
 /* ---- descriptor tables ---- */
 
+#define DESC_TYPE       (15ull << 40)
+#define DESC_CALL_GATE  (12ull << 40)       /* 64-bit call gate */
+#define GATE_RESERVED   (0xffull << 32)     /* bits 0-7 of the high word */
+#define GUEST_KERNEL_RPL 3                  /* PV64: the kernel runs in ring 3 */
+
+/* Xen's guest_gate_selector_okay() for a 64-bit PV domain. */
+static bool gate_selector_ok(unsigned int sel)
+{
+#ifdef HV_TEST_BROKEN_MODEL             /* a wrong model: any reserved selector */
+    return true;
+#endif
+    return (sel >> 3) < HV_GDT_MAX_ENTRIES || sel == FLAT_KERNEL_CS || (sel & 4);
+}
+
 bool hv_check_descriptor(uint64_t *d)
 {
-    if (!(*d & DESC_P))
+    uint64_t v = *d;
+    unsigned int dpl, sel;
+
+    if (!(v & DESC_P))
         return true;
-    if (!(*d & DESC_S))
-        return false;               /* LDT, TSS, gates */
-    *d |= DESC_DPL;                 /* guest code runs in ring 3 */
+    dpl = (unsigned int)((v & DESC_DPL) >> 45);
+    if (dpl < GUEST_KERNEL_RPL)
+        dpl = GUEST_KERNEL_RPL;
+    v = (v & ~DESC_DPL) | ((uint64_t)dpl << 45);
+    if (v & DESC_S) {
+        *d = v;                     /* code or data: no base/limit checks */
+        return true;
+    }
+    if (!(v & DESC_TYPE))
+        return true;                /* type 0: a gate's second half, kept as is */
+    if ((v & DESC_TYPE) != DESC_CALL_GATE)
+        return false;               /* TSS, LDT, interrupt and trap gates */
+    sel = (unsigned int)(v >> 16) & 0xffff;
+    if (!gate_selector_ok(sel))
+        return false;
+    /* DPL 0: every far call through it is #GP(gate), for the hypervisor
+     * to emulate; the DPL the guest meant goes into the selector's RPL. */
+    sel = (sel & ~3u) | dpl;
+    v = (v & ~DESC_DPL & ~(0xffffull << 16)) | ((uint64_t)sel << 16);
+    if (v & GATE_RESERVED)
+        return false;
+    *d = v;
+    return true;
+}
+
+bool hv_check_desc_page(uint64_t desc[512])
+{
+    for (unsigned int i = 0; i < 512; i++)
+        if (!hv_check_descriptor(&desc[i]))
+            return false;
     return true;
 }
 
 int hv_check_set_gdt(const struct hv_guest_mem *m, uint64_t frame_list,
-                     unsigned int entries, const struct hv_page_oracle *o,
-                     int (*read_frame)(void *ctx, uint64_t mfn, uint64_t buf[512]),
-                     uint64_t frames[14])
+                     unsigned int entries, uint64_t frames[HV_GDT_MAX_FRAMES])
 {
     unsigned int nr = (entries + 511) / 512;
-    uint64_t buf[512];
 
     if (entries > HV_GDT_MAX_ENTRIES)
         return -XEN_EINVAL;
     if (nr && m->read(m->ctx, frames, frame_list, nr * sizeof(frames[0])) != 0)
         return -XEN_EFAULT;
-    for (unsigned int i = 0; i < nr; i++) {
-        if (page_type(o, frames[i]) != HV_PAGE_RAM || o->writable(o->ctx, frames[i]))
-            return -XEN_EINVAL;
-        if (read_frame(o->ctx, frames[i], buf) != 0)
-            return -XEN_EINVAL;
-        for (unsigned int j = 0; j < 512; j++)
-            if (!hv_check_descriptor(&buf[j]))
-                return -XEN_EINVAL;
-    }
     return 0;
+}
+
+int hv_gdt_frame_ok(uint64_t mfn, const struct hv_page_oracle *o)
+{
+    unsigned int t = page_type(o, mfn);
+
+    if (t == HV_PAGE_SEG_DESC)
+        return 1;
+#ifdef HV_TEST_BROKEN_MODEL             /* a wrong model: a writable mapping is no obstacle */
+    if (t == HV_PAGE_RAM)
+        return 0;
+#endif
+    if (t == HV_PAGE_RAM && !o->writable(o->ctx, mfn))
+        return 0;
+    return -XEN_EINVAL;
 }
 
 int hv_check_update_descriptor(uint64_t maddr, uint64_t *desc,
                                const struct hv_page_oracle *o)
 {
+    unsigned int t;
+
     if ((maddr & 7) || !hv_check_descriptor(desc))
         return -XEN_EINVAL;
-    return page_type(o, maddr >> 12) == HV_PAGE_RAM ? 0 : -XEN_EINVAL;
+    t = page_type(o, maddr >> 12);
+    return t == HV_PAGE_RAM || t == HV_PAGE_SEG_DESC ? 0 : -XEN_EINVAL;
 }

@@ -100,8 +100,11 @@ int hv_do_vcpu_op(struct hv_vcpu *v, int cmd, unsigned int vcpuid,
  *  - trap_ctxt[] (slot 2 is the NMI callback), event/failsafe/syscall
  *    callbacks, kernel_ss/kernel_sp and the mode are loaded.  The context
  *    has no syscall32, sysenter or NMI-callback field: those stay unset.
- * hv has no guest GDT or LDT: gdt_ents or ldt_ents != 0 -> -XEN_EINVAL.
- * The page tables (ctrlreg[3], ctrlreg[1]) are the platform's.
+ * hv takes no LDT here: ldt_ents != 0 -> -XEN_EINVAL.  More GDT frames
+ * than gdt_frames[] holds (gdt_ents above 16 * 512) -> -XEN_EINVAL, as
+ * Xen; the GDT itself (gdt_frames, gdt_ents: hv_check_gdt_ents, then
+ * the frames typed as for HYPERVISOR_set_gdt) and the page tables
+ * (ctrlreg[3], ctrlreg[1]) are the platform's.
  */
 int hv_vcpu_set_context(struct hv_vcpu *v, const struct vcpu_guest_context *c);
 
@@ -129,7 +132,9 @@ int hv_do_stack_switch(struct hv_vcpu *v, uint64_t ss, uint64_t esp);
 #define HV_PAGE_L2      4
 #define HV_PAGE_L3      5
 #define HV_PAGE_L4      6
-#define HV_PAGE_LEVEL(t) ((t) >= HV_PAGE_L1 ? (t) - HV_PAGE_L1 + 1 : 0)
+#define HV_PAGE_SEG_DESC 7 /* a validated descriptor page: some vCPU's GDT
+                              (Xen's PGT_seg_desc_page); never writable   */
+#define HV_PAGE_LEVEL(t) ((t) >= HV_PAGE_L1 && (t) <= HV_PAGE_L4 ? (t) - HV_PAGE_L1 + 1 : 0)
 #define HV_PAGE_OF_LEVEL(l) (HV_PAGE_L1 + (l) - 1)
 
 /*
@@ -173,7 +178,8 @@ struct hv_page_oracle {
  *    available ones are fine; PSE in L2/L3: no superpages) -> -XEN_EINVAL
  *  - L1 entry: target HV_PAGE_INVALID            -> -XEN_EPERM
  *              target HV_PAGE_HV                 -> -XEN_EBUSY
- *              RW set and target is a page table -> -XEN_EBUSY
+ *              RW set and target is a page table
+ *              or a descriptor page              -> -XEN_EBUSY
  *  - L2-L4 entry: target must be HV_PAGE_L(level-1), or HV_PAGE_RAM not
  *    mapped writable (it becomes that table once the platform validates
  *    it), or - a linear entry - a table of the same level with RW clear
@@ -238,6 +244,9 @@ struct hv_mmu_req {
  *    NORMAL / PRESERVE_AD / NO_TRANSLATE handled alike
  *  - ptr not 8-byte aligned                        -> -XEN_EINVAL
  *  - table frame HV_PAGE_INVALID / HV_PAGE_HV      -> -XEN_EINVAL
+ *  - table frame HV_PAGE_SEG_DESC (a GDT's)         -> -XEN_EINVAL (Xen
+ *    4.17's do_mmu_update has no case for a descriptor page; only
+ *    update_descriptor writes one)
  *  - table frame HV_PAGE_RAM: a plain write (level 0), accepted
  *  - table frame L1..L4: hv_check_pte()
  */
@@ -295,35 +304,61 @@ int hv_check_update_va_mapping(uint64_t va, uint64_t val, uint64_t flags,
 
 /* Xen's FIRST_RESERVED_GDT_ENTRY: a guest GDT has at most 14 pages. */
 #define HV_GDT_MAX_ENTRIES (14 * 512)
+#define HV_GDT_MAX_FRAMES  14
 
 /*
- * One guest segment descriptor, as Xen's check_descriptor() audits it for
- * a PV64 guest (HYPERVISOR_set_gdt, HYPERVISOR_update_descriptor):
- *  - not present: accepted (loading it faults anyway);
- *  - code or data: accepted, a DPL below 3 raised to 3 (*d is fixed up);
- *  - system descriptors (LDT, TSS, gates): refused.  Xen accepts call
- *    gates to a guest code segment; hv has none to offer (deviation).
- * Returns true when *d may go into a guest descriptor table.
+ * One guest descriptor, as Xen 4.17's check_descriptor() audits it for a
+ * PV64 guest (pv/descriptor-tables.c): HYPERVISOR_set_gdt (every entry of
+ * every frame), HYPERVISOR_update_descriptor, VCPUOP_initialise's GDT.
+ *  - not present: accepted as is (loading it faults anyway);
+ *  - code or data (S set): accepted, a DPL below 3 raised to 3;
+ *  - system, type 0 (the second half of a 64-bit gate): accepted as is;
+ *  - a 64-bit call gate (type 12) whose target selector is a guest GDT
+ *    one (index below 0xe000 >> 3), FLAT_KERNEL_CS (0xe033) or any LDT
+ *    one, with bits 0-7 of its high word (reserved) clear: accepted
+ *    with its DPL moved into the target selector's RPL (raised to 3
+ *    like any DPL) and the DPL itself made 0, so that a far call
+ *    through it is #GP(gate) for the hypervisor to emulate;
+ *  - anything else (TSS, LDT, interrupt/trap gates, other selectors):
+ *    refused.
+ * True when *d may go into a guest descriptor table; *d is then the value
+ * to store (Xen writes its fixups into the guest's frame).
  */
 bool hv_check_descriptor(uint64_t *d);
 
 /*
- * HYPERVISOR_set_gdt(frame_list, entries): entries above
- * HV_GDT_MAX_ENTRIES -> -XEN_EINVAL; the frame list unreadable ->
- * -XEN_EFAULT; a frame that is not guest RAM, is a page table or is
- * mapped writable -> -XEN_EINVAL; a descriptor hv_check_descriptor()
- * refuses -> -XEN_EINVAL.  frames[] gets the (at most 14) frames.
- * read_frame(ctx, mfn, buf) copies one guest frame (0, or -1 if none).
+ * A whole descriptor page as Xen validates one becoming a GDT frame
+ * (validate_segdesc_page): each entry hv_check_descriptor()ed in order
+ * and fixed up in place, stopping at the first refused one (the entries
+ * before it stay fixed up, as in Xen).  True if all 512 pass.
+ */
+bool hv_check_desc_page(uint64_t desc[512]);
+
+/*
+ * HYPERVISOR_set_gdt(frame_list, entries), the checks before any frame
+ * is looked at: entries above HV_GDT_MAX_ENTRIES -> -XEN_EINVAL; the
+ * frame list unreadable -> -XEN_EFAULT.  frames[] gets the
+ * (entries + 511) / 512 frames.  Each frame must then be one of the
+ * domain's that can take the descriptor-page type (hv_gdt_frame_ok).
  */
 int hv_check_set_gdt(const struct hv_guest_mem *m, uint64_t frame_list,
-                     unsigned int entries, const struct hv_page_oracle *o,
-                     int (*read_frame)(void *ctx, uint64_t mfn, uint64_t buf[512]),
-                     uint64_t frames[14]);
+                     unsigned int entries, uint64_t frames[HV_GDT_MAX_FRAMES]);
+
+/*
+ * Can this frame become (another) GDT frame, as Xen's
+ * get_page_and_type(PGT_seg_desc_page)?  HV_PAGE_SEG_DESC already: yes,
+ * no new validation; plain RAM not mapped writable: yes, once
+ * hv_check_desc_page() passes; anything else (not the domain's, a page
+ * table, mapped writable, a page hv shares) -> -XEN_EINVAL.  1: already a
+ * descriptor page, 0: to be validated, or the error.
+ */
+int hv_gdt_frame_ok(uint64_t mfn, const struct hv_page_oracle *o);
 
 /*
  * HYPERVISOR_update_descriptor(maddr, desc): maddr not 8-aligned, or
- * the descriptor refused -> -XEN_EINVAL; the frame not guest RAM, or a
- * page table -> -XEN_EINVAL.  *desc is the value to write (fixed up).
+ * the descriptor refused -> -XEN_EINVAL; the frame not the domain's, or
+ * a page table -> -XEN_EINVAL.  Plain RAM or a descriptor page (a GDT's)
+ * is written.  *desc is the value to write (fixed up).
  */
 int hv_check_update_descriptor(uint64_t maddr, uint64_t *desc,
                                const struct hv_page_oracle *o);

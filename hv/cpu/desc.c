@@ -7,10 +7,13 @@
  *         SS, 0xe033 FLAT_RING3_CS64, 0xe038 reserved, 0xe040 TSS (16
  *         bytes), 0xe050 the running vCPU's LDT (16 bytes, load_ldt);
  *         code/data descriptors with the accessed bit preset, as
- *         Xen's (LAR shows it).  Selectors below 0xe000 are the guest's
- *         own (HYPERVISOR_set_gdt: its audited descriptors are copied in,
- *         domain/mm.c); every other one is a null descriptor: loading it,
- *         or an IRETQ to it, is #GP(sel) as on Xen.
+ *         Xen's (LAR shows it).  One GDT per vCPU, as Xen's per-vCPU
+ *         GDT mapping; switching vCPUs loads the next one's (gdt_switch).
+ *         Selectors below 0xe000 are the vCPU's own (HYPERVISOR_set_gdt,
+ *         VCPUOP_initialise: whole frames of validated descriptors,
+ *         copied in by domain/mm.c, where Xen maps the frames); every
+ *         other one is a null descriptor: loading it, or an IRETQ to it,
+ *         is #GP(sel) as on Xen.
  *   IDT:  all 256 gates present; DPL3 for 3 (#BP), 4 (#OF) and 0x80, DPL0
  *         for everything else so `INT $N` faults to hv for the vDPL check.
  *         #DF, NMI, #MC and #DB on their own IST stacks (#DB as Xen's:
@@ -33,7 +36,9 @@
 bool fred_active;
 bool cpu_is_intel;
 
-static uint64_t gdt[GDT_ENTRIES] __attribute__((aligned(4096)));
+/* One GDT per vCPU; gdt is the one loaded (the running vCPU's). */
+static uint64_t gdts[HV_MAX_VCPUS][GDT_ENTRIES] __attribute__((aligned(4096)));
+static uint64_t *gdt = gdts[0];
 struct idt_gate { uint64_t lo, hi; };
 static struct idt_gate idt[256] __attribute__((aligned(4096)));
 
@@ -75,21 +80,35 @@ void load_ldt(const void *base, unsigned int ents)
     __asm__ volatile("lldt %w0" :: "r"(HV_LDT_SEL));
 }
 
-/* A guest descriptor (below 0xe000), as the switch-in checks a selector. */
+/* A guest descriptor (below 0xe000) of the running vCPU's GDT, as the
+ * switch-in checks a selector. */
 uint64_t gdt_guest_entry(unsigned int idx)
 {
     return idx < (0xe000 >> 3) ? gdt[idx] : 0;
 }
 
-/* The guest's own descriptors (HYPERVISOR_set_gdt, update_descriptor):
+/* vCPU id's own descriptors (set_gdt, update_descriptor, initialise):
  * slots 0..7167, below the reserved ones at 0xe000. */
-void gdt_set_guest_entry(unsigned int idx, uint64_t desc)
+void gdt_set_guest_entry(unsigned int id, unsigned int idx, uint64_t desc)
 {
-    if (idx < (0xe000 >> 3))
-        gdt[idx] = desc;
+    if (id < HV_MAX_VCPUS && idx < (0xe000 >> 3))
+        gdts[id][idx] = desc;
 }
 
 struct __attribute__((packed)) desc_ptr { uint16_t limit; uint64_t base; };
+
+/*
+ * Load vCPU id's GDT.  Its reserved entries are the same as every
+ * other's; the TSS descriptor loaded by LTR stays busy only in vCPU 0's
+ * table, which nothing looks at again (hv never reloads TR).
+ */
+void gdt_switch(unsigned int id)
+{
+    struct desc_ptr gp = { sizeof(gdts[0]) - 1, (uint64_t)gdts[id] };
+
+    gdt = gdts[id];
+    __asm__ volatile("lgdt %0" :: "m"(gp));
+}
 
 static void set_gate(unsigned int vec, void *handler, unsigned int dpl, unsigned int ist)
 {
@@ -163,23 +182,23 @@ void arch_init_cpu(int delivery)
     outb(0xa1, 0xff);
     platform_timer_init();
 
-    set_gdt(HV_CS, DESC_CODE64(0));
-    set_gdt(HV_DS, DESC_DATA(0));
-    set_gdt(FLAT_RING3_CS32, DESC_CODE32(3));
-    set_gdt(FLAT_RING3_DS32, DESC_DATA(3));
-    set_gdt(FLAT_RING3_CS64, DESC_CODE64(3));
-
     uint64_t t = (uint64_t)&tss;
     tss.rsp[0] = (uint64_t)hv_stack_top;
     for (int i = 0; i < 4; i++)
         tss.ist[i] = (uint64_t)ist_stacks[i] + sizeof(ist_stacks[i]);
     tss.iomap_base = sizeof(tss);    /* no I/O bitmap: ring 3 I/O faults */
-    set_gdt(HV_TSS_SEL, (sizeof(tss) - 1) | ((t & 0xffffff) << 16) | (0x89ull << 40) |
-                        (((t >> 24) & 0xff) << 56));
-    gdt[(HV_TSS_SEL >> 3) + 1] = t >> 32;
-
-    struct desc_ptr gp = { sizeof(gdt) - 1, (uint64_t)gdt };
-    __asm__ volatile("lgdt %0" :: "m"(gp));
+    for (unsigned int id = HV_MAX_VCPUS; id-- > 0;) {
+        gdt = gdts[id];
+        set_gdt(HV_CS, DESC_CODE64(0));
+        set_gdt(HV_DS, DESC_DATA(0));
+        set_gdt(FLAT_RING3_CS32, DESC_CODE32(3));
+        set_gdt(FLAT_RING3_DS32, DESC_DATA(3));
+        set_gdt(FLAT_RING3_CS64, DESC_CODE64(3));
+        set_gdt(HV_TSS_SEL, (sizeof(tss) - 1) | ((t & 0xffffff) << 16) | (0x89ull << 40) |
+                            (((t >> 24) & 0xff) << 56));
+        gdt[(HV_TSS_SEL >> 3) + 1] = t >> 32;
+    }
+    gdt_switch(0);
     __asm__ volatile(
         "pushq %[cs]\n\t"
         "leaq 1f(%%rip), %%rax\n\t"

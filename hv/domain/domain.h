@@ -50,8 +50,6 @@ struct domain {
     uint64_t user_l4;           /* MMUEXT_NEW_USER_BASEPTR (mfn), 0 = none */
 
     uint64_t dr7;
-    uint64_t gdt_frames[14];    /* HYPERVISOR_set_gdt, audited            */
-    unsigned int gdt_entries;
     bool     vcpu_ts;           /* fpu_taskswitch: virtual CR0.TS         */
 
     uint8_t  evtchn[NR_EVTCHN]; /* EVTCHN_* state of each port          */
@@ -110,6 +108,7 @@ long do_mmuext_op(uint64_t uops, unsigned int count, uint64_t pdone, unsigned in
 long do_update_va_mapping(uint64_t va, uint64_t val, uint64_t flags);
 long do_set_gdt(uint64_t frame_list, unsigned int entries);
 long do_update_descriptor(uint64_t maddr, uint64_t desc);
+long vcpu_set_gdt(unsigned int id, const uint64_t *frames, uint64_t entries);
 bool mm_l1_slot(uint64_t addr, bool machine, uint64_t *l1_mfn, unsigned int *slot);
 uint64_t mm_l1_read(uint64_t l1_mfn, unsigned int slot);
 int mm_l1_write(uint64_t l1_mfn, unsigned int slot, uint64_t val);

@@ -227,6 +227,10 @@ void mm_put_type(uint64_t mfn)
         return;
     if (--f->tcount)
         return;
+    if (f->type == HV_PAGE_SEG_DESC) {
+        f->type = HV_PAGE_RAM;      /* no GDT uses it: writable again */
+        return;
+    }
     unsigned int level = HV_PAGE_LEVEL(f->type);
     uint64_t *t = table(mfn);
     for (unsigned int i = 0; i < 512; i++) {
@@ -544,54 +548,104 @@ long do_update_va_mapping(uint64_t va, uint64_t val, uint64_t flags)
 
 /* ---- descriptor tables (the checks: core hv_check_set_gdt) ---- */
 
-static int read_frame(void *ctx, uint64_t mfn, uint64_t buf[512])
+/*
+ * Each vCPU's GDT, as Xen's pv_set_gdt keeps it: its frames hold the
+ * descriptor-page type (HV_PAGE_SEG_DESC, one type reference per use),
+ * so none of them can be mapped writable, become a page table or be
+ * written but through update_descriptor while it is a GDT.  Their
+ * validated descriptors, whole frames as the CPU sees Xen's mapping of
+ * them, are copied into the vCPU's GDT in hv (cpu/desc.c); the copy
+ * cannot go stale because nothing else writes the frames.
+ */
+static struct {
+    uint64_t frames[HV_GDT_MAX_FRAMES];
+    unsigned int nr_frames;
+    unsigned int entries;           /* as the guest gave it (Xen's gdt_ents) */
+} vgdt[HV_MAX_VCPUS];
+
+/* A reference on mfn as a descriptor page, validating it the first time
+ * (its fixups written into the frame, as Xen's validate_segdesc_page). */
+static int get_seg_desc(uint64_t mfn)
 {
-    (void)ctx;
-    if (!frame(mfn))
-        return -1;
-    memcpy(buf, table(mfn), PAGE_SIZE);
+    int rc = hv_gdt_frame_ok(mfn, &dom.oracle);
+
+    if (rc < 0 || !frame(mfn))
+        return -XEN_EINVAL;         /* incl. pages hv shares (shared_info) */
+    if (rc == 0) {
+        if (!hv_check_desc_page(table(mfn)))
+            return -XEN_EINVAL;
+        frame(mfn)->type = HV_PAGE_SEG_DESC;
+        frame(mfn)->tcount = 0;
+    }
+    frame(mfn)->tcount++;
     return 0;
 }
 
 /*
- * The frames are audited as Xen audits them; their descriptors (DPL
- * raised to 3) are copied into hv's GDT below Xen's reserved selectors,
- * where Xen maps the frames themselves.  Unlike Xen, hv does not make the
- * frames read-only for the guest: a later write to them changes nothing
- * in hv's copy (only update_descriptor does).
+ * Make frames[0..(entries+511)/512) vCPU id's GDT: every frame typed
+ * first (any refusal -XEN_EINVAL, nothing changed), then the old GDT's
+ * references dropped and the copy in hv replaced.  entries 0: no GDT.
  */
-long do_set_gdt(uint64_t frame_list, unsigned int entries)
+long vcpu_set_gdt(unsigned int id, const uint64_t *frames, uint64_t entries)
 {
-    uint64_t frames[14];
-    int rc = hv_check_set_gdt(&dom.mem, frame_list, entries, &dom.oracle, read_frame, frames);
-    if (rc)
-        return rc;
-    for (unsigned int i = 0; i < entries; i++) {
-        uint64_t d = table(frames[i / 512])[i % 512];
-        hv_check_descriptor(&d);
-        gdt_set_guest_entry(i, d);
+    unsigned int i, j, nr;
+
+    if (entries > HV_GDT_MAX_ENTRIES)
+        return -XEN_EINVAL;
+    nr = (unsigned int)(entries + 511) / 512;
+    for (i = 0; i < nr; i++)
+        if (get_seg_desc(frames[i])) {
+            while (i-- > 0)
+                mm_put_type(frames[i]);
+            return -XEN_EINVAL;
+        }
+    for (i = 0; i < vgdt[id].nr_frames; i++)
+        mm_put_type(vgdt[id].frames[i]);
+    for (i = 0; i < HV_GDT_MAX_FRAMES; i++) {
+        const uint64_t *t = i < nr ? table(frames[i]) : NULL;
+
+        if (!t && i >= vgdt[id].nr_frames)
+            continue;
+        for (j = 0; j < 512; j++)
+            gdt_set_guest_entry(id, i * 512 + j, t ? t[j] : 0);
+        vgdt[id].frames[i] = t ? frames[i] : 0;
     }
-    for (unsigned int i = entries; i < dom.gdt_entries; i++)
-        gdt_set_guest_entry(i, 0);
-    memcpy(dom.gdt_frames, frames, sizeof(frames));
-    dom.gdt_entries = entries;
+    vgdt[id].nr_frames = nr;
+    vgdt[id].entries = (unsigned int)entries;
     return 0;
 }
 
-long do_update_descriptor(uint64_t maddr, uint64_t desc)
+long do_set_gdt(uint64_t frame_list, unsigned int entries)
 {
-    int rc = hv_check_update_descriptor(maddr, &desc, &dom.oracle);
+    uint64_t frames[HV_GDT_MAX_FRAMES];
+    int rc = hv_check_set_gdt(&dom.mem, frame_list, entries, frames);
+
     if (rc)
         return rc;
-    if (hv_shared_page(maddr >> PAGE_SHIFT))
+    return vcpu_set_gdt(dom.cur, frames, entries);
+}
+
+/*
+ * Xen writes the frame, which every vCPU using it as GDT frame sees at
+ * once; hv writes the frame and each such vCPU's copy.
+ */
+long do_update_descriptor(uint64_t maddr, uint64_t desc)
+{
+    uint64_t mfn = maddr >> PAGE_SHIFT;
+    unsigned int slot = (unsigned int)((maddr & (PAGE_SIZE - 1)) / 8);
+    int rc = hv_check_update_descriptor(maddr, &desc, &dom.oracle);
+
+    if (rc)
+        return rc;
+    if (hv_shared_page(mfn))
         return -XEN_EINVAL;
-    table(maddr >> PAGE_SHIFT)[(maddr & (PAGE_SIZE - 1)) / 8] = desc;
-    for (unsigned int i = 0; i * 512 < dom.gdt_entries; i++)
-        if (dom.gdt_frames[i] == maddr >> PAGE_SHIFT) {
-            unsigned int idx = i * 512 + (unsigned int)((maddr & (PAGE_SIZE - 1)) / 8);
-            if (idx < dom.gdt_entries)
-                gdt_set_guest_entry(idx, desc);
-        }
+    table(mfn)[slot] = desc;
+    if (frame(mfn)->type != HV_PAGE_SEG_DESC)
+        return 0;
+    for (unsigned int id = 0; id < HV_MAX_VCPUS; id++)
+        for (unsigned int i = 0; i < vgdt[id].nr_frames; i++)
+            if (vgdt[id].frames[i] == mfn)
+                gdt_set_guest_entry(id, i * 512 + slot, desc);
     return 0;
 }
 

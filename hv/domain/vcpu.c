@@ -6,8 +6,8 @@
  * The running vCPU lives in dom.vcpu (where the entry code and the core
  * find it); the others wait in slots[].  A switch copies the running one
  * out and the next one in, with what the platform keeps for a vCPU: its
- * page tables, FS/GS bases, data selectors, debug registers and virtual
- * CR0.TS.  Switches happen only on the way back to the guest
+ * page tables, GDT (cpu/desc.c keeps one per vCPU; mm.c its frames),
+ * FS/GS bases, data selectors, debug registers and virtual CR0.TS.  Switches happen only on the way back to the guest
  * (resume_guest -> schedule), after a hypercall has its result, so a
  * result always lands in the vCPU that made the call.  Round robin, at
  * yield, block and down, and at the end of a time slice (HV_SLICE_TICKS
@@ -193,6 +193,7 @@ static void load_running(const struct vcpu_slot *s)
     struct hv_outcome out;
 
     dom.vcpu = s->v;
+    gdt_switch(dom.cur);
     dom.kernel_l4 = s->kernel_l4;
     dom.user_l4 = s->user_l4;
     load_ldt(s->ldt, s->ldt_ents);
@@ -309,12 +310,19 @@ static long vcpu_initialise(unsigned int id, uint64_t arg)
     rc = hv_vcpu_set_context(&s->v, &ctxt);
     if (rc)
         return rc;
+    /* Its own GDT, before the page tables, as Xen's arch_set_info_guest
+     * (which drops it again when they are refused). */
+    if ((rc = vcpu_set_gdt(id, ctxt.gdt_frames, ctxt.gdt_ents)))
+        return rc;
     l4 = xen_cr3_to_pfn(ctxt.ctrlreg[3]);
     ul4 = xen_cr3_to_pfn(ctxt.ctrlreg[1]);
-    if ((rc = mm_get_type(l4, 4)))
+    if ((rc = mm_get_type(l4, 4))) {
+        vcpu_set_gdt(id, NULL, 0);
         return rc;
+    }
     if (ul4 && (rc = mm_get_type(ul4, 4))) {
         mm_put_type(l4);
+        vcpu_set_gdt(id, NULL, 0);
         return rc;
     }
     m2p_l4_slot(l4, HV_M2P_KERNEL_BASE);

@@ -31,9 +31,11 @@ int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
 int snprintf(char *buf, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 _Noreturn void hv_exit(enum hv_exit code);
 void hv_text_seal(void);        /* checksum hv's image; hv_exit compares */
-/* cpu/desc.c: a guest descriptor slot of hv's GDT (below Xen's reserved
- * entries, HYPERVISOR_set_gdt's range), already audited. */
-void gdt_set_guest_entry(unsigned int idx, uint64_t desc);
+/* cpu/desc.c: a guest descriptor slot of vCPU id's GDT (below Xen's
+ * reserved entries, HYPERVISOR_set_gdt's range), already audited; and
+ * loading vCPU id's GDT when it is switched in. */
+void gdt_set_guest_entry(unsigned int id, unsigned int idx, uint64_t desc);
+void gdt_switch(unsigned int id);
 _Noreturn void panic(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 _Noreturn void boot_refuse(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

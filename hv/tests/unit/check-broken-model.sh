@@ -4,8 +4,8 @@
 # BIN is the unit tests built against a core compiled with
 # HV_TEST_BROKEN_MODEL (core/bounce.c, core/hypercall_check.c,
 # core/grant.c, core/timer.c, core/evtchn.c): it forgets the error code
-# of #CP/#VC/#SX, passes the hardware's #PF U/S bit on, takes syscall32's mask flag for a compat
-# SYSCALL under IDT, delivers a permitted INT $N one byte short under IDT
+# of #CP/#VC/#SX, passes the hardware's #PF U/S bit on, takes syscall32's
+# mask flag for a compat SYSCALL under IDT, delivers a permitted INT $N one byte short under IDT
 # and FRED alike and with an error code where the vector's exception has
 # one, registers the nmi callback without the mask flag, reads a trap
 # table past an address-0 entry, and refuses a trap-table cs that is not
@@ -16,7 +16,9 @@
 # count a timer on a masked port as able to wake a blocked domain; its
 # event channels tell the vCPU again about a port already pending, and
 # EVTCHNOP_unmask re-raises a port that was not masked; it lets a
-# vcpu_info be registered in a page table.  Each
+# vcpu_info be registered in a page table; its descriptor audit takes
+# a call gate to any selector, and a frame mapped writable may become
+# a GDT's.  Each
 # check below
 # must fail against it; one that passes could not tell.
 # Prints TAP (its summary a comment: the step counts the unit tests' line).
@@ -44,6 +46,9 @@ must_fail=(
 	"set_pending: selector bit already set: upcall not raised"
 	"unmask: not masked, pending: upcall not raised"
 	"register: an L1 table: -EINVAL"
+	"gate: to hv's own code 0xe008: refused"
+	"gate: to FLAT_RING3_CS32 0xe023 (not FLAT_KERNEL_CS): refused"
+	"gdt frame: mapped writable -> EINVAL"
 )
 n=0 pass=0 fail=0
 for t in "${must_fail[@]}"; do

@@ -103,10 +103,12 @@ static void would_notify(void)
     OK(!hv_evtchn_would_notify(s.pending, s.mask, &s.vi, 7), "would notify: upcall pending: no");
 }
 
-/* Frames: 1 hv, 2 RAM, 3 an L1, 4 an L4, >= 8 not the domain's. */
+/* Frames: 1 hv, 2 RAM, 3 an L1, 4 an L4, 5 a GDT frame, >= 8 not the
+ * domain's. */
 static unsigned int o_type(void *c, uint64_t mfn)
 {
-    static const unsigned int t[8] = { 0, HV_PAGE_HV, HV_PAGE_RAM, HV_PAGE_L1, HV_PAGE_L4 };
+    static const unsigned int t[8] = { 0, HV_PAGE_HV, HV_PAGE_RAM, HV_PAGE_L1, HV_PAGE_L4,
+                                         HV_PAGE_SEG_DESC };
     return mfn < 8 ? t[mfn] : HV_PAGE_INVALID;
 }
 
@@ -133,6 +135,8 @@ static void register_checks(void)
     EQ(hv_check_register_vcpu_info(1, 0, false, true, &o), -XEN_EINVAL, "register: hv's frame: -EINVAL");
     EQ(hv_check_register_vcpu_info(3, 0, false, true, &o), -XEN_EINVAL, "register: an L1 table: -EINVAL");
     EQ(hv_check_register_vcpu_info(4, 0, false, true, &o), -XEN_EINVAL, "register: an L4 table: -EINVAL");
+    EQ(hv_check_register_vcpu_info(5, 0, false, true, &o), -XEN_EINVAL,
+       "register: a GDT frame (descriptor page): -EINVAL");
     EQ(hv_check_register_vcpu_info(40, 0, false, true, &o), -XEN_EINVAL,
        "register: not the domain's frame: -EINVAL");
 }

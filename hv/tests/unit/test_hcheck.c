@@ -485,6 +485,11 @@ static void vcpu_context_rules(void)
     c = good_context();
     c.ldt_ents = 1;
     EQ(hv_vcpu_set_context(&v, &c), -XEN_EINVAL, "initialise: an LDT (hv has none) -> EINVAL");
+    c = good_context();
+    c.gdt_ents = 16 * 512 + 1;
+    EQ(hv_vcpu_set_context(&v, &c), -XEN_EINVAL, "initialise: 17 GDT frames (gdt_frames[] has 16) -> EINVAL");
+    c.gdt_ents = 16 * 512;
+    EQ(hv_vcpu_set_context(&v, &c), 0, "initialise: 16 frames' worth passes here (the platform's set_gdt refuses)");
 
     hv_vcpu_init(&v, &vi);
     c = good_context();
@@ -534,6 +539,133 @@ static void ldt_rules(void)
     OK(!hv_sel_loadable((4 << 3) | 7, ldt, 4), "reload: past the LDT's end: no");
 }
 
+/*
+ * GDTs (Xen 4.17 pv/descriptor-tables.c): check_descriptor's call gates,
+ * a page validated in place, set_gdt's argument checks, which frames can
+ * take the descriptor-page type, and what a descriptor page refuses.
+ */
+static uint64_t gate64(unsigned int sel, unsigned int dpl)
+{
+    /* offset 0x80001000 (low half), present 64-bit call gate */
+    return 0x1000ull | ((uint64_t)sel << 16) | (0x8000ull << 32) | (12ull << 40) |
+           ((uint64_t)dpl << 45) | (1ull << 47);
+}
+
+static void gdt_rules(void)
+{
+    struct oracle_state s;
+    struct hv_page_oracle o;
+    struct fixture fx;
+    uint64_t d, page[512], frames[HV_GDT_MAX_FRAMES];
+    uint8_t *arg;
+
+    d = gate64(0xe033, 3);
+    OK(hv_check_descriptor(&d) && d == (gate64(0xe033, 0)),
+       "gate: to FLAT_KERNEL_CS, DPL 3: accepted, DPL 0, selector RPL 3");
+    d = gate64(0x10, 0);
+    OK(hv_check_descriptor(&d) && d == gate64(0x13, 0),
+       "gate: to a guest GDT selector, DPL 0: accepted, DPL 3 kept in the selector's RPL");
+    d = gate64(0x1ff8, 1);
+    OK(hv_check_descriptor(&d) && d == gate64(0x1ffb, 0), "gate: to the last guest GDT entry (0xdff8): accepted");
+    d = gate64(0x0c, 3);
+    OK(hv_check_descriptor(&d) && d == gate64(0x0f, 0), "gate: to an LDT selector: accepted");
+    d = gate64(0xe008, 3);
+    OK(!hv_check_descriptor(&d), "gate: to hv's own code 0xe008: refused");
+    d = gate64(0xe023, 3);
+    OK(!hv_check_descriptor(&d), "gate: to FLAT_RING3_CS32 0xe023 (not FLAT_KERNEL_CS): refused");
+    d = gate64(0xe000, 3);
+    OK(!hv_check_descriptor(&d), "gate: to the first reserved entry 0xe000: refused");
+    d = gate64(0xe033, 3) | (1ull << 32);
+    OK(!hv_check_descriptor(&d), "gate: a reserved bit (high word bit 0) set: refused");
+    d = gate64(0xe033, 3) | (0x80ull << 32);
+    OK(!hv_check_descriptor(&d), "gate: a reserved bit (high word bit 7) set: refused");
+    d = (gate64(0xe033, 3) & ~(15ull << 40)) | (14ull << 40);
+    OK(!hv_check_descriptor(&d), "gate: an interrupt gate: refused");
+    d = (gate64(0xe033, 3) & ~(15ull << 40)) | (15ull << 40);
+    OK(!hv_check_descriptor(&d), "gate: a trap gate: refused");
+    d = (gate64(0xe033, 3) & ~(15ull << 40)) | (4ull << 40);
+    OK(!hv_check_descriptor(&d), "gate: a 16-bit call gate: refused");
+    d = 0x0000800012345678ull;
+    OK(hv_check_descriptor(&d) && d == 0x0000800012345678ull,
+       "system type 0, present (a gate's second half): accepted unchanged, DPL 0 kept");
+    d = 0x00cf93000000ffffull;
+    OK(hv_check_descriptor(&d) && d == 0x00cff3000000ffffull, "data DPL 0: DPL raised to 3");
+
+    /* A page: fixed up in place up to the first refused entry. */
+    memset(page, 0, sizeof(page));
+    page[1] = 0x00cf93000000ffffull;
+    page[2] = gate64(0xe033, 3);
+    page[3] = 0;
+    OK(hv_check_desc_page(page) && page[1] == 0x00cff3000000ffffull && page[2] == gate64(0xe033, 0),
+       "page: data and a gate with its second half: valid, fixed up in place");
+    page[5] = 0x0000890000000067ull;            /* a TSS */
+    page[6] = 0x00cf93000000ffffull;
+    page[1] = 0x00cf93000000ffffull;
+    OK(!hv_check_desc_page(page), "page: a TSS at entry 5: refused");
+    OK(page[1] == 0x00cff3000000ffffull && page[6] == 0x00cf93000000ffffull,
+       "page: entries before the refused one fixed up, those after untouched (as Xen's in-place audit)");
+    memset(page, 0, sizeof(page));
+    page[511] = gate64(0xe008, 3);
+    OK(!hv_check_desc_page(page), "page: a bad gate in the last entry: refused");
+
+    /* set_gdt's own checks, then the frames' types. */
+    fixture_init(&fx);
+    arg = fake_mem_add(&fx.fm, ARG_VA, 0x1000, false);
+    memset(arg, 0, 0x1000);
+    ((uint64_t *)arg)[0] = 5;
+    ((uint64_t *)arg)[1] = 6;
+    EQ(hv_check_set_gdt(&fx.m, ARG_VA, HV_GDT_MAX_ENTRIES + 1, frames), -XEN_EINVAL,
+       "set_gdt: 7169 entries -> EINVAL");
+    EQ(hv_check_set_gdt(&fx.m, ARG_VA + 0x1000, 1, frames), -XEN_EFAULT, "set_gdt: unreadable list -> EFAULT");
+    EQ(hv_check_set_gdt(&fx.m, ARG_VA + 0x1000, 0, frames), 0, "set_gdt: 0 entries reads no list -> 0");
+    OK(hv_check_set_gdt(&fx.m, ARG_VA, 513, frames) == 0 && frames[0] == 5 && frames[1] == 6,
+       "set_gdt: 513 entries: two frames read");
+    EQ(hv_check_set_gdt(&fx.m, ARG_VA + 0xff8, 513, frames), -XEN_EFAULT,
+       "set_gdt: the second frame number past the readable page -> EFAULT");
+    fixture_free(&fx);
+
+    oracle_init(&s, &o);
+    s.type[F_RAM + 1] = HV_PAGE_SEG_DESC;
+    EQ(hv_gdt_frame_ok(F_RAM, &o), 0, "gdt frame: plain RAM: to be validated");
+    EQ(hv_gdt_frame_ok(F_RAM + 1, &o), 1, "gdt frame: a descriptor page already: another reference");
+    EQ(hv_gdt_frame_ok(F_RAMW, &o), -XEN_EINVAL, "gdt frame: mapped writable -> EINVAL");
+    EQ(hv_gdt_frame_ok(F_L1, &o), -XEN_EINVAL, "gdt frame: an L1 table -> EINVAL");
+    EQ(hv_gdt_frame_ok(F_L4, &o), -XEN_EINVAL, "gdt frame: an L4 table -> EINVAL");
+    EQ(hv_gdt_frame_ok(F_HV, &o), -XEN_EINVAL, "gdt frame: hv memory -> EINVAL");
+    EQ(hv_gdt_frame_ok(F_BAD, &o), -XEN_EINVAL, "gdt frame: not a frame of the domain -> EINVAL");
+
+    /* While it is a GDT frame. */
+    EQ(hv_check_pte(1, 0, PTE(F_RAM + 1, P | RW), &o), -XEN_EBUSY, "descriptor page: writable L1 entry -> EBUSY");
+    EQ(hv_check_pte(1, 0, PTE(F_RAM + 1, P), &o), 0, "descriptor page: read-only L1 entry -> 0");
+    EQ(hv_check_pte(2, 0, PTE(F_RAM + 1, P), &o), -XEN_EINVAL, "descriptor page as an L1 table -> EINVAL");
+    EQ(hv_check_update_va_mapping(0x400000, PTE(F_RAM + 1, P | RW), UVMF_INVLPG, &o), -XEN_EBUSY,
+       "descriptor page: update_va_mapping writable -> EBUSY");
+    EQ(mmu(&o, F_RAM + 1, 3, MMU_NORMAL_PT_UPDATE, 0x00cff3000000ffffull), -XEN_EINVAL,
+       "descriptor page: mmu_update into it -> EINVAL (Xen 4.17 has no case for it)");
+    EQ(mmu(&o, F_RAM, 3, MMU_NORMAL_PT_UPDATE, 0x1234), 0, "plain RAM: mmu_update into it -> 0");
+    struct mmuext_op op;
+    memset(&op, 0, sizeof(op));
+    op.cmd = MMUEXT_PIN_L1_TABLE;
+    op.arg1.mfn = F_RAM + 1;
+    EQ(hv_check_mmuext_op(&op, &o), -XEN_EINVAL, "descriptor page: pin as L1 -> EINVAL");
+    op.cmd = MMUEXT_NEW_BASEPTR;
+    EQ(hv_check_mmuext_op(&op, &o), -XEN_EINVAL, "descriptor page: NEW_BASEPTR -> EINVAL");
+    d = 0x00cf93000000ffffull;
+    OK(hv_check_update_descriptor(((uint64_t)(F_RAM + 1) << 12) + 8, &d, &o) == 0 && d == 0x00cff3000000ffffull,
+       "update_descriptor: into a descriptor page -> 0, DPL raised");
+    d = gate64(0xe033, 3);
+    OK(hv_check_update_descriptor(((uint64_t)F_RAM << 12) + 16, &d, &o) == 0 && d == gate64(0xe033, 0),
+       "update_descriptor: a call gate -> 0, stored with DPL 0");
+    d = gate64(0xe008, 3);
+    EQ(hv_check_update_descriptor(((uint64_t)F_RAM << 12) + 16, &d, &o), -XEN_EINVAL,
+       "update_descriptor: a gate to hv's code -> EINVAL");
+    d = 0;
+    EQ(hv_check_update_descriptor(((uint64_t)F_L1 << 12), &d, &o), -XEN_EINVAL,
+       "update_descriptor: into a page table -> EINVAL");
+    EQ(hv_check_update_descriptor(((uint64_t)F_RAM << 12) + 4, &d, &o), -XEN_EINVAL,
+       "update_descriptor: misaligned -> EINVAL");
+}
+
 void test_hcheck(void)
 {
     tap_diag("hypercall argument validation");
@@ -542,4 +674,5 @@ void test_hcheck(void)
     nmi_hypercall_rules();
     vcpu_context_rules();
     ldt_rules();
+    gdt_rules();
 }
