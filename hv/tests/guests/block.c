@@ -22,12 +22,7 @@ void guest_main(start_info_t *si)
     long rc;
 
     guest_setup(si, "block");
-    rc = HYPERVISOR_update_va_mapping((unsigned long)page, si->shared_info | 0x67, UVMF_INVLPG);
-    check(rc == 0, "map shared_info: rc %ld", rc);
-    shinfo_va = (unsigned long)page;
-    struct callback_register cb = { .type = CALLBACKTYPE_event, .address = (unsigned long)ev_handler };
-    rc = HYPERVISOR_callback_op(CALLBACKOP_register, &cb);
-    check(rc == 0, "register the event callback: rc %ld", rc);
+    events_setup(si, page);
     struct evtchn_bind_virq b = { .virq = VIRQ_TIMER, .vcpu = 0 };
     rc = HYPERVISOR_event_channel_op(EVTCHNOP_bind_virq, &b);
     check(rc == 0, "bind VIRQ_TIMER: rc %ld, port %u", rc, b.port);

@@ -60,5 +60,6 @@ extern volatile long bp_count;
 extern void ev_handler(void);
 extern volatile long ev_count;
 extern unsigned long shinfo_va;
+void events_setup(const start_info_t *si, void *page);
 
 #endif

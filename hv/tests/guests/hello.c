@@ -18,12 +18,9 @@ static int streq(const char *a, const char *b)
 static void test_evtchn(start_info_t *si)
 {
     static char page[4096] __attribute__((aligned(4096)));
-    long rc = HYPERVISOR_update_va_mapping((unsigned long)page, si->shared_info | 0x67, UVMF_INVLPG);
-    check(rc == 0, "map shared_info: rc %ld", rc);
-    shinfo_va = (unsigned long)page;
-    struct callback_register cb = { .type = CALLBACKTYPE_event, .address = (unsigned long)ev_handler };
-    rc = HYPERVISOR_callback_op(CALLBACKOP_register, &cb);
-    check(rc == 0, "register the event callback: rc %ld", rc);
+    long rc;
+
+    events_setup(si, page);
     struct evtchn_bind_ipi b = { .vcpu = 0 };
     rc = HYPERVISOR_event_channel_op(EVTCHNOP_bind_ipi, &b);
     check(rc == 0, "bind_ipi: rc %ld, port %u", rc, b.port);

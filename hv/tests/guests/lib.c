@@ -80,3 +80,15 @@ unsigned long mfn_of(const void *va)
 {
     return p2m[((unsigned long)va - 0xffffffff80000000ul) / PAGE];
 }
+
+/* Map shared_info at `page' (ev_handler finds the upcall flags there) and
+ * register ev_handler as the event callback: two checks. */
+void events_setup(const start_info_t *si, void *page)
+{
+    long rc = HYPERVISOR_update_va_mapping((unsigned long)page, si->shared_info | 0x67, UVMF_INVLPG);
+    check(rc == 0, "map shared_info: rc %ld", rc);
+    shinfo_va = (unsigned long)page;
+    struct callback_register cb = { .type = CALLBACKTYPE_event, .address = (unsigned long)ev_handler };
+    rc = HYPERVISOR_callback_op(CALLBACKOP_register, &cb);
+    check(rc == 0, "register the event callback: rc %ld", rc);
+}

@@ -93,12 +93,7 @@ void guest_main(start_info_t *si)
 
     guest_setup(si, "vcpuinfo");
     info_mfn = mfn_of(info_page);
-    rc = HYPERVISOR_update_va_mapping((unsigned long)shared_page, si->shared_info | 0x67, UVMF_INVLPG);
-    check(rc == 0, "map shared_info: rc %ld", rc);
-    shinfo_va = (unsigned long)shared_page;
-    struct callback_register cb = { .type = CALLBACKTYPE_event, .address = (unsigned long)ev_handler };
-    rc = HYPERVISOR_callback_op(CALLBACKOP_register, &cb);
-    check(rc == 0, "register the event callback: rc %ld", rc);
+    events_setup(si, shared_page);
     if (has_word((const char *)si->cmd_line, "shared")) {
         in_shared_info(s, si->shared_info >> 12);
         done_testing();
