@@ -380,8 +380,14 @@ int main(void)
 	long rc;
 	unsigned int v;
 
-	if (!tap_eq(sys_ctl(CTL_CRASHME_PLAN, (long)&plan, 0), 0, "CTL_CRASHME_PLAN"))
+	/* Checked, but said only when wrong: the program starts again after
+	   every input that ended it, and a TAP line per start would make the
+	   count of checks depend on how many inputs ran past their time. */
+	rc = sys_ctl(CTL_CRASHME_PLAN, (long)&plan, 0);
+	if (rc) {
+		tap_eq(rc, 0, "CTL_CRASHME_PLAN");
 		return 1;
+	}
 	sys3(SYS_set_handler, (long)cm_fault, (long)&cm_fault_info, (long)(cm_fault_stack + sizeof(cm_fault_stack)));
 	cpu_is_intel();		/* CPUID now, not from inside an input */
 	for (i = plan.first; i < plan.end; i++) {
