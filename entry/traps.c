@@ -140,30 +140,28 @@ void print_entry_table(void)
 {
 	struct cpu *c = this_cpu();
 	const struct trap_info *t;
+	char how[32];
 	unsigned int i;
 
 	printk("Entry points of vCPU %u (registered before anything else ran):\n", c->id);
 	printk("  %-10s %-6s %-18s %-18s %s\n", "entry", "vector", "address", "flags", "result");
+	if (c->id)
+		snprintf(how, sizeof(how), "VCPUOP_initialise");
+	else
+		snprintf(how, sizeof(how), "set_trap_table=%ld", c->trap_table_rc);
 	for (t = trap_table; t->address; t++)
-		if (c->id)
-			printk("  %-10s 0x%02x   %p dpl=%u%-9s VCPUOP_initialise\n",
-			       exception_name(t->vector), t->vector, (void *)t->address,
-			       TI_GET_DPL(t), TI_GET_IF(t) ? ",mask" : "");
-		else
-			printk("  %-10s 0x%02x   %p dpl=%u%-9s set_trap_table=%ld\n",
-			       exception_name(t->vector), t->vector, (void *)t->address,
-			       TI_GET_DPL(t), TI_GET_IF(t) ? ",mask" : "", c->trap_table_rc);
+		printk("  %-10s 0x%02x   %p dpl=%u%-9s %s\n", exception_name(t->vector), t->vector,
+		       (void *)t->address, TI_GET_DPL(t), TI_GET_IF(t) ? ",mask" : "", how);
 	for (i = 0; i < ARRAY_SIZE(callback_table); i++) {
 		const struct callback_register *cb = &callback_table[i];
-		/* The context's VGCF_*_disables_events say what these flags say. */
-		bool masks = cb->flags & CALLBACKF_mask_events;
 
 		if (c->callback_from_context[i])
-			printk("  %-10s -      %p %-18s VCPUOP_initialise\n", callback_name(cb->type),
-			       (void *)cb->address, masks ? "mask_events" : "-");
+			snprintf(how, sizeof(how), "VCPUOP_initialise");
 		else
-			printk("  %-10s -      %p %-18s callback_op=%ld\n", callback_name(cb->type),
-			       (void *)cb->address, masks ? "mask_events" : "-", c->callback_rc[i]);
+			snprintf(how, sizeof(how), "callback_op=%ld", c->callback_rc[i]);
+		/* The context's VGCF_*_disables_events say what these flags say. */
+		printk("  %-10s -      %p %-18s %s\n", callback_name(cb->type), (void *)cb->address,
+		       cb->flags & CALLBACKF_mask_events ? "mask_events" : "-", how);
 	}
 }
 
